@@ -1,0 +1,40 @@
+// The longformer-lens command line. Each verb lives in src/cli/commands/<verb>.ts and registers itself here.
+import { Command, CommanderError } from 'commander';
+import { isLensError } from '../core/errors';
+import { registerInfo } from './commands/info';
+
+/** Exit codes: 0 success, 1 unexpected failure (a bug), 2 bad input with a one-line reason on stderr. */
+export const EXIT_BAD_INPUT = 2;
+
+export function buildProgram(): Command {
+  const program = new Command('longformer-lens')
+    .description('Run Longformer models on long documents, locally.')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text) });
+  registerInfo(program);
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander already printed its message (or the help text, which exits with code 0).
+      return error.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
+    }
+    if (isLensError(error)) {
+      process.stderr.write(`longformer-lens: ${error.describe()}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    process.stderr.write(`longformer-lens: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,50 @@
+// What the document tasks need from the engine: run a batch of token ids through the model and get named outputs.
+// The implementation (onnxruntime session over the generated graph) lives beside this file.
+import type { LongformerConfig } from '../checkpoint/config';
+import type { FloatTensor } from '../checkpoint/tensor';
+
+export type OutputName =
+  | 'last_hidden_state'
+  | 'pooler_output'
+  | 'logits'
+  | 'start_logits'
+  | 'end_logits'
+  | 'attentions'
+  | 'global_attentions';
+
+export const OUTPUT_NAMES: readonly OutputName[] = [
+  'last_hidden_state',
+  'pooler_output',
+  'logits',
+  'start_logits',
+  'end_logits',
+  'attentions',
+  'global_attentions',
+];
+
+/** One batch, row-major (batch, seqLen). Masks use HuggingFace's values: attention 0/1, global 0/1. */
+export interface ModelInputs {
+  readonly batchSize: number;
+  readonly seqLen: number;
+  readonly inputIds: BigInt64Array;
+  readonly attentionMask: BigInt64Array;
+  readonly globalAttentionMask: BigInt64Array;
+}
+
+export interface ModelOutputs {
+  /** The execution provider that actually ran ("cpu", "cuda", ...). */
+  readonly provider: string;
+  /** Plain outputs by name (last_hidden_state, logits, ...), each as HuggingFace shapes it. */
+  readonly tensors: ReadonlyMap<OutputName, FloatTensor>;
+  /** Per layer: (batch, heads, seqLen, x + window + 1); present when asked for. */
+  readonly attentions?: readonly FloatTensor[];
+  /** Per layer: (batch, heads, paddedSeqLen, x); present when asked for and the batch has a global token. */
+  readonly globalAttentions?: readonly FloatTensor[];
+}
+
+export interface Engine {
+  readonly config: LongformerConfig;
+  /** Runs one batch; `outputs` names what to compute (attentions cost extra and are built only when asked). */
+  run(inputs: ModelInputs, outputs: readonly OutputName[]): Promise<ModelOutputs>;
+  dispose(): Promise<void>;
+}
