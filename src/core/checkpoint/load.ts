@@ -1,0 +1,144 @@
+// The public entry to the checkpoint layer: a HuggingFace Longformer folder (config.json plus model.safetensors,
+// pytorch_model.bin, or either one sharded with an index) becomes a validated config and float32 weights under
+// canonical names. Safetensors is preferred when both formats are present: it is the format that cannot run code.
+import { readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { LensError, throwIfCancelled } from '../errors';
+import { parseLongformerConfig, type LongformerConfig } from './config';
+import { matchWeights } from './match';
+import { readSafetensors, type LoadedTensor } from './safetensors';
+import { readShardIndex } from './shard-index';
+import { elementCount, type StateDict } from './tensor';
+import { readPytorchBin } from './pytorch';
+
+export { expectedTensorShapes } from './shapes';
+
+export type WeightFormat = 'safetensors' | 'pytorch';
+
+export interface Checkpoint {
+  readonly config: LongformerConfig;
+  /** Canonical names (see shapes.ts), float32; tied tensors share one array. */
+  readonly weights: StateDict;
+  readonly format: WeightFormat;
+  /** The stored element type of the weights: 'F32', 'F16', 'BF16', or 'mixed'. */
+  readonly sourceDtype: string;
+  /** The weight files read, as absolute paths, in reading order. */
+  readonly files: string[];
+  /** Distinct parameters (tied ones counted once), as HuggingFace's num_parameters() counts them. */
+  readonly parameterCount: number;
+}
+
+/** The weight layouts we look for, most preferred first. */
+const LAYOUTS: ReadonlyArray<{ file: string; format: WeightFormat; sharded: boolean }> = [
+  { file: 'model.safetensors', format: 'safetensors', sharded: false },
+  { file: 'model.safetensors.index.json', format: 'safetensors', sharded: true },
+  { file: 'pytorch_model.bin', format: 'pytorch', sharded: false },
+  { file: 'pytorch_model.bin.index.json', format: 'pytorch', sharded: true },
+];
+
+export async function loadCheckpoint(dir: string, options: { signal?: AbortSignal } = {}): Promise<Checkpoint> {
+  const { signal } = options;
+  const config = await readConfig(dir);
+  throwIfCancelled(signal);
+
+  const layout = await findLayout(dir);
+  const index = layout.sharded ? await readShardIndex(join(dir, layout.file)) : undefined;
+  const files = index === undefined ? [join(dir, layout.file)] : index.shards.map((shard) => join(dir, shard));
+
+  const stored = new Map<string, LoadedTensor>();
+  for (const file of files) {
+    throwIfCancelled(signal);
+    const tensors = await readWeightFile(file, layout.format);
+    for (const [name, tensor] of tensors) {
+      if (stored.has(name)) {
+        throw new LensError('BAD_CHECKPOINT', `${file}: tensor "${name}" also appears in an earlier shard.`);
+      }
+      stored.set(name, tensor);
+    }
+  }
+  if (index !== undefined) {
+    checkShardsHoldIndex(index.weightMap, stored, join(dir, layout.file));
+  }
+  throwIfCancelled(signal);
+
+  const source = join(dir, layout.file);
+  const { weights, sourceDtypes } = matchWeights(stored, config, source);
+  return {
+    config,
+    weights,
+    format: layout.format,
+    sourceDtype: sourceDtypes.size === 1 ? [...sourceDtypes][0]! : 'mixed',
+    files,
+    parameterCount: countParameters(weights),
+  };
+}
+
+async function readConfig(dir: string): Promise<LongformerConfig> {
+  const path = join(dir, 'config.json');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new LensError('BAD_CONFIG', `${path}: cannot read config.json (${describeIoError(error)}).`, 'A checkpoint folder holds config.json next to its weights.', { cause: error });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new LensError('BAD_CONFIG', `${path}: not valid JSON (${error instanceof Error ? error.message : String(error)}).`);
+  }
+  return parseLongformerConfig(json, path);
+}
+
+async function findLayout(dir: string): Promise<(typeof LAYOUTS)[number]> {
+  for (const layout of LAYOUTS) {
+    if (await isFile(join(dir, layout.file))) return layout;
+  }
+  throw new LensError(
+    'NOT_FOUND',
+    `${dir} holds no weights: looked for ${LAYOUTS.map((layout) => layout.file).join(', ')}.`,
+    'Download the checkpoint\'s weight files into the folder next to config.json.',
+  );
+}
+
+async function readWeightFile(path: string, format: WeightFormat): Promise<Map<string, LoadedTensor>> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    throw new LensError('NOT_FOUND', `${path}: cannot read the weights (${describeIoError(error)}).`, undefined, { cause: error });
+  }
+  return format === 'safetensors' ? readSafetensors(bytes, path) : readPytorchBin(bytes, path);
+}
+
+function checkShardsHoldIndex(weightMap: ReadonlyMap<string, string>, stored: ReadonlyMap<string, LoadedTensor>, indexPath: string): void {
+  const absent = [...weightMap.keys()].filter((name) => !stored.has(name));
+  if (absent.length > 0) {
+    const first = absent[0]!;
+    throw new LensError(
+      'BAD_CHECKPOINT',
+      `${indexPath} lists ${absent.length} tensor(s) that their shards do not hold, e.g. "${first}" in ${basename(weightMap.get(first)!)}.`,
+    );
+  }
+}
+
+function countParameters(weights: StateDict): number {
+  const distinct = new Set([...weights.values()].map((tensor) => tensor.data));
+  let count = 0;
+  for (const tensor of weights.values()) {
+    if (distinct.delete(tensor.data)) count += elementCount(tensor.shape);
+  }
+  return count;
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function describeIoError(error: unknown): string {
+  return error instanceof Error && 'code' in error ? String(error.code) : String(error);
+}
