@@ -1,6 +1,82 @@
-// `longformer-lens info --model <dir>`: placeholder replaced by the checkpoint work.
+// `longformer-lens info --model <dir> [--json]`: what a checkpoint is (architecture, head, sizes, windows) and
+// what its weights are (format, files, dtype), read and fully validated the same way inference reads them.
 import type { Command } from 'commander';
+import { loadCheckpoint, type Checkpoint } from '../../core/checkpoint/load';
+import { resolveModelArg } from '../model-arg';
+
+/** The facts `info` prints; `--json` prints this object as is. */
+export interface CheckpointInfo {
+  readonly folder: string;
+  readonly architecture: string;
+  readonly head: string;
+  readonly labels: readonly string[];
+  readonly layers: number;
+  readonly hiddenSize: number;
+  readonly attentionHeads: number;
+  readonly intermediateSize: number;
+  readonly attentionWindow: readonly number[];
+  readonly attentionDilation: readonly number[];
+  readonly maxPositionEmbeddings: number;
+  readonly vocabSize: number;
+  readonly parameterCount: number;
+  readonly weightFormat: string;
+  readonly weightFiles: readonly string[];
+  readonly weightDtype: string;
+}
 
 export function registerInfo(program: Command): void {
-  program.command('info').description('Describe a Longformer checkpoint.').requiredOption('--model <dir>', 'checkpoint folder');
+  program
+    .command('info')
+    .description('Describe a Longformer checkpoint.')
+    .requiredOption('--model <dir>', 'checkpoint folder')
+    .option('--json', 'print the description as JSON')
+    .action(async (options: { model: string; json?: boolean }) => {
+      const folder = await resolveModelArg(options.model);
+      const info = describeCheckpoint(folder, await loadCheckpoint(folder));
+      process.stdout.write(options.json === true ? `${JSON.stringify(info, null, 2)}\n` : formatInfo(info));
+    });
+}
+
+export function describeCheckpoint(folder: string, checkpoint: Checkpoint): CheckpointInfo {
+  const { config } = checkpoint;
+  return {
+    folder,
+    architecture: config.architecture,
+    head: config.head,
+    labels: config.id2label,
+    layers: config.numHiddenLayers,
+    hiddenSize: config.hiddenSize,
+    attentionHeads: config.numAttentionHeads,
+    intermediateSize: config.intermediateSize,
+    attentionWindow: config.attentionWindow,
+    attentionDilation: config.attentionDilation,
+    maxPositionEmbeddings: config.maxPositionEmbeddings,
+    vocabSize: config.vocabSize,
+    parameterCount: checkpoint.parameterCount,
+    weightFormat: checkpoint.format,
+    weightFiles: checkpoint.files,
+    weightDtype: checkpoint.sourceDtype,
+  };
+}
+
+export function formatInfo(info: CheckpointInfo): string {
+  const rows: Array<[string, string]> = [
+    ['model', info.folder],
+    ['architecture', info.architecture],
+    ['head', info.head],
+    ['labels', info.labels.length === 0 ? '(none)' : info.labels.map((label, index) => `${index}=${label}`).join(', ')],
+    ['layers', String(info.layers)],
+    ['hidden size', String(info.hiddenSize)],
+    ['attention heads', String(info.attentionHeads)],
+    ['intermediate size', String(info.intermediateSize)],
+    ['attention window', info.attentionWindow.join(', ')],
+    ['attention dilation', info.attentionDilation.join(', ')],
+    ['max positions', String(info.maxPositionEmbeddings)],
+    ['vocabulary', String(info.vocabSize)],
+    ['parameters', info.parameterCount.toLocaleString('en-US')],
+    ['weights', `${info.weightFormat}, ${info.weightDtype}`],
+    ['files', info.weightFiles.join(', ')],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return rows.map(([label, value]) => `${`${label}:`.padEnd(width + 2)}${value}\n`).join('');
 }
