@@ -1,0 +1,196 @@
+// Attention maps for the overlay, read from the model's `attentions` and `global_attentions` outputs.
+//
+// Layouts (HuggingFace's, see test/fixtures/README.md), for one chunk with x global tokens and window w per side:
+// - attentions[layer]: (1, heads, seq, x + 2w + 1). Row i of a local token: columns 0..x-1 are its attention to the
+//   global tokens (ascending positions), column x + w + o its attention to token i + o. Rows of global tokens are 0.
+// - global_attentions[layer]: (1, heads, paddedSeq, x). Column k is the k-th global token's attention over every
+//   position (the real positions are the first seq).
+// Modes: 'global' = mean over the global tokens of their attention to each token; 'received' = total attention each
+// token receives from all tokens; 'token' = one token's attention over its window and the globals. Values are for one
+// layer/head or averaged over layers and/or heads. In a long document each token's value comes from the chunk that
+// owns it (see chunkOwnership); 'token' mode runs only the chunk that owns the chosen token.
+import type { FloatTensor } from '../checkpoint/tensor';
+import { LensError } from '../errors';
+import type { Engine } from '../runtime/engine';
+import type { RobertaTokenizer } from '../tokenizer/tokenizer';
+import { chunkOwnership } from './chunking';
+import { type ChunkInput, type DocumentTaskOptions, prepareDocument, runChunks } from './pipeline';
+
+export type AttentionMode = 'global' | 'received' | 'token';
+
+export interface AttentionSelection {
+  /** A layer index, or undefined for the mean over layers. */
+  readonly layer?: number;
+  /** A head index, or undefined for the mean over heads. */
+  readonly head?: number;
+}
+
+export interface AttentionOptions extends DocumentTaskOptions, AttentionSelection {
+  readonly mode?: AttentionMode;
+  /** Document token index for mode 'token' (see tokenAtOffset). */
+  readonly token?: number;
+}
+
+/** What one chunk's run gave: per-layer tensors and the chunk positions that had global attention. */
+export interface ChunkAttentions {
+  readonly attentions: readonly FloatTensor[];
+  readonly globalAttentions?: readonly FloatTensor[] | undefined;
+  readonly globalPositions: Int32Array;
+}
+
+export interface AttentionMap {
+  readonly mode: AttentionMode;
+  readonly layer: number | 'mean';
+  readonly head: number | 'mean';
+  /** UTF-16 ranges of the document tokens. */
+  readonly starts: Uint32Array;
+  readonly ends: Uint32Array;
+  /** One value per document token. */
+  readonly scores: Float32Array;
+  /** Document tokens that had global attention through the caller's spans. */
+  readonly globalTokens: Int32Array;
+  /** The chosen token (mode 'token'). */
+  readonly token?: number;
+  readonly warnings: readonly string[];
+  readonly provider: string;
+}
+
+/** The document token at a UTF-16 offset: the last token starting at or before it (tokens with text preferred). */
+export function tokenAtOffset(starts: Uint32Array, ends: Uint32Array, offset: number): number {
+  let lo = 0;
+  let hi = starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid]! <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  let token = Math.max(0, lo - 1);
+  while (token > 0 && ends[token] === starts[token] && starts[token - 1] === starts[token]) token -= 1;
+  return token;
+}
+
+/** Adds one query row's attention (for one layer and head) into `into`, scaled by `weight`. */
+function addRow(
+  into: Float64Array,
+  chunk: ChunkAttentions,
+  layer: number,
+  head: number,
+  query: number,
+  globalIndex: Int32Array,
+  weight: number,
+): void {
+  const seq = into.length;
+  const x = chunk.globalPositions.length;
+  const k = globalIndex[query]!;
+  if (k >= 0) {
+    const global = chunk.globalAttentions?.[layer];
+    if (global === undefined) throw new LensError('RUNTIME_FAILED', 'the model returned no global_attentions for a chunk with global tokens.');
+    const [, , padded] = global.shape as [number, number, number, number];
+    const base = head * padded * x;
+    for (let j = 0; j < seq; j += 1) into[j]! += weight * global.data[base + j * x + k]!;
+    return;
+  }
+  const local = chunk.attentions[layer]!;
+  const width = local.shape[3]!;
+  const w = (width - x - 1) / 2;
+  const base = (head * seq + query) * width;
+  for (let g = 0; g < x; g += 1) into[chunk.globalPositions[g]!]! += weight * local.data[base + g]!;
+  for (let o = -w; o <= w; o += 1) {
+    const j = query + o;
+    if (j >= 0 && j < seq) into[j]! += weight * local.data[base + x + w + o]!;
+  }
+}
+
+/**
+ * The pure part: one chunk's map over its `seq` positions. `token` is a position in the chunk (mode 'token').
+ * Layer and head ranges are checked by the caller.
+ */
+export function chunkAttentionScores(
+  chunk: ChunkAttentions,
+  seq: number,
+  mode: AttentionMode,
+  selection: AttentionSelection,
+  token?: number,
+): Float32Array {
+  const layers = selection.layer === undefined ? [...chunk.attentions.keys()] : [selection.layer];
+  const heads = chunk.attentions[0]!.shape[1]!;
+  const headList = selection.head === undefined ? [...Array(heads).keys()] : [selection.head];
+  const x = chunk.globalPositions.length;
+  const globalIndex = new Int32Array(seq).fill(-1);
+  chunk.globalPositions.forEach((position, k) => {
+    globalIndex[position] = k;
+  });
+  const sum = new Float64Array(seq);
+  const weight = 1 / (layers.length * headList.length);
+  for (const layer of layers) {
+    for (const head of headList) {
+      if (mode === 'token') {
+        addRow(sum, chunk, layer, head, token!, globalIndex, weight);
+      } else if (mode === 'received') {
+        for (let i = 0; i < seq; i += 1) addRow(sum, chunk, layer, head, i, globalIndex, weight);
+      } else {
+        for (const position of chunk.globalPositions) addRow(sum, chunk, layer, head, position, globalIndex, weight / x);
+      }
+    }
+  }
+  return Float32Array.from(sum);
+}
+
+export async function attention(engine: Engine, tokenizer: RobertaTokenizer, document: string, options: AttentionOptions = {}): Promise<AttentionMap> {
+  const config = engine.config;
+  const mode = options.mode ?? 'global';
+  const { layer, head } = options;
+  if (layer !== undefined && (!Number.isInteger(layer) || layer < 0 || layer >= config.numHiddenLayers)) {
+    throw new LensError('BAD_ARGUMENT', `layer ${layer} does not exist; the model has layers 0 to ${config.numHiddenLayers - 1}.`);
+  }
+  if (head !== undefined && (!Number.isInteger(head) || head < 0 || head >= config.numAttentionHeads)) {
+    throw new LensError('BAD_ARGUMENT', `head ${head} does not exist; the model has heads 0 to ${config.numAttentionHeads - 1}.`);
+  }
+  const prepared = prepareDocument(config, tokenizer, document, options);
+  const { starts, ends } = prepared.tokens;
+  const n = starts.length;
+  let inputs: readonly ChunkInput[] = prepared.inputs;
+  const owners = chunkOwnership(prepared.chunks);
+  let tokenPosition: number | undefined;
+  if (mode === 'token') {
+    const token = options.token;
+    if (token === undefined || !Number.isInteger(token) || token < 0 || token >= n) {
+      throw new LensError('BAD_ARGUMENT', `mode 'token' needs a token index from 0 to ${n - 1}; got ${String(token)}.`);
+    }
+    const owner = owners.findIndex((own) => token >= own.start && token < own.end);
+    const input = prepared.inputs[owner]!;
+    inputs = [input];
+    tokenPosition = input.documentToken.indexOf(token);
+  }
+  const scores = new Float32Array(n);
+  const { provider } = await runChunks(engine, inputs, ['attentions', 'global_attentions'], options, (input, result) => {
+    if (result.attentions === undefined) throw new LensError('RUNTIME_FAILED', 'the model returned no attentions.');
+    const globalPositions: number[] = [];
+    input.global.forEach((flag, p) => {
+      if (flag === 1) globalPositions.push(p);
+    });
+    const chunkScores = chunkAttentionScores(
+      { attentions: result.attentions, globalAttentions: result.globalAttentions, globalPositions: Int32Array.from(globalPositions) },
+      input.ids.length,
+      mode,
+      options,
+      tokenPosition,
+    );
+    const own = owners[input.chunk.index]!;
+    input.documentToken.forEach((token, p) => {
+      if (token >= 0 && (mode === 'token' || (token >= own.start && token < own.end))) scores[token] = chunkScores[p]!;
+    });
+  });
+  const result: AttentionMap = {
+    mode,
+    layer: layer ?? 'mean',
+    head: head ?? 'mean',
+    starts,
+    ends,
+    scores,
+    globalTokens: prepared.spanTokens,
+    warnings: prepared.warnings,
+    provider,
+  };
+  return mode === 'token' && options.token !== undefined ? { ...result, token: options.token } : result;
+}
