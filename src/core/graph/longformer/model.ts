@@ -1,0 +1,52 @@
+// The whole Longformer graph: inputs → masks and internal padding → embeddings → layers → head, with outputs cut
+// back to the given length. `LongformerModel.forward`, modeling_longformer.py#L1580-L1680.
+import type { LongformerConfig } from '../../checkpoint/config';
+import type { StateDict } from '../../checkpoint/tensor';
+import { GraphBuilder, type Graph, type Value } from '../builder';
+import { embeddings } from './embeddings';
+import { buildHead } from './heads';
+import { longformerLayer } from './layer';
+import { sequenceInfo } from './sequence';
+import { GraphWeights } from './weights';
+
+export interface LongformerGraphOptions {
+  /** Adds the outputs `attentions.<layer>` and `global_attentions.<layer>` (HF layouts); costs extra work. */
+  readonly withAttentions: boolean;
+}
+
+export const INPUT_NAMES = ['input_ids', 'attention_mask', 'global_attention_mask'] as const;
+
+export function attentionsOutputName(layer: number): string {
+  return `attentions.${layer}`;
+}
+export function globalAttentionsOutputName(layer: number): string {
+  return `global_attentions.${layer}`;
+}
+
+export function buildLongformerGraph(config: LongformerConfig, dict: StateDict, options: LongformerGraphOptions): Graph {
+  const b = new GraphBuilder(`longformer-${config.head}${options.withAttentions ? '-attentions' : ''}`);
+  const weights = new GraphWeights(b, dict);
+  const inputIds = b.input('input_ids', 'int64', ['batch', 'sequence']);
+  const attentionMask = b.input('attention_mask', 'int64', ['batch', 'sequence']);
+  const globalAttentionMask = b.input('global_attention_mask', 'int64', ['batch', 'sequence']);
+
+  const seq = sequenceInfo(b, { inputIds, attentionMask, globalAttentionMask }, config.padTokenId, Math.max(...config.attentionWindow));
+  let hidden: Value = embeddings(b, weights, config, seq.inputIds); // (B, P, E)
+  for (let layer = 0; layer < config.numHiddenLayers; layer += 1) {
+    const result = longformerLayer(b, weights, config, layer, hidden, seq, options.withAttentions);
+    hidden = result.hidden;
+    if (result.attentions !== undefined) {
+      const cut = b.slice(result.attentions, b.constInt64([0]), seq.length, [2]); // (B, H, S, x + 2w + 1)
+      b.output(cut, attentionsOutputName(layer), 'float32', ['batch', config.numAttentionHeads, 'sequence', `attention_columns_${layer}`]);
+    }
+    if (result.globalAttentions !== undefined) {
+      // Kept at the padded length, as HuggingFace returns them.
+      b.output(result.globalAttentions, globalAttentionsOutputName(layer), 'float32', ['batch', config.numAttentionHeads, 'padded_sequence', 'globals']);
+    }
+  }
+  const sequence = b.slice(hidden, b.constInt64([0]), seq.length, [1]); // (B, S, E)
+  for (const output of buildHead(b, weights, config, sequence)) {
+    b.output(output.value, output.name, 'float32', output.dims);
+  }
+  return b.build();
+}

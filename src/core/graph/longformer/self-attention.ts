@@ -1,0 +1,76 @@
+// LongformerSelfAttention: sliding-window attention for every token plus global attention for marked tokens
+// (modeling_longformer.py#L510-L700, `LongformerSelfAttention.forward`).
+import type { LongformerConfig } from '../../checkpoint/config';
+import type { GraphBuilder, Value } from '../builder';
+import { globalAttention } from './global-attention';
+import type { SequenceInfo } from './sequence';
+import { slidingWindowAttention } from './sliding-window';
+import { applyLinear, type GraphWeights } from './weights';
+
+export interface SelfAttentionResult {
+  /** (B, P, E) attention output before attention.output.dense. */
+  readonly output: Value;
+  /** When asked: (B, H, P, x + 2w + 1) local attentions and (B, H, P, x) global attentions. */
+  readonly attentions?: Value;
+  readonly globalAttentions?: Value;
+}
+
+export function selfAttention(
+  b: GraphBuilder,
+  weights: GraphWeights,
+  config: LongformerConfig,
+  layer: number,
+  hidden: Value,
+  seq: SequenceInfo,
+  withProbs: boolean,
+): SelfAttentionResult {
+  const prefix = `encoder.layer.${layer}.attention.self`;
+  const E = config.hiddenSize;
+  const H = config.numAttentionHeads;
+  const dh = E / H;
+  const window = config.attentionWindow[layer] ?? 0;
+  const dilation = config.attentionDilation[layer] ?? 1;
+  const { batch: B, numGlobal: x } = seq;
+
+  // HuggingFace divides the query by sqrt(head_dim) after the bias (modeling_longformer.py#L548); folded into the
+  // weights here. One MatMul makes query, key and value.
+  const qkv = weights.fusedLinear([{ prefix: `${prefix}.query`, scale: 1 / Math.sqrt(dh) }, { prefix: `${prefix}.key` }, { prefix: `${prefix}.value` }], E, E);
+  const [query, key, value] = b.split(applyLinear(b, hidden, qkv), [E, E, E], 2); // 3 × (B, P, E)
+  if (query === undefined || key === undefined || value === undefined) throw new Error('unreachable: split into three');
+  const toHeads = (t: Value): Value => b.transpose(b.reshape(t, [0, 0, H, dh]), [0, 2, 1, 3]); // (B, P, H, dh) → (B, H, P, dh)
+
+  // The global tokens' keys and values from the normal projections, attended by every token in front of its window
+  // (`_get_global_attn_indices` / `_concat_with_global_key_attn_probs`, modeling_longformer.py#L870-L927).
+  const gatherGlobals = (t: Value): Value => b.reshapeExact(b.gather(b.reshape(t, [-1, E]), seq.globalFlatIndex), [B, x, H, dh]); // (B, x, H, dh)
+  const local = slidingWindowAttention(
+    b,
+    {
+      query: toHeads(query),
+      key: toHeads(key),
+      value: toHeads(value),
+      keyInWindow: b.cast(seq.isLocal, 'float32'),
+      globalKeyT: b.transpose(gatherGlobals(key), [0, 2, 3, 1]), // (B, H, dh, x)
+      globalValue: b.transpose(gatherGlobals(value), [0, 2, 1, 3]), // (B, H, x, dh)
+      globalSlotValid: seq.globalSlotValid,
+      batch: B,
+      padded: seq.padded,
+      numGlobal: x,
+    },
+    { heads: H, headDim: dh, oneSided: window / 2, dilation, withProbs },
+  );
+  const localOutput = b.reshape(b.transpose(local.context, [0, 2, 1, 3]), [0, 0, E]); // (B, H, P, dh) → (B, P, E)
+
+  const global = b.scoped('global', () => globalAttention(b, weights, prefix, hidden, seq, { hidden: E, heads: H }));
+
+  // Padding rows attend to nothing (their probabilities are zeroed, modeling_longformer.py#L600); global rows take
+  // the global result (modeling_longformer.py#L640-L660).
+  const isGlobal = b.unsqueeze(seq.isGlobal, [2]); // (B, P, 1)
+  const isPadding = b.unsqueeze(seq.isPadding, [2]); // (B, P, 1)
+  const output = b.where(isGlobal, global.output, b.where(isPadding, b.scalarFloat(0), localOutput));
+  if (!withProbs || local.globalProbs === undefined || local.windowProbs === undefined) return { output };
+
+  // HF layout of `attentions`: x global columns then the 2w + 1 offsets; rows of global and padding tokens are 0.
+  const rowIsLocal = b.unsqueeze(b.cast(seq.isLocal, 'float32'), [1, 3]); // (B, 1, P, 1)
+  const attentions = b.mul(b.concat([local.globalProbs, local.windowProbs], 3), rowIsLocal); // (B, H, P, x + 2w + 1)
+  return { output, attentions, globalAttentions: global.probs };
+}
