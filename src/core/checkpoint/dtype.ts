@@ -57,7 +57,8 @@ export function bfloat16ToFloat32(words: Uint16Array): Float32Array {
 export function decodeTensor(bytes: Uint8Array, dtype: SourceDType, shape: readonly number[]): Tensor {
   const elementBytes = SOURCE_DTYPE_BYTES[dtype];
   const count = bytes.byteLength / elementBytes;
-  const aligned = bytes.byteOffset % elementBytes === 0 ? bytes : bytes.slice();
+  // `new Uint8Array(bytes)` copies into a fresh buffer at offset 0 (Buffer#slice would only make another view).
+  const aligned = bytes.byteOffset % elementBytes === 0 ? bytes : new Uint8Array(bytes);
   switch (dtype) {
     case 'F32':
       return { dtype: 'float32', shape, data: new Float32Array(aligned.buffer, aligned.byteOffset, count) };

@@ -1,0 +1,45 @@
+// Writers for the weight files tests need: raw safetensors bytes (header given as is, so tests can make it wrong)
+// and torch.save-shaped zip archives around a pickle.
+import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeZip, type ZipMember } from './zip-writer';
+
+/** 8-byte little-endian header length, the JSON header, the data; `headerLength` overrides the stated length. */
+export function safetensorsBytes(header: unknown, data: Uint8Array, headerLength?: bigint): Buffer {
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(headerLength ?? BigInt(json.length));
+  return Buffer.concat([length, json, data]);
+}
+
+export function floatBytes(values: readonly number[]): Uint8Array {
+  return new Uint8Array(Float32Array.from(values).buffer);
+}
+
+/** A torch.save-style archive: `archive/data.pkl`, `archive/data/<key>` storages (64-byte aligned), `archive/version`. */
+export function torchZip(pickle: Uint8Array, storages: ReadonlyMap<string, Uint8Array>, extra: readonly ZipMember[] = []): Buffer {
+  return writeZip([
+    { name: 'archive/data.pkl', data: pickle },
+    ...[...storages].map(([key, data]) => ({ name: `archive/data/${key}`, data, align: 64 })),
+    { name: 'archive/version', data: Buffer.from('3\n') },
+    ...extra,
+  ]);
+}
+
+export const FIXTURES = join(__dirname, '..', '..', '..', 'fixtures', 'longformer-ref');
+export const FIXTURE_CASES = ['base-tiny', 'cls-tiny', 'qa-tiny'] as const;
+
+export async function tempDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'lens-checkpoint-'));
+}
+
+/** Copies a fixture folder, keeping only one weight format so that the loader must read that one. */
+export async function copyFixture(name: string, keep: 'safetensors' | 'pytorch' | 'both', into: string): Promise<string> {
+  const folder = join(into, `${name}-${keep}`);
+  await cp(join(FIXTURES, name), folder, { recursive: true });
+  const drop = keep === 'safetensors' ? 'pytorch_model.bin' : keep === 'pytorch' ? 'model.safetensors' : undefined;
+  if (drop !== undefined) await rm(join(folder, drop));
+  if (!(await readdir(folder)).includes('config.json')) throw new Error(`fixture ${name} lacks config.json`);
+  return folder;
+}
