@@ -34,14 +34,22 @@ export function defaultOverlap(maxTokens: number): number {
   return Math.floor(maxTokens / 8);
 }
 
-// 2: the cut follows a blank line; 1: it follows a sentence end or a line break; 0: anything else.
+// Strength of a cut before token `cut`: 2 after a blank line, 1 after a line break or a sentence end, 0 elsewhere,
+// -1 between two pieces of one character (a multi-byte character split into byte tokens must stay in one chunk).
 function boundaryStrength(text: string, tokens: TokenSpans, cut: number): number {
-  const before = tokens.starts[cut - 1]!;
-  const after = cut < tokens.ids.length ? tokens.starts[cut]! : text.length;
-  const around = text.slice(before, Math.max(after, tokens.ends[cut - 1]!));
-  if (/\n[^\S\n]*\n/.test(around)) return 2;
-  if (/\n/.test(around) || /[.!?。！？]["'’”)\]]*\s*$/.test(around)) return 1;
-  return 0;
+  const next = cut < tokens.ids.length ? tokens.starts[cut]! : text.length;
+  if (cut < tokens.ids.length && tokens.starts[cut - 1] === next && tokens.ends[cut - 1] === tokens.ends[cut] && next < tokens.ends[cut]!) return -1;
+  // Look back over the whitespace before the next token's text (a bounded look: whitespace runs can be long).
+  let p = next;
+  let newlines = 0;
+  const stop = Math.max(0, next - 64);
+  while (p > stop && /\s/.test(text[p - 1]!)) {
+    if (text[p - 1] === '\n') newlines += 1;
+    p -= 1;
+  }
+  if (newlines >= 2) return 2;
+  if (newlines === 1) return 1;
+  return p < next && /[.!?。！？]["'’”)\]]*$/.test(text.slice(Math.max(0, p - 4), p)) ? 1 : 0;
 }
 
 export function planChunks(tokens: TokenSpans, text: string, options: ChunkOptions): Chunk[] {
@@ -68,9 +76,10 @@ export function planChunks(tokens: TokenSpans, text: string, options: ChunkOptio
       return chunks;
     }
     // The cut must leave the next chunk (starting at cut - overlap) after this one's start.
-    const lowest = Math.max(start + overlap + 1, hardEnd - search);
     let cut = hardEnd;
     let best = boundaryStrength(text, tokens, hardEnd);
+    // A character is at most 4 byte tokens: moving back 3 always gets out of one, even with no boundary search.
+    const lowest = Math.max(start + overlap + 1, hardEnd - Math.max(search, best < 0 ? 3 : 0));
     for (let candidate = hardEnd - 1; candidate >= lowest && best < 2; candidate -= 1) {
       const strength = boundaryStrength(text, tokens, candidate);
       if (strength > best) {
