@@ -1,0 +1,92 @@
+// The generated ONNX models live in a disk cache keyed by a hash of the weights, the config and the graph version,
+// so a second start skips building and serializing. One folder per key holds both graph variants (with and
+// without attention outputs) over one shared external weights file; folders are written under a temporary name
+// and renamed into place, so a crashed or concurrent build never leaves a half-written entry behind.
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { LongformerConfig } from '../checkpoint/config';
+import type { StateDict } from '../checkpoint/tensor';
+import { throwIfCancelled } from '../errors';
+import { ExternalDataFile } from '../graph/external-data-file';
+import { buildLongformerGraph } from '../graph/longformer/model';
+import { serializeModel } from '../graph/serialize';
+
+/** Bump whenever the generated graph changes, so stale cache entries are not reused. */
+export const GRAPH_VERSION = 'longformer-graph-1';
+
+export const MODEL_FILE = 'model.onnx';
+export const ATTENTIONS_MODEL_FILE = 'model-attentions.onnx';
+export const WEIGHTS_FILE = 'weights.bin';
+
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env['XDG_CACHE_HOME'] !== undefined && env['XDG_CACHE_HOME'] !== '' ? env['XDG_CACHE_HOME'] : join(homedir(), '.cache');
+  return join(base, 'longformer-lens');
+}
+
+export function graphCacheKey(config: LongformerConfig, weights: StateDict): string {
+  const hash = createHash('sha256');
+  hash.update(`${GRAPH_VERSION}\n${JSON.stringify(config)}\n`);
+  for (const name of [...weights.keys()].sort()) {
+    const tensor = weights.get(name);
+    if (tensor === undefined) continue;
+    hash.update(`${name}:${tensor.dtype}:${tensor.shape.join('x')}\n`);
+    hash.update(new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength));
+  }
+  return hash.digest('hex').slice(0, 32);
+}
+
+export interface CachedModel {
+  readonly directory: string;
+  readonly modelPath: string;
+  readonly attentionsModelPath: string;
+  /** True when the entry was already on disk and nothing was built. */
+  readonly hit: boolean;
+}
+
+export async function ensureCachedModel(
+  config: LongformerConfig,
+  weights: StateDict,
+  cacheDir: string,
+  signal?: AbortSignal,
+): Promise<CachedModel> {
+  const key = graphCacheKey(config, weights);
+  const graphsDir = join(cacheDir, 'onnx');
+  const directory = join(graphsDir, key);
+  const entry = (hit: boolean): CachedModel => ({
+    directory,
+    modelPath: join(directory, MODEL_FILE),
+    attentionsModelPath: join(directory, ATTENTIONS_MODEL_FILE),
+    hit,
+  });
+  if (existsSync(join(directory, MODEL_FILE)) && existsSync(join(directory, ATTENTIONS_MODEL_FILE))) return entry(true);
+
+  await mkdir(graphsDir, { recursive: true });
+  const staging = join(graphsDir, `${key}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  await mkdir(staging);
+  try {
+    const external = new ExternalDataFile(join(staging, WEIGHTS_FILE));
+    try {
+      for (const [file, withAttentions] of [[MODEL_FILE, false], [ATTENTIONS_MODEL_FILE, true]] as const) {
+        throwIfCancelled(signal);
+        const graph = buildLongformerGraph(config, weights, { withAttentions });
+        await writeFile(join(staging, file), serializeModel(graph, { external, metadata: { graph_version: GRAPH_VERSION, cache_key: key } }));
+      }
+    } finally {
+      external.close();
+    }
+    try {
+      await rename(staging, directory);
+    } catch (error) {
+      // Another process finished the same entry first; its copy is identical.
+      if (!existsSync(join(directory, MODEL_FILE))) throw error;
+      await rm(staging, { recursive: true, force: true });
+    }
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+  return entry(false);
+}

@@ -1,0 +1,42 @@
+// Checks a batch before it reaches onnxruntime, so a bad id or mask becomes a sentence instead of a native error.
+import type { LongformerConfig } from '../checkpoint/config';
+import { LensError } from '../errors';
+import type { ModelInputs } from './engine';
+
+/**
+ * The longest input: RoBERTa position ids run up to pad_token_id + length (modeling_longformer.py#L400-L415) and
+ * must index the position table, so length <= max_position_embeddings - pad_token_id - 1 (4096 for the published
+ * checkpoints).
+ */
+export function maxInputLength(config: LongformerConfig): number {
+  return config.maxPositionEmbeddings - config.padTokenId - 1;
+}
+
+export function validateModelInputs(config: LongformerConfig, inputs: ModelInputs): void {
+  const { batchSize, seqLen } = inputs;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || !Number.isInteger(seqLen) || seqLen < 1) {
+    throw new LensError('BAD_ARGUMENT', `A batch needs at least one row of at least one token (got ${batchSize} × ${seqLen}).`);
+  }
+  if (seqLen > maxInputLength(config)) {
+    throw new LensError('INPUT_TOO_LONG', `Rows of ${seqLen} tokens are longer than the model takes (${maxInputLength(config)}).`, 'Split the document into chunks.');
+  }
+  const count = batchSize * seqLen;
+  for (const [name, array] of [['input_ids', inputs.inputIds], ['attention_mask', inputs.attentionMask], ['global_attention_mask', inputs.globalAttentionMask]] as const) {
+    if (array.length !== count) {
+      throw new LensError('BAD_ARGUMENT', `${name} has ${array.length} values; a ${batchSize} × ${seqLen} batch needs ${count}.`);
+    }
+  }
+  const vocab = BigInt(config.vocabSize);
+  for (let i = 0; i < count; i += 1) {
+    const id = inputs.inputIds[i] ?? 0n;
+    if (id < 0n || id >= vocab) {
+      throw new LensError('BAD_ARGUMENT', `input_ids[${Math.floor(i / seqLen)}][${i % seqLen}] = ${id} is outside the vocabulary (0..${config.vocabSize - 1}).`);
+    }
+    for (const [name, array] of [['attention_mask', inputs.attentionMask], ['global_attention_mask', inputs.globalAttentionMask]] as const) {
+      const flag = array[i] ?? 0n;
+      if (flag !== 0n && flag !== 1n) {
+        throw new LensError('BAD_ARGUMENT', `${name}[${Math.floor(i / seqLen)}][${i % seqLen}] = ${flag}; masks hold 0 or 1.`);
+      }
+    }
+  }
+}

@@ -1,0 +1,129 @@
+// openEngine: a checkpoint folder becomes a ready Engine. The graph is built once per checkpoint and kept in the
+// disk cache (model-cache.ts); sessions are created on the requested provider with fallback to the CPU
+// (providers.ts). The variant with attention outputs gets its session only when a run first asks for attentions.
+import { Tensor as OrtTensor, type InferenceSession } from 'onnxruntime-node';
+import type { LongformerConfig } from '../checkpoint/config';
+import { loadCheckpoint } from '../checkpoint/load';
+import type { FloatTensor } from '../checkpoint/tensor';
+import { LensError, throwIfCancelled } from '../errors';
+import { headOutputNames } from '../graph/longformer/heads';
+import { attentionsOutputName, globalAttentionsOutputName } from '../graph/longformer/model';
+import type { Engine, ModelInputs, ModelOutputs, OutputName } from './engine';
+import { defaultCacheDir, ensureCachedModel, type CachedModel } from './model-cache';
+import { validateModelInputs } from './model-inputs';
+import { createSession, createSessionWithFallback, isProviderChoice, type ProviderChoice, type SessionSettings } from './providers';
+
+export interface OpenEngineOptions {
+  readonly provider?: ProviderChoice;
+  /** Intra-op threads for onnxruntime; its default (one per core) when absent. */
+  readonly threads?: number;
+  /** Where generated models are cached; `$XDG_CACHE_HOME/longformer-lens` or `~/.cache/longformer-lens` by default. */
+  readonly cacheDir?: string;
+  readonly signal?: AbortSignal;
+}
+
+export interface OpenedEngine extends Engine {
+  /** The execution provider the sessions run on ("cpu", "cuda", ...). */
+  readonly provider: string;
+  /** Why that differs from the requested provider, when it does. */
+  readonly providerNote?: string;
+  /** The outputs this checkpoint's head offers (attentions and global_attentions are always available). */
+  readonly availableOutputs: readonly OutputName[];
+  /** The cache entry used, and whether it was already on disk (nothing built). */
+  readonly cache: CachedModel;
+}
+
+export async function openEngine(modelDir: string, options: OpenEngineOptions = {}): Promise<OpenedEngine> {
+  const choice = options.provider ?? 'auto';
+  if (!isProviderChoice(choice)) throw new LensError('BAD_ARGUMENT', `Unknown provider "${String(choice)}".`);
+  const threads = options.threads;
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) {
+    throw new LensError('BAD_ARGUMENT', `threads must be a positive integer (got ${threads}).`);
+  }
+  const settings: SessionSettings = threads === undefined ? {} : { threads };
+
+  const checkpoint = await loadCheckpoint(modelDir, options.signal === undefined ? {} : { signal: options.signal });
+  throwIfCancelled(options.signal);
+  const hasPooler = checkpoint.weights.has('pooler.dense.weight');
+  const cache = await ensureCachedModel(checkpoint.config, checkpoint.weights, options.cacheDir ?? defaultCacheDir(), options.signal);
+  throwIfCancelled(options.signal);
+  const opened = await createSessionWithFallback(cache.modelPath, choice, settings);
+  return new OnnxEngine(checkpoint.config, opened.session, opened.provider, opened.note, headOutputNames(checkpoint.config.head, hasPooler), cache, settings);
+}
+
+class OnnxEngine implements OpenedEngine {
+  private attentionsSession: Promise<InferenceSession> | undefined;
+  readonly providerNote?: string;
+  readonly availableOutputs: readonly OutputName[];
+
+  constructor(
+    readonly config: LongformerConfig,
+    private readonly session: InferenceSession,
+    readonly provider: string,
+    providerNote: string | undefined,
+    headOutputs: readonly OutputName[],
+    readonly cache: CachedModel,
+    private readonly settings: SessionSettings,
+  ) {
+    this.availableOutputs = [...headOutputs, 'attentions', 'global_attentions'];
+    if (providerNote !== undefined) this.providerNote = providerNote;
+  }
+
+  async run(inputs: ModelInputs, outputs: readonly OutputName[]): Promise<ModelOutputs> {
+    for (const name of outputs) {
+      if (!this.availableOutputs.includes(name)) {
+        throw new LensError('WRONG_HEAD', `This ${this.config.architecture} has no output "${name}"; it offers ${this.availableOutputs.join(', ')}.`);
+      }
+    }
+    validateModelInputs(this.config, inputs);
+    const wantsAttentions = outputs.includes('attentions') || outputs.includes('global_attentions');
+    const session = wantsAttentions ? await this.sessionWithAttentions() : this.session;
+    const layers = Array.from({ length: this.config.numHiddenLayers }, (_, layer) => layer);
+    const plain = outputs.filter((name) => name !== 'attentions' && name !== 'global_attentions');
+    const fetches = [
+      ...plain,
+      ...(outputs.includes('attentions') ? layers.map(attentionsOutputName) : []),
+      ...(outputs.includes('global_attentions') ? layers.map(globalAttentionsOutputName) : []),
+    ];
+    const dims = [inputs.batchSize, inputs.seqLen];
+    let results: InferenceSession.ReturnType;
+    try {
+      results = await session.run(
+        {
+          input_ids: new OrtTensor('int64', inputs.inputIds, dims),
+          attention_mask: new OrtTensor('int64', inputs.attentionMask, dims),
+          global_attention_mask: new OrtTensor('int64', inputs.globalAttentionMask, dims),
+        },
+        fetches.length === 0 ? [this.availableOutputs[0] ?? 'last_hidden_state'] : fetches,
+      );
+    } catch (error) {
+      throw new LensError('RUNTIME_FAILED', `onnxruntime failed to run the model: ${error instanceof Error ? error.message : String(error)}`, undefined, { cause: error });
+    }
+    const take = (name: string): FloatTensor => {
+      const value = results[name];
+      if (value === undefined || value.type !== 'float32') throw new Error(`internal: output ${name} is missing or not float32`);
+      return { dtype: 'float32', shape: [...value.dims], data: value.data as Float32Array };
+    };
+    const tensors = new Map<OutputName, FloatTensor>(plain.map((name) => [name, take(name)]));
+    const attentions = outputs.includes('attentions') ? layers.map((layer) => take(attentionsOutputName(layer))) : undefined;
+    let globalAttentions = outputs.includes('global_attentions') ? layers.map((layer) => take(globalAttentionsOutputName(layer))) : undefined;
+    // HuggingFace returns no global attentions when the batch has no global token (their last axis would be 0).
+    if (globalAttentions?.[0]?.shape[3] === 0) globalAttentions = undefined;
+    return {
+      provider: this.provider,
+      tensors,
+      ...(attentions === undefined ? {} : { attentions }),
+      ...(globalAttentions === undefined ? {} : { globalAttentions }),
+    };
+  }
+
+  private sessionWithAttentions(): Promise<InferenceSession> {
+    this.attentionsSession ??= createSession(this.cache.attentionsModelPath, this.provider, this.settings);
+    return this.attentionsSession;
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+    if (this.attentionsSession !== undefined) await (await this.attentionsSession).release();
+  }
+}

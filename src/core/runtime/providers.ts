@@ -1,0 +1,78 @@
+// Execution providers: which ones to try for a requested choice, and session creation that falls back to the CPU
+// with the reason recorded. onnxruntime-node bundles CPU everywhere, DirectML on Windows, CoreML on macOS and WebGPU
+// on Linux x64; CUDA on Linux x64 needs separately installed libraries. A provider that cannot start makes
+// InferenceSession.create reject (it does not crash the process), which is what the fallback relies on.
+import { InferenceSession } from 'onnxruntime-node';
+import { LensError } from '../errors';
+
+export type ProviderChoice = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
+
+export const PROVIDER_CHOICES: readonly ProviderChoice[] = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'];
+
+export function isProviderChoice(value: string): value is ProviderChoice {
+  return (PROVIDER_CHOICES as readonly string[]).includes(value);
+}
+
+/** Providers to try in order; the CPU is always last. `auto` tries the platform's GPU providers first. */
+export function providerCandidates(choice: ProviderChoice, platform: NodeJS.Platform = process.platform, arch: string = process.arch): string[] {
+  if (choice === 'cpu') return ['cpu'];
+  if (choice !== 'auto') return [choice, 'cpu'];
+  if (platform === 'win32') return ['dml', 'cpu'];
+  if (platform === 'darwin') return ['coreml', 'cpu'];
+  if (platform === 'linux' && arch === 'x64') return ['cuda', 'webgpu', 'cpu'];
+  return ['cpu'];
+}
+
+export interface SessionSettings {
+  /** Intra-op threads (onnxruntime's default, one per core, when absent). */
+  readonly threads?: number;
+}
+
+export function sessionOptions(provider: string, settings: SessionSettings): InferenceSession.SessionOptions {
+  return {
+    // Nodes a GPU provider cannot take run on the CPU inside the same session.
+    executionProviders: provider === 'cpu' ? ['cpu'] : [provider, 'cpu'],
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    ...(settings.threads === undefined ? {} : { intraOpNumThreads: settings.threads, interOpNumThreads: 1 }),
+  };
+}
+
+export interface OpenedSession {
+  readonly session: InferenceSession;
+  readonly provider: string;
+  /** Why the session runs on another provider than the one asked for (absent when it runs on the requested one). */
+  readonly note?: string;
+}
+
+/** Creates a session on the first candidate provider that starts. */
+export async function createSessionWithFallback(modelPath: string, choice: ProviderChoice, settings: SessionSettings): Promise<OpenedSession> {
+  const failures: string[] = [];
+  for (const provider of providerCandidates(choice)) {
+    try {
+      const session = await InferenceSession.create(modelPath, sessionOptions(provider, settings));
+      const note = failures.length === 0 ? undefined : `${failures.join('; ')}; running on ${provider}.`;
+      return note === undefined ? { session, provider } : { session, provider, note };
+    } catch (error) {
+      if (provider === 'cpu') {
+        throw new LensError('RUNTIME_FAILED', `onnxruntime could not create a session for ${modelPath}: ${firstLine(error)}`, undefined, { cause: error });
+      }
+      failures.push(`${provider} unavailable (${firstLine(error)})`);
+    }
+  }
+  throw new Error('unreachable: the CPU is always a candidate');
+}
+
+/** A session on a provider already known to work (the second graph variant of an engine). */
+export async function createSession(modelPath: string, provider: string, settings: SessionSettings): Promise<InferenceSession> {
+  try {
+    return await InferenceSession.create(modelPath, sessionOptions(provider, settings));
+  } catch (error) {
+    throw new LensError('RUNTIME_FAILED', `onnxruntime could not create a ${provider} session for ${modelPath}: ${firstLine(error)}`, undefined, { cause: error });
+  }
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return (text.split('\n')[0] ?? text).trim().slice(0, 300);
+}
