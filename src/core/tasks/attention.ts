@@ -55,7 +55,7 @@ export interface AttentionMap {
   readonly provider: string;
 }
 
-/** The document token at a UTF-16 offset: the last token starting at or before it (tokens with text preferred). */
+/** The document token at a UTF-16 offset: the token covering it, else the last one starting before it. */
 export function tokenAtOffset(starts: Uint32Array, ends: Uint32Array, offset: number): number {
   let lo = 0;
   let hi = starts.length;
@@ -64,9 +64,13 @@ export function tokenAtOffset(starts: Uint32Array, ends: Uint32Array, offset: nu
     if (starts[mid]! <= offset) lo = mid + 1;
     else hi = mid;
   }
-  let token = Math.max(0, lo - 1);
-  while (token > 0 && ends[token] === starts[token] && starts[token - 1] === starts[token]) token -= 1;
-  return token;
+  const last = Math.max(0, lo - 1);
+  // Several tokens can start at the same place (byte pieces of one character, an empty trimmed-space token before a
+  // word): take the first of them that covers the offset.
+  let first = last;
+  while (first > 0 && starts[first - 1] === starts[last]) first -= 1;
+  for (let token = first; token <= last; token += 1) if (ends[token]! > offset) return token;
+  return last;
 }
 
 /** Adds one query row's attention (for one layer and head) into `into`, scaled by `weight`. */
