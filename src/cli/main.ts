@@ -1,7 +1,12 @@
 // The longformer-lens command line. Each verb lives in src/cli/commands/<verb>.ts and registers itself here.
 import { Command, CommanderError } from 'commander';
 import { isLensError } from '../core/errors';
+import { registerAsk } from './commands/ask';
+import { registerAttend } from './commands/attend';
+import { registerClassify } from './commands/classify';
 import { registerInfo } from './commands/info';
+import { registerTokenize } from './commands/tokenize';
+import { registerRun } from './commands/run';
 
 /** Exit codes: 0 success, 1 unexpected failure (a bug), 2 bad input with a one-line reason on stderr. */
 export const EXIT_BAD_INPUT = 2;
@@ -12,6 +17,11 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text) });
   registerInfo(program);
+  registerTokenize(program);
+  registerClassify(program);
+  registerAsk(program);
+  registerAttend(program);
+  registerRun(program);
   return program;
 }
 

@@ -1,0 +1,76 @@
+// `longformer-lens run --model <dir> --request <file.json> [--out <file.json>] [--provider p] [--threads n]`:
+// runs one batch of token ids and writes the requested outputs as JSON. The request format and its checks live
+// in src/core/runtime/request.ts.
+import { readFile, writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { LensError } from '../../core/errors';
+import { isProviderChoice, PROVIDER_CHOICES } from '../../core/runtime/providers';
+import { openEngine } from '../../core/runtime/open';
+import { parseRunRequest, runResponse } from '../../core/runtime/request';
+import { resolveModelArg } from '../model-arg';
+
+interface RunFlags {
+  readonly model: string;
+  readonly request: string;
+  readonly out?: string;
+  readonly provider: string;
+  readonly threads?: string;
+  readonly cacheDir?: string;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('Run a batch of token ids through a checkpoint and write the requested outputs as JSON.')
+    .requiredOption('--model <dir>', 'checkpoint folder')
+    .requiredOption('--request <file>', 'JSON request: {"input_ids", "attention_mask"?, "global_attention_mask"?, "outputs"}')
+    .option('--out <file>', 'write the response here instead of standard output')
+    .option('--provider <name>', `execution provider: ${PROVIDER_CHOICES.join(', ')}`, 'auto')
+    .option('--threads <n>', 'onnxruntime intra-op threads')
+    .option('--cache-dir <dir>', 'where generated ONNX models are cached')
+    .action(async (flags: RunFlags) => {
+      await runCommand(flags);
+    });
+}
+
+async function runCommand(flags: RunFlags): Promise<void> {
+  if (!isProviderChoice(flags.provider)) {
+    throw new LensError('BAD_ARGUMENT', `--provider ${flags.provider}: unknown provider; choose one of ${PROVIDER_CHOICES.join(', ')}.`);
+  }
+  let threads: number | undefined;
+  if (flags.threads !== undefined) {
+    threads = Number(flags.threads);
+    if (!Number.isInteger(threads) || threads < 1) throw new LensError('BAD_ARGUMENT', `--threads ${flags.threads}: expected a positive integer.`);
+  }
+  const requestJson = await readRequest(flags.request);
+  const modelDir = await resolveModelArg(flags.model);
+  const engine = await openEngine(modelDir, {
+    provider: flags.provider,
+    ...(threads === undefined ? {} : { threads }),
+    ...(flags.cacheDir === undefined ? {} : { cacheDir: flags.cacheDir }),
+  });
+  try {
+    if (engine.providerNote !== undefined) process.stderr.write(`longformer-lens: ${engine.providerNote}\n`);
+    const request = parseRunRequest(requestJson, engine.config, engine.availableOutputs);
+    const result = await engine.run(request.inputs, request.outputs);
+    const text = `${JSON.stringify(runResponse(request, result))}\n`;
+    if (flags.out === undefined) process.stdout.write(text);
+    else await writeFile(flags.out, text);
+  } finally {
+    await engine.dispose();
+  }
+}
+
+async function readRequest(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new LensError('NOT_FOUND', `--request ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new LensError('BAD_ARGUMENT', `--request ${path}: not valid JSON (${error instanceof Error ? error.message : String(error)}).`);
+  }
+}
