@@ -1,0 +1,125 @@
+// The block-layout sliding window against a direct loop over its definition: query i attends its valid global
+// slots and the keys i + d·k (|k| <= w) inside the sequence that may sit in a window. Covers a window of 2 (w = 1),
+// dilation, and lengths that no block size divides.
+import { strict as assert } from 'node:assert';
+import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { GraphBuilder } from '../../../src/core/graph/builder';
+import { slidingWindowAttention } from '../../../src/core/graph/longformer/sliding-window';
+import { serializeModel } from '../../../src/core/graph/serialize';
+
+const B = 2;
+const H = 2;
+const P = 11;
+const DH = 3;
+const X = 2;
+const SLOT_VALID = [1, 1, 1, 0]; // (B, X): row 1 has one real global and one filler slot
+const KEY_IN_WINDOW = [1, 1, 0, 1, 1, 1, 1, 0, 1, 1, 0, /* row 1 */ 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0];
+
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32 - 0.5;
+  };
+}
+
+function naive(q: Float32Array, k: Float32Array, v: Float32Array, kg: Float32Array, vg: Float32Array, w: number, d: number) {
+  const context = new Float32Array(B * H * P * DH);
+  const byOffset = new Float32Array(B * H * P * (2 * w + 1));
+  const dot = (a: Float32Array, ai: number, c: Float32Array, ci: number): number => {
+    let sum = 0;
+    for (let j = 0; j < DH; j += 1) sum += (a[ai + j] ?? 0) * (c[ci + j] ?? 0);
+    return sum;
+  };
+  for (let b = 0; b < B; b += 1) {
+    for (let h = 0; h < H; h += 1) {
+      const base = (b * H + h) * P;
+      for (let i = 0; i < P; i += 1) {
+        const entries: { score: number; value: Float32Array; at: number; offset?: number }[] = [];
+        for (let s = 0; s < X; s += 1) {
+          if (SLOT_VALID[b * X + s] === 1) entries.push({ score: dot(q, (base + i) * DH, kg, ((b * H + h) * X + s) * DH), value: vg, at: ((b * H + h) * X + s) * DH });
+        }
+        for (let o = -w; o <= w; o += 1) {
+          const t = i + d * o;
+          if (t >= 0 && t < P && KEY_IN_WINDOW[b * P + t] === 1) entries.push({ score: dot(q, (base + i) * DH, k, (base + t) * DH), value: v, at: (base + t) * DH, offset: o });
+        }
+        const max = Math.max(...entries.map((e) => e.score));
+        const total = entries.reduce((sum, e) => sum + Math.exp(e.score - max), 0);
+        for (const e of entries) {
+          const p = Math.exp(e.score - max) / total;
+          for (let j = 0; j < DH; j += 1) context[(base + i) * DH + j] = (context[(base + i) * DH + j] ?? 0) + p * (e.value[e.at + j] ?? 0);
+          if (e.offset !== undefined) byOffset[(base + i) * (2 * w + 1) + e.offset + w] = p;
+        }
+      }
+    }
+  }
+  return { context, byOffset };
+}
+
+describe('sliding-window attention (block layout)', () => {
+  for (const [w, d] of [[1, 1], [2, 1], [1, 3], [2, 3], [3, 2], [4, 1], [6, 1]] as const) {
+    it(`window ${2 * w}, dilation ${d}, length ${P}: equals the direct definition`, async () => {
+      const b = new GraphBuilder('window');
+      const query = b.input('q', 'float32', [B, H, P, DH]);
+      const key = b.input('k', 'float32', [B, H, P, DH]);
+      const value = b.input('v', 'float32', [B, H, P, DH]);
+      const globalKey = b.input('kg', 'float32', [B, H, X, DH]);
+      const globalValue = b.input('vg', 'float32', [B, H, X, DH]);
+      const keyInWindow = b.input('key_in_window', 'float32', [B, P]);
+      const slotValid = b.input('slot_valid', 'bool', [B, X]);
+      const result = slidingWindowAttention(
+        b,
+        {
+          query,
+          key,
+          value,
+          keyInWindow,
+          globalKeyT: b.transpose(globalKey, [0, 1, 3, 2]),
+          globalValue,
+          globalSlotValid: slotValid,
+          batch: b.constInt64([B]),
+          padded: b.constInt64([P]),
+          numGlobal: b.constInt64([X]),
+        },
+        { heads: H, headDim: DH, oneSided: w, dilation: d, withProbs: true },
+      );
+      assert.ok(result.windowProbs !== undefined);
+      b.output(result.context, 'context', 'float32', [B, H, P, DH]);
+      b.output(result.windowProbs, 'by_offset', 'float32', [B, H, P, 2 * w + 1]);
+      const next = random(w * 100 + d);
+      const make = (count: number): Float32Array => Float32Array.from({ length: count }, () => next() * 4);
+      const [q, k, v] = [make(B * H * P * DH), make(B * H * P * DH), make(B * H * P * DH)];
+      const [kg, vg] = [make(B * H * X * DH), make(B * H * X * DH)];
+      const session = await InferenceSession.create(serializeModel(b.build()));
+      const dims = [B, H, P, DH];
+      const out = await session.run({
+        q: new Tensor('float32', q, dims),
+        k: new Tensor('float32', k, dims),
+        v: new Tensor('float32', v, dims),
+        kg: new Tensor('float32', kg, [B, H, X, DH]),
+        vg: new Tensor('float32', vg, [B, H, X, DH]),
+        key_in_window: new Tensor('float32', Float32Array.from(KEY_IN_WINDOW), [B, P]),
+        slot_valid: new Tensor('bool', Uint8Array.from(SLOT_VALID), [B, X]),
+      });
+      await session.release();
+      const expected = naive(q, k, v, kg, vg, w, d);
+      const context = out['context']?.data as Float32Array;
+      const byOffset = out['by_offset']?.data as Float32Array;
+      let worst = 0;
+      for (let b2 = 0; b2 < B; b2 += 1) {
+        for (let h = 0; h < H; h += 1) {
+          for (let i = 0; i < P; i += 1) {
+            // Rows whose own key is masked can have no key at all; their values are discarded by the caller.
+            if (KEY_IN_WINDOW[b2 * P + i] !== 1) continue;
+            const row = (b2 * H + h) * P + i;
+            for (let j = 0; j < DH; j += 1) worst = Math.max(worst, Math.abs((context[row * DH + j] ?? NaN) - (expected.context[row * DH + j] ?? NaN)));
+            for (let o = 0; o <= 2 * w; o += 1) {
+              worst = Math.max(worst, Math.abs((byOffset[row * (2 * w + 1) + o] ?? NaN) - (expected.byOffset[row * (2 * w + 1) + o] ?? NaN)));
+            }
+          }
+        }
+      }
+      assert.ok(worst < 1e-5, `max |diff| ${worst}`);
+    });
+  }
+});
