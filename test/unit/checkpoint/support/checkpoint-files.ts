@@ -3,6 +3,7 @@
 import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { torchStateDict } from './pickle-writer';
 import { writeZip, type ZipMember } from './zip-writer';
 
 /** 8-byte little-endian header length, the JSON header, the data; `headerLength` overrides the stated length. */
@@ -42,4 +43,38 @@ export async function copyFixture(name: string, keep: 'safetensors' | 'pytorch' 
   if (drop !== undefined) await rm(join(folder, drop));
   if (!(await readdir(folder)).includes('config.json')) throw new Error(`fixture ${name} lacks config.json`);
   return folder;
+}
+
+export interface RawTensor {
+  readonly dtype: string; // safetensors spelling: F32, F16, BF16, I64, ...
+  readonly shape: readonly number[];
+  readonly bytes: Uint8Array;
+}
+
+/** A well-formed safetensors file for the given tensors, in name order like the reference writer. */
+export function encodeSafetensors(tensors: ReadonlyMap<string, RawTensor>): Buffer {
+  // No prototype, so that a tensor named `__proto__` becomes a key of the header instead of its prototype.
+  const header = Object.assign(Object.create(null) as Record<string, unknown>, { __metadata__: { format: 'pt' } });
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  for (const name of [...tensors.keys()].sort()) {
+    const tensor = tensors.get(name)!;
+    header[name] = { dtype: tensor.dtype, shape: tensor.shape, data_offsets: [offset, offset + tensor.bytes.byteLength] };
+    chunks.push(tensor.bytes);
+    offset += tensor.bytes.byteLength;
+  }
+  return safetensorsBytes(header, Buffer.concat(chunks));
+}
+
+/** A torch.save-style archive holding the given float32 tensors, one storage each. */
+export function encodeTorchZip(tensors: ReadonlyMap<string, RawTensor>): Buffer {
+  const storages = new Map<string, Uint8Array>();
+  const entries = [...tensors].map(([name, tensor], index) => {
+    const storageType = { F32: 'FloatStorage', F16: 'HalfStorage', BF16: 'BFloat16Storage', I64: 'LongStorage' }[tensor.dtype];
+    if (storageType === undefined) throw new Error(`no storage type for ${tensor.dtype}`);
+    storages.set(String(index), tensor.bytes);
+    const elementBytes = tensor.dtype === 'F32' ? 4 : tensor.dtype === 'I64' ? 8 : 2;
+    return { name, storageType, key: String(index), numel: tensor.bytes.byteLength / elementBytes, shape: tensor.shape };
+  });
+  return torchZip(torchStateDict(entries), storages);
 }
