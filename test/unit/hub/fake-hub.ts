@@ -73,10 +73,12 @@ export class FakeHub {
   readonly missing = new Set<string>();
   /** When set, every request gets 429 with this Retry-After. */
   rateLimitSeconds: number | undefined;
+  /** Awaited between sending the bytes before a drop and destroying the socket (lets the client take them in). */
+  beforeDrop: ((path: string, bytesSent: number) => Promise<void>) | undefined;
   /** Awaited before the body of a content GET is sent (lets a test line up concurrent clients). */
   beforeContent: ((path: string) => Promise<void>) | undefined;
-  /** Called after each chunk of a content body is written. */
-  afterChunk: ((path: string, bytesSent: number) => void) | undefined;
+  /** Awaited after each chunk of a content body is written. */
+  afterChunk: ((path: string, bytesSent: number) => Promise<void> | void) | undefined;
 
   private readonly repos = new Map<string, FakeRepo>();
   private readonly hub: Server = createServer((req, res) => this.handle(req, res, 'hub'));
@@ -198,7 +200,9 @@ export class FakeHub {
       res.writeHead(status, { ...headers, 'content-length': String(body.length), 'accept-ranges': 'bytes' });
       if (drop !== undefined) {
         this.dropAfter.delete(path);
-        res.write(body.subarray(0, drop), () => res.socket?.destroy());
+        res.write(body.subarray(0, drop));
+        await this.beforeDrop?.(path, drop);
+        res.socket?.destroy();
         return;
       }
       // A few chunks, so progress and cancellation have something to observe.
@@ -206,7 +210,7 @@ export class FakeHub {
       for (let offset = 0; offset < body.length; offset += chunk) {
         const piece = body.subarray(offset, offset + chunk);
         if (!res.write(piece)) await new Promise((resolve) => res.once('drain', resolve));
-        this.afterChunk?.(path, offset + piece.length);
+        await this.afterChunk?.(path, offset + piece.length);
         if (res.destroyed) return;
       }
       res.end();
