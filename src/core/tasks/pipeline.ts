@@ -48,6 +48,16 @@ export function modelMaxLength(config: LongformerConfig): number {
   return config.maxPositionEmbeddings - 2;
 }
 
+/** The tokens per model input to use: the caller's choice (checked) or the model's limit. */
+export function checkMaxLength(config: LongformerConfig, requested: number | undefined): number {
+  const limit = modelMaxLength(config);
+  const maxLength = requested ?? limit;
+  if (!Number.isInteger(maxLength) || maxLength < 3 || maxLength > limit) {
+    throw new LensError('BAD_ARGUMENT', `maximum length ${maxLength} must be an integer from 3 to ${limit} (the model's limit).`);
+  }
+  return maxLength;
+}
+
 export function prepareDocument(
   config: LongformerConfig,
   tokenizer: RobertaTokenizer,
@@ -62,11 +72,7 @@ export function prepareDocument(
       'Use the tokenizer files published with the checkpoint.',
     );
   }
-  const limit = modelMaxLength(config);
-  const maxLength = options.maxLength ?? limit;
-  if (!Number.isInteger(maxLength) || maxLength < 3 || maxLength > limit) {
-    throw new LensError('BAD_ARGUMENT', `maximum length ${maxLength} must be an integer from 3 to ${limit} (the model's limit).`);
-  }
+  const maxLength = checkMaxLength(config, options.maxLength);
   const questionLength = question?.ids.length ?? 0;
   const specials = question === undefined ? 2 : 4;
   const content = maxLength - questionLength - specials;

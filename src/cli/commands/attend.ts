@@ -1,0 +1,82 @@
+// `longformer-lens attend --model <dir> <file> [--layer L] [--head H] [--mode global|received|token] [--at OFFSET] [--json]`
+import type { Command } from 'commander';
+import { LensError } from '../../core/errors';
+import { attention, type AttentionMode, tokenAtOffset } from '../../core/tasks/attention';
+import { lineColumn } from '../../core/tasks/document';
+import { bar, type DocumentFlags, documentFlags, parseInteger, prepareRun, printWarnings, round, withEngine } from './document-task';
+
+interface AttendFlags extends DocumentFlags {
+  readonly layer?: string;
+  readonly head?: string;
+  readonly mode: string;
+  readonly at?: string;
+  readonly top: string;
+}
+
+const MODES: readonly AttentionMode[] = ['global', 'received', 'token'];
+
+export function registerAttend(program: Command): void {
+  documentFlags(program.command('attend').description('Show where the model attends in a document.').argument('<file>', 'UTF-8 document'))
+    .option('--layer <n>', 'one layer (default: the mean over layers)')
+    .option('--head <n>', 'one head (default: the mean over heads)')
+    .option('--mode <mode>', 'global: attention from the global tokens; received: attention each token receives; token: one token\'s attention', 'global')
+    .option('--at <offset>', 'UTF-16 offset of the token for --mode token')
+    .option('--top <n>', 'tokens to list in the human output', '15')
+    .action(async (file: string, flags: AttendFlags) => {
+      const mode = flags.mode as AttentionMode;
+      if (!MODES.includes(mode)) throw new LensError('BAD_ARGUMENT', `--mode ${flags.mode}: expected global, received or token.`);
+      const run = await prepareRun(file, flags);
+      const layer = parseInteger(flags.layer, '--layer', 0);
+      const head = parseInteger(flags.head, '--head', 0);
+      const at = parseInteger(flags.at, '--at', 0);
+      const top = parseInteger(flags.top, '--top', 1)!;
+      // Checked here as well as in the task, so that a wrong index is reported before the model is opened.
+      if (layer !== undefined && layer >= run.config.numHiddenLayers) {
+        throw new LensError('BAD_ARGUMENT', `layer ${layer} does not exist; the model has layers 0 to ${run.config.numHiddenLayers - 1}.`);
+      }
+      if (head !== undefined && head >= run.config.numAttentionHeads) {
+        throw new LensError('BAD_ARGUMENT', `head ${head} does not exist; the model has heads 0 to ${run.config.numAttentionHeads - 1}.`);
+      }
+      let token: number | undefined;
+      if (mode === 'token') {
+        if (at === undefined || at >= run.text.length) throw new LensError('BAD_ARGUMENT', `--mode token needs --at OFFSET inside the document (0 to ${run.text.length - 1}).`);
+        const tokens = run.tokenizer.tokenize(run.text);
+        token = tokenAtOffset(tokens.starts, tokens.ends, at);
+      }
+      const result = await withEngine(run, flags, (engine) =>
+        attention(engine, run.tokenizer, run.text, {
+          ...run.options,
+          mode,
+          ...(layer === undefined ? {} : { layer }),
+          ...(head === undefined ? {} : { head }),
+          ...(token === undefined ? {} : { token }),
+        }),
+      );
+      if (flags.json === true) {
+        const tokens = [...result.starts].map((start, i) => ({ start, end: result.ends[i]! }));
+        const json = {
+          tokens,
+          global_positions: [...result.globalTokens],
+          scores: [...result.scores].map(round),
+          layer: result.layer,
+          head: result.head,
+          mode: result.mode,
+          ...(result.token === undefined ? {} : { token: result.token }),
+          provider: result.provider,
+        };
+        process.stdout.write(`${JSON.stringify(json)}\n`);
+        return;
+      }
+      printWarnings(result.warnings);
+      const order = [...result.scores.keys()].sort((a, b) => result.scores[b]! - result.scores[a]!).slice(0, top);
+      const max = result.scores[order[0] ?? 0] ?? 0;
+      const lines = [`${mode} attention, layer ${result.layer}, head ${result.head}; top ${order.length} of ${result.scores.length} tokens:`];
+      for (const i of order) {
+        const start = result.starts[i]!;
+        const { line, column } = lineColumn(run.text, start);
+        const text = JSON.stringify(run.text.slice(start, result.ends[i]!));
+        lines.push(`${`${line}:${column}`.padEnd(10)} ${text.padEnd(18)} ${result.scores[i]!.toFixed(4)}  ${bar(max > 0 ? result.scores[i]! / max : 0, 12)}`);
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+}

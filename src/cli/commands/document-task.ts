@@ -1,0 +1,123 @@
+// What the document verbs (classify, ask, attend) share: flags for global spans and chunking, the order of checks
+// (cheap input errors before the model is opened), opening the engine, and formatting helpers.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { type LongformerConfig, parseLongformerConfig } from '../../core/checkpoint/config';
+import { LensError } from '../../core/errors';
+import { openEngine, type OpenedEngine } from '../../core/runtime/open';
+import { isProviderChoice } from '../../core/runtime/providers';
+import { type CharSpan, findPhrase, validateSpans } from '../../core/tasks/chunking';
+import { readDocument } from '../../core/tasks/document';
+import { checkMaxLength, type DocumentTaskOptions } from '../../core/tasks/pipeline';
+import { loadTokenizer } from '../../core/tokenizer';
+import type { RobertaTokenizer } from '../../core/tokenizer/tokenizer';
+import { resolveModelArg } from '../model-arg';
+
+export interface DocumentFlags {
+  readonly model: string;
+  readonly global: string[];
+  readonly globalText: string[];
+  readonly json?: boolean;
+  readonly provider?: string;
+  readonly threads?: string;
+  readonly maxLength?: string;
+  readonly overlap?: string;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** Adds the flags every document verb takes. */
+export function documentFlags(command: Command): Command {
+  return command
+    .requiredOption('--model <dir>', 'checkpoint folder (config.json, weights and tokenizer files)')
+    .option('--global <start:end>', 'give the tokens of this UTF-16 range global attention (repeatable)', collect, [])
+    .option('--global-text <phrase>', 'give every occurrence of this phrase global attention (repeatable)', collect, [])
+    .option('--max-length <tokens>', 'tokens per model input (default: the model limit, max_position_embeddings - 2)')
+    .option('--overlap <tokens>', 'document tokens shared by consecutive chunks (default: an eighth of a chunk)')
+    .option('--provider <name>', 'execution provider: auto, cpu, cuda, dml, coreml, webgpu', 'auto')
+    .option('--threads <n>', 'CPU threads for inference')
+    .option('--json', 'print the result as JSON');
+}
+
+export function parseInteger(value: string | undefined, flag: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < min) throw new LensError('BAD_ARGUMENT', `${flag} ${value}: expected an integer >= ${min}.`);
+  return Number(value);
+}
+
+export function parseSpans(globals: readonly string[], phrases: readonly string[], text: string): CharSpan[] {
+  const spans = globals.map((value) => {
+    const match = /^(\d+):(\d+)$/.exec(value);
+    if (match === null) throw new LensError('BAD_ARGUMENT', `--global ${value}: expected START:END (UTF-16 offsets, END exclusive).`);
+    return { start: Number(match[1]), end: Number(match[2]) };
+  });
+  validateSpans(spans, text.length);
+  return [...spans, ...phrases.flatMap((phrase) => findPhrase(text, phrase))];
+}
+
+export interface PreparedRun {
+  readonly folder: string;
+  readonly text: string;
+  readonly tokenizer: RobertaTokenizer;
+  readonly config: LongformerConfig;
+  readonly options: DocumentTaskOptions;
+}
+
+/** Reads and checks everything that does not need the model: folder, document, tokenizer, config, flags. */
+export async function prepareRun(file: string, flags: DocumentFlags): Promise<PreparedRun> {
+  const folder = await resolveModelArg(flags.model);
+  const text = await readDocument(file);
+  const tokenizer = loadTokenizer(folder);
+  const configPath = join(folder, 'config.json');
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(configPath, 'utf8')) as unknown;
+  } catch (error) {
+    throw new LensError('BAD_CONFIG', `cannot read ${configPath}: ${(error as Error).message}.`, undefined, { cause: error });
+  }
+  const config = parseLongformerConfig(json, configPath);
+  const spans = parseSpans(flags.global, flags.globalText, text);
+  const maxLength = parseInteger(flags.maxLength, '--max-length', 3);
+  checkMaxLength(config, maxLength);
+  const overlap = parseInteger(flags.overlap, '--overlap', 0);
+  const options: DocumentTaskOptions = {
+    spans,
+    ...(maxLength === undefined ? {} : { maxLength }),
+    ...(overlap === undefined ? {} : { overlap }),
+    ...(process.stderr.isTTY ? { onProgress: showProgress } : {}),
+  };
+  return { folder, text, tokenizer, config, options };
+}
+
+function showProgress({ done, total }: { done: number; total: number }): void {
+  if (total <= 1) return;
+  process.stderr.write(done === total ? '\r\x1b[K' : `\rchunk ${done + 1}/${total}…`);
+}
+
+export async function withEngine<T>(run: PreparedRun, flags: DocumentFlags, use: (engine: OpenedEngine) => Promise<T>): Promise<T> {
+  const provider = flags.provider ?? 'auto';
+  if (!isProviderChoice(provider)) throw new LensError('BAD_ARGUMENT', `--provider ${provider}: expected auto, cpu, cuda, dml, coreml or webgpu.`);
+  const threads = parseInteger(flags.threads, '--threads', 1);
+  const engine = await openEngine(run.folder, { provider, ...(threads === undefined ? {} : { threads }) });
+  try {
+    if (engine.providerNote !== undefined && flags.json !== true) process.stderr.write(`longformer-lens: ${engine.providerNote}\n`);
+    return await use(engine);
+  } finally {
+    await engine.dispose();
+  }
+}
+
+/** Six significant digits: stable JSON without float32 noise. */
+export function round(value: number): number {
+  return Number(value.toPrecision(6));
+}
+
+export function bar(fraction: number, width = 20): string {
+  const filled = Math.round(Math.max(0, Math.min(1, fraction)) * width);
+  return `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+}
+
+export function printWarnings(warnings: readonly string[]): void {
+  for (const warning of warnings) process.stderr.write(`longformer-lens: warning: ${warning}\n`);
+}

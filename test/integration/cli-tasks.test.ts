@@ -1,0 +1,158 @@
+// The tokenize / classify / ask / attend verbs run in process through main(), on synthetic checkpoints with the
+// fixture tokenizer. Checks the JSON shapes, that answers point into the document, and that bad input exits 2 with
+// one line on stderr.
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main';
+import { syntheticDocument } from '../unit/tasks/helpers';
+import { FIXTURE_TOKENIZER, writeTaskCheckpoint } from './support-checkpoint';
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+async function cli(...args: string[]): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const out = process.stdout.write.bind(process.stdout);
+  const err = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    stdout += chunk.toString();
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr += chunk.toString();
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    const code = await main(args);
+    return { code, stdout, stderr };
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+  }
+}
+
+function expectBadInput(run: Run, pattern: RegExp): void {
+  assert.equal(run.code, 2, run.stderr);
+  assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+  assert.match(run.stderr, pattern);
+}
+
+describe('CLI document verbs', function () {
+  this.timeout(300_000);
+  let dir: string;
+  let previousCache: string | undefined;
+  const paths = { cls: '', qa: '', base: '', doc: '', empty: '', blank: '', binary: '' };
+  const document = `${syntheticDocument(40, 4)}\n\nThe zebra crossing is near the station.\n\n${syntheticDocument(40, 5)}\n`;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lens-cli-'));
+    previousCache = process.env['XDG_CACHE_HOME'];
+    process.env['XDG_CACHE_HOME'] = join(dir, 'cache');
+    paths.cls = join(dir, 'cls');
+    paths.qa = join(dir, 'qa');
+    paths.base = join(dir, 'base');
+    await writeTaskCheckpoint(paths.cls, 'sequence-classification', 1, { labels: ['negative', 'neutral', 'positive'] });
+    await writeTaskCheckpoint(paths.qa, 'question-answering', 2);
+    await writeTaskCheckpoint(paths.base, 'base', 3);
+    paths.doc = join(dir, 'doc.txt');
+    writeFileSync(paths.doc, document);
+    paths.empty = join(dir, 'empty.txt');
+    writeFileSync(paths.empty, '');
+    paths.blank = join(dir, 'blank.txt');
+    writeFileSync(paths.blank, '  \n\t\n');
+    paths.binary = join(dir, 'binary.bin');
+    writeFileSync(paths.binary, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0xff]));
+  });
+
+  after(() => {
+    if (previousCache === undefined) delete process.env['XDG_CACHE_HOME'];
+    else process.env['XDG_CACHE_HOME'] = previousCache;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('tokenize --json prints ids and offsets with <s> and </s>', async () => {
+    const run = await cli('tokenize', '--model', FIXTURE_TOKENIZER, '--text', 'Hello world', '--json');
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout), { input_ids: [0, 15500, 999, 2], offsets: [[0, 0], [0, 5], [6, 11], [0, 0]] });
+    const human = await cli('tokenize', '--model', FIXTURE_TOKENIZER, '--file', paths.doc);
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /Ġcrossing\s+\d+:\d+ {2}"crossing"/);
+    expectBadInput(await cli('tokenize', '--model', FIXTURE_TOKENIZER), /exactly one of --text and --file/);
+    expectBadInput(await cli('tokenize', '--model', dir, '--text', 'x'), /no tokenizer/);
+  });
+
+  it('classify --json has the documented shape; spans and phrases add global tokens', async () => {
+    const at = document.indexOf('zebra');
+    const run = await cli('classify', '--model', paths.cls, paths.doc, '--json', '--provider', 'cpu', '--global', `${at}:${at + 5}`, '--global-text', 'station');
+    assert.equal(run.code, 0, run.stderr);
+    const json = JSON.parse(run.stdout) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(json).sort(), ['chunks', 'global_tokens', 'label', 'logits', 'probabilities', 'provider']);
+    const probabilities = json['probabilities'] as Record<string, number>;
+    assert.deepEqual(Object.keys(probabilities), ['negative', 'neutral', 'positive']);
+    assert.ok(Math.abs(Object.values(probabilities).reduce((a, b) => a + b) - 1) < 1e-4);
+    assert.equal(json['label'], Object.entries(probabilities).sort((a, b) => b[1] - a[1])[0]![0]);
+    const chunks = json['chunks'] as Array<{ start: number; end: number; probabilities: Record<string, number> }>;
+    assert.ok(chunks.length > 1, 'the document should need several chunks');
+    assert.ok(chunks.every((c, i) => c.start < c.end && (i === 0 || c.start < chunks[i - 1]!.end)));
+    assert.ok((json['global_tokens'] as number) >= 2);
+    assert.equal(json['provider'], 'cpu');
+    assert.equal((json['logits'] as number[]).length, 3);
+    const human = await cli('classify', '--model', paths.cls, paths.doc, '--provider', 'cpu');
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /^(negative|neutral|positive) +\d\.\d{3} +[█░]{20}$/m);
+  });
+
+  it('ask --json returns answers that are slices of the document', async () => {
+    const run = await cli('ask', '--model', paths.qa, paths.doc, '--question', 'Where is the zebra crossing?', '--top-k', '3', '--json', '--provider', 'cpu');
+    assert.equal(run.code, 0, run.stderr);
+    const json = JSON.parse(run.stdout) as { answers: Array<{ text: string; start: number; end: number; score: number; chunk: number }>; no_answer: boolean; provider: string };
+    assert.deepEqual(Object.keys(json).sort(), ['answers', 'no_answer', 'provider']);
+    assert.equal(typeof json.no_answer, 'boolean');
+    assert.ok(json.answers.length >= 1 && json.answers.length <= 3);
+    for (const a of json.answers) {
+      assert.equal(document.slice(a.start, a.end), a.text);
+      assert.ok(a.score > 0 && a.score <= 1);
+    }
+    const human = await cli('ask', '--model', paths.qa, paths.doc, '--question', 'Where?', '--provider', 'cpu');
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /doc\.txt:\d+:\d+/);
+  });
+
+  it('attend --json gives one score per token for a layer and head', async () => {
+    const run = await cli('attend', '--model', paths.base, paths.doc, '--layer', '1', '--head', '0', '--json', '--provider', 'cpu');
+    assert.equal(run.code, 0, run.stderr);
+    const json = JSON.parse(run.stdout) as { tokens: Array<{ start: number; end: number }>; global_positions: number[]; scores: number[]; layer: number; head: number; mode: string };
+    assert.equal(json.tokens.length, json.scores.length);
+    assert.equal(json.layer, 1);
+    assert.equal(json.head, 0);
+    assert.equal(json.mode, 'global');
+    assert.ok(json.scores.every((s) => Number.isFinite(s) && s >= 0));
+    const at = document.indexOf('zebra');
+    const token = await cli('attend', '--model', paths.base, paths.doc, '--mode', 'token', '--at', String(at), '--global-text', 'station', '--provider', 'cpu');
+    assert.equal(token.code, 0, token.stderr);
+    assert.match(token.stdout, /token attention, layer mean, head mean/);
+  });
+
+  it('bad input exits 2 with one line', async () => {
+    expectBadInput(await cli('classify', '--model', paths.cls, paths.empty), /is empty/);
+    expectBadInput(await cli('classify', '--model', paths.cls, paths.blank), /only whitespace/);
+    expectBadInput(await cli('classify', '--model', paths.cls, paths.binary), /binary|UTF-8/);
+    expectBadInput(await cli('classify', '--model', paths.cls, paths.doc, '--global', `0:${document.length + 1}`), /outside the document/);
+    expectBadInput(await cli('classify', '--model', paths.cls, paths.doc, '--global', 'abc'), /START:END/);
+    expectBadInput(await cli('classify', '--model', paths.cls, paths.doc, '--global-text', 'no such phrase'), /does not occur/);
+    expectBadInput(await cli('ask', '--model', paths.cls, paths.doc, '--question', 'Why?'), /question-answering head/);
+    expectBadInput(await cli('classify', '--model', paths.qa, paths.doc), /sequence-classification head/);
+    expectBadInput(await cli('ask', '--model', paths.qa, paths.doc, '--question', '   '), /question is empty/);
+    expectBadInput(await cli('attend', '--model', paths.base, paths.doc, '--layer', '7'), /layer 7 does not exist/);
+    expectBadInput(await cli('classify', '--model', paths.cls, join(dir, 'missing.txt')), /no such file/);
+    expectBadInput(await cli('classify', '--model', paths.cls, paths.doc, '--max-length', '100000'), /model's limit/);
+    const missingQuestion = await cli('ask', '--model', paths.qa, paths.doc);
+    assert.equal(missingQuestion.code, 2);
+  });
+});
