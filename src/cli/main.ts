@@ -4,11 +4,7 @@ import { isLensError } from '../core/errors';
 import { registerAsk } from './commands/ask';
 import { registerAttend } from './commands/attend';
 import { registerClassify } from './commands/classify';
-import { registerAsk } from './commands/ask';
-import { registerAttend } from './commands/attend';
-import { registerClassify } from './commands/classify';
 import { registerInfo } from './commands/info';
-import { registerTokenize } from './commands/tokenize';
 import { registerTokenize } from './commands/tokenize';
 import { registerRun } from './commands/run';
 
@@ -21,10 +17,6 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text) });
   registerInfo(program);
-  registerTokenize(program);
-  registerClassify(program);
-  registerAsk(program);
-  registerAttend(program);
   registerTokenize(program);
   registerClassify(program);
   registerAsk(program);
