@@ -92,10 +92,11 @@ describe('engine: outputs of real tokens do not depend on trailing masked paddin
         await engine?.dispose();
       });
 
-      for (const [name, global] of [
-        ['no global token', [] as number[]],
+      const globalCases: [string, readonly number[]][] = [
+        ['no global token', []],
         ['globals 0, 5, 6', [0, 5, 6]],
-      ] as const) {
+      ];
+      for (const [name, global] of globalCases) {
         it(`${name}: alone, with ${EXTRA_PADDING.join('/')} extra pads, and in a batch with a longer row`, async () => {
           assert.ok(engine !== undefined);
           const globalRow = IDS.map((_, position) => (global.includes(position) ? 1 : 0));
