@@ -30,8 +30,10 @@ export interface SessionSettings {
 
 export function sessionOptions(provider: string, settings: SessionSettings): InferenceSession.SessionOptions {
   return {
-    // Nodes a GPU provider cannot take run on the CPU inside the same session.
-    executionProviders: provider === 'cpu' ? ['cpu'] : [provider, 'cpu'],
+    // Only the one provider: onnxruntime always keeps its CPU provider for nodes a GPU provider cannot take, and
+    // listing 'cpu' here as well would make onnxruntime-node silently drop a missing provider instead of failing,
+    // so the engine would report a provider that does not run.
+    executionProviders: [provider],
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
     ...(settings.threads === undefined ? {} : { intraOpNumThreads: settings.threads, interOpNumThreads: 1 }),

@@ -1,0 +1,104 @@
+// The disk cache of generated models (a second open builds nothing), provider fallback and option checks.
+import { strict as assert } from 'node:assert';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LensError } from '../../src/core/errors';
+import type { ModelInputs } from '../../src/core/runtime/engine';
+import { MODEL_FILE, WEIGHTS_FILE } from '../../src/core/runtime/model-cache';
+import { openEngine } from '../../src/core/runtime/open';
+
+const CLS = join(__dirname, '..', 'fixtures', 'longformer-ref', 'cls-tiny');
+
+const INPUTS: ModelInputs = {
+  batchSize: 1,
+  seqLen: 6,
+  inputIds: BigInt64Array.from([0n, 10n, 20n, 30n, 40n, 2n]),
+  attentionMask: BigInt64Array.from([1n, 1n, 1n, 1n, 1n, 1n]),
+  globalAttentionMask: BigInt64Array.from([1n, 0n, 0n, 0n, 0n, 0n]),
+};
+
+describe('engine: model cache, providers, options', () => {
+  let root = '';
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'lens-cache-'));
+  });
+  after(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('builds the graph on the first open and reuses the cached files on the second', async () => {
+    const cacheDir = join(root, 'cache');
+    const first = await openEngine(CLS, { provider: 'cpu', threads: 1, cacheDir });
+    const firstLogits = (await first.run(INPUTS, ['logits'])).tensors.get('logits')?.data;
+    await first.dispose();
+    assert.equal(first.cache.hit, false);
+    assert.ok(first.cache.directory.startsWith(join(cacheDir, 'onnx')));
+    const before = await stat(join(first.cache.directory, MODEL_FILE));
+    const weightsBefore = await stat(join(first.cache.directory, WEIGHTS_FILE));
+
+    const second = await openEngine(CLS, { provider: 'cpu', threads: 1, cacheDir });
+    const secondLogits = (await second.run(INPUTS, ['logits'])).tensors.get('logits')?.data;
+    await second.dispose();
+    assert.equal(second.cache.hit, true);
+    assert.equal(second.cache.directory, first.cache.directory);
+    const after = await stat(join(second.cache.directory, MODEL_FILE));
+    assert.equal(after.mtimeMs, before.mtimeMs, 'the cached model was not rewritten');
+    assert.equal((await stat(join(second.cache.directory, WEIGHTS_FILE))).mtimeMs, weightsBefore.mtimeMs);
+    // One entry, no staging folders left behind.
+    assert.deepEqual(await readdir(join(cacheDir, 'onnx')), [first.cache.directory.split(/[\\/]/).pop()]);
+    assert.deepEqual(secondLogits, firstLogits);
+  });
+
+  it('keys the cache on the config too: another window gets another entry', async () => {
+    const cacheDir = join(root, 'cache');
+    const dir = join(root, 'cls-window-4');
+    await mkdir(dir);
+    const config = JSON.parse(await readFile(join(CLS, 'config.json'), 'utf8')) as Record<string, unknown>;
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ ...config, attention_window: [4, 4] }));
+    await copyFile(join(CLS, 'model.safetensors'), join(dir, 'model.safetensors'));
+    const engine = await openEngine(dir, { provider: 'cpu', threads: 1, cacheDir });
+    await engine.dispose();
+    assert.equal(engine.cache.hit, false);
+    assert.equal((await readdir(join(cacheDir, 'onnx'))).length, 2);
+  });
+
+  it('falls back to the CPU with the reason when the requested provider cannot start', async function () {
+    if (process.platform === 'win32') this.skip(); // DirectML exists there
+    const engine = await openEngine(CLS, { provider: 'dml', threads: 1, cacheDir: join(root, 'cache') });
+    try {
+      assert.equal(engine.provider, 'cpu');
+      assert.match(engine.providerNote ?? '', /dml unavailable .*running on cpu/);
+      assert.equal((await engine.run(INPUTS, ['logits'])).provider, 'cpu');
+    } finally {
+      await engine.dispose();
+    }
+  });
+
+  it('rejects bad options, outputs the head lacks, bad ids, and a cancelled open', async () => {
+    const cacheDir = join(root, 'cache');
+    await assert.rejects(openEngine(CLS, { threads: 0, cacheDir }), (e: unknown) => e instanceof LensError && e.code === 'BAD_ARGUMENT');
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(openEngine(CLS, { cacheDir, signal: controller.signal }), (e: unknown) => e instanceof LensError && e.code === 'CANCELLED');
+    const engine = await openEngine(CLS, { provider: 'cpu', threads: 1, cacheDir });
+    try {
+      await assert.rejects(engine.run(INPUTS, ['start_logits']), (e: unknown) => e instanceof LensError && e.code === 'WRONG_HEAD');
+      const badId = { ...INPUTS, inputIds: BigInt64Array.from([0n, 10n, 120n, 30n, 40n, 2n]) };
+      await assert.rejects(engine.run(badId, ['logits']), /input_ids\[0\]\[2\] = 120 is outside the vocabulary/);
+      const tooLong: ModelInputs = {
+        batchSize: 1,
+        seqLen: 63,
+        inputIds: new BigInt64Array(63).fill(5n),
+        attentionMask: new BigInt64Array(63).fill(1n),
+        globalAttentionMask: new BigInt64Array(63),
+      };
+      await assert.rejects(engine.run(tooLong, ['logits']), (e: unknown) => e instanceof LensError && e.code === 'INPUT_TOO_LONG');
+      // 62 = max_position_embeddings (64) - pad id (1) - 1 is the longest input and runs.
+      const longest = { ...tooLong, seqLen: 62, inputIds: tooLong.inputIds.slice(0, 62), attentionMask: tooLong.attentionMask.slice(0, 62), globalAttentionMask: tooLong.globalAttentionMask.slice(0, 62) };
+      assert.deepEqual((await engine.run(longest, ['logits'])).tensors.get('logits')?.shape, [1, 3]);
+    } finally {
+      await engine.dispose();
+    }
+  });
+});
