@@ -4,6 +4,7 @@ import { isLensError } from '../core/errors';
 import { registerAsk } from './commands/ask';
 import { registerAttend } from './commands/attend';
 import { registerClassify } from './commands/classify';
+import { registerDownload } from './commands/download';
 import { registerInfo } from './commands/info';
 import { registerTokenize } from './commands/tokenize';
 import { registerRun } from './commands/run';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerAsk(program);
   registerAttend(program);
   registerRun(program);
+  registerDownload(program);
   return program;
 }
 

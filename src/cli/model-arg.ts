@@ -1,10 +1,35 @@
-// Turns a `--model` argument into a checkpoint folder on disk.
+// Turns a `--model` argument into a checkpoint folder on disk: a folder as it is, or a hub repository id
+// (`org/name[@revision]`) through the shared cache, downloaded when missing unless HF_HUB_OFFLINE is set.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { LensError } from '../core/errors';
+import { LensError, isLensError } from '../core/errors';
+import { looksLikeRepoSpec, resolveModel, type DownloadOptions, type DownloadProgress } from '../core/hub';
+import { formatBytes } from './commands/download';
 
-export async function resolveModelArg(value: string): Promise<string> {
+export async function resolveModelArg(value: string, options: DownloadOptions = {}): Promise<string> {
   const folder = resolve(value);
   if (existsSync(folder) && statSync(folder).isDirectory()) return folder;
-  throw new LensError('NOT_FOUND', `--model ${value}: no such folder.`, 'Pass a folder that holds config.json and the weights.');
+  if (!looksLikeRepoSpec(value)) {
+    throw new LensError('NOT_FOUND', `--model ${value}: no such folder.`, 'Pass a folder that holds config.json and the weights, or a hub repository id such as allenai/longformer-base-4096.');
+  }
+  try {
+    const model = await resolveModel(value, { onProgress: announceDownloads(), ...options });
+    return model.folder;
+  } catch (error) {
+    // A bare word is as likely a mistyped folder as a hub name; say both.
+    if (isLensError(error) && error.code === 'NOT_FOUND' && !value.includes('/')) {
+      throw new LensError('NOT_FOUND', `--model ${value}: no such folder, and no hub repository of that name.`, 'Pass a checkpoint folder, or a repository id written org/name.');
+    }
+    throw error;
+  }
+}
+
+/** Other commands print JSON on stdout; a download they trigger is announced on stderr, once per file. */
+function announceDownloads(): (event: DownloadProgress) => void {
+  const announced = new Set<string>();
+  return (event) => {
+    if (event.fromCache || announced.has(event.file)) return;
+    announced.add(event.file);
+    process.stderr.write(`longformer-lens: downloading ${event.file} (${formatBytes(event.bytesTotal)}) from the hub...\n`);
+  };
 }
