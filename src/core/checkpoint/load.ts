@@ -106,7 +106,14 @@ async function readWeightFile(path: string, format: WeightFormat): Promise<Map<s
   try {
     bytes = await readFile(path);
   } catch (error) {
-    throw new LensError('NOT_FOUND', `${path}: cannot read the weights (${describeIoError(error)}).`, undefined, { cause: error });
+    // Node reads at most 2 GiB into one buffer; bigger single files need the checkpoint's sharded form.
+    const tooLarge = describeIoError(error) === 'ERR_FS_FILE_TOO_LARGE';
+    throw new LensError(
+      tooLarge ? 'BAD_CHECKPOINT' : 'NOT_FOUND',
+      `${path}: cannot read the weights (${tooLarge ? 'larger than 2 GiB' : describeIoError(error)}).`,
+      tooLarge ? 'Use the sharded form of the checkpoint (an index .json with shard files).' : undefined,
+      { cause: error },
+    );
   }
   return format === 'safetensors' ? readSafetensors(bytes, path) : readPytorchBin(bytes, path);
 }
