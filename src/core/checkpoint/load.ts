@@ -6,10 +6,10 @@ import { basename, join } from 'node:path';
 import { LensError, throwIfCancelled } from '../errors';
 import { parseLongformerConfig, type LongformerConfig } from './config';
 import { matchWeights } from './match';
+import { readPytorchBin } from './pytorch';
 import { readSafetensors, type LoadedTensor } from './safetensors';
 import { readShardIndex } from './shard-index';
 import { elementCount, type StateDict } from './tensor';
-import { readPytorchBin } from './pytorch';
 
 export { expectedTensorShapes } from './shapes';
 
