@@ -295,7 +295,7 @@ describe('hub downloads (fake hub on 127.0.0.1)', () => {
   });
 
   it('takes the endpoint and cache from HF_ENDPOINT and HF_HUB_CACHE', async () => {
-    const result = await downloadModel(REPO, { env: { HF_ENDPOINT: hub.hubUrl, HF_HUB_CACHE: cacheDir } });
+    const result = await downloadModel(REPO, { env: { HF_ENDPOINT: hub.hubUrl, HF_HUB_CACHE: cacheDir, HF_HOME: cacheDir } });
     assert.equal(result.snapshotDir, join(repoDir(), 'snapshots', COMMIT));
   });
 });

@@ -66,19 +66,23 @@ export async function downloadModel(spec: string | RepoSpec, options: DownloadOp
     if (typeof cached !== 'string') return cached;
   }
 
-  const client = new HubClient({ endpoint: settings.endpoint, token: settings.token, dispatcher: options.dispatcher, log: options.log, signal: options.signal });
-  let info;
+  const client = new HubClient({ endpoint: settings.endpoint, token: settings.token, dispatcher: options.dispatcher, env: options.env, log: options.log, signal: options.signal });
   try {
-    info = await fetchRepoInfo(client, repoId, revision);
-  } catch (error) {
-    // Like huggingface_hub: when the hub is unreachable, a cached copy of the revision is good enough.
-    if (!(error instanceof HubUnreachable)) throw error;
-    const cached = await fromCache();
-    if (typeof cached === 'string') throw error;
-    client.log(`${settings.endpoint} unreachable; using the cached snapshot ${cached.commit} of ${repoId}@${revision}.`);
-    return cached;
+    let info;
+    try {
+      info = await fetchRepoInfo(client, repoId, revision);
+    } catch (error) {
+      // Like huggingface_hub: when the hub is unreachable, a cached copy of the revision is good enough.
+      if (!(error instanceof HubUnreachable)) throw error;
+      const cached = await fromCache();
+      if (typeof cached === 'string') throw error;
+      client.log(`${settings.endpoint} unreachable; using the cached snapshot ${cached.commit} of ${repoId}@${revision}.`);
+      return cached;
+    }
+    return await fetchSnapshot(client, cache, settings, { repoId, revision, commit: info.commit, files: info.files }, options);
+  } finally {
+    await client.close();
   }
-  return fetchSnapshot(client, cache, settings, { repoId, revision, commit: info.commit, files: info.files }, options);
 }
 
 interface Target {

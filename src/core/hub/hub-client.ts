@@ -12,6 +12,8 @@ export interface HubClientOptions {
   readonly token: string | undefined;
   /** Default: undici's EnvHttpProxyAgent, which honours HTTPS_PROXY, HTTP_PROXY and NO_PROXY. */
   readonly dispatcher?: Dispatcher | undefined;
+  /** Where the proxy variables are read from when no dispatcher is given (default process.env). */
+  readonly env?: NodeJS.ProcessEnv | undefined;
   readonly log?: HubLog | undefined;
   readonly signal?: AbortSignal | undefined;
 }
@@ -29,21 +31,39 @@ const USER_AGENT = 'longformer-lens/0.1 (huggingface_hub-compatible cache)';
 
 let sharedDispatcher: Dispatcher | undefined;
 
-/** Created once, on first use, from the proxy variables present at that moment. */
-function defaultDispatcher(): Dispatcher {
-  sharedDispatcher ??= new EnvHttpProxyAgent();
-  return sharedDispatcher;
+/**
+ * The process environment gets one agent, created on first use, so connections are pooled across downloads. A
+ * caller-supplied environment gets its own agent, with every variable passed explicitly: undici would otherwise
+ * fall back to process.env for the ones missing there.
+ */
+function proxyAwareDispatcher(env: NodeJS.ProcessEnv): { dispatcher: Dispatcher; owned: boolean } {
+  if (env === process.env) {
+    sharedDispatcher ??= new EnvHttpProxyAgent();
+    return { dispatcher: sharedDispatcher, owned: false };
+  }
+  // Lower-case first, as undici and curl read them.
+  const pick = (name: string): string => env[name.toLowerCase()] ?? env[name] ?? '';
+  const dispatcher = new EnvHttpProxyAgent({ httpProxy: pick('HTTP_PROXY'), httpsProxy: pick('HTTPS_PROXY'), noProxy: pick('NO_PROXY') });
+  return { dispatcher, owned: true };
 }
 
 export class HubClient {
   readonly redact: Redactor;
   private readonly endpointOrigin: string;
   private readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
 
   constructor(private readonly options: HubClientOptions) {
     this.redact = makeRedactor([options.token]);
     this.endpointOrigin = new URL(options.endpoint).origin;
-    this.dispatcher = options.dispatcher ?? defaultDispatcher();
+    const chosen = options.dispatcher === undefined ? proxyAwareDispatcher(options.env ?? process.env) : { dispatcher: options.dispatcher, owned: false };
+    this.dispatcher = chosen.dispatcher;
+    this.ownsDispatcher = chosen.owned;
+  }
+
+  /** Releases the connections of an agent made for this client alone. */
+  async close(): Promise<void> {
+    if (this.ownsDispatcher) await this.dispatcher.close().catch(() => undefined);
   }
 
   get endpoint(): string {
