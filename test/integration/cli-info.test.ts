@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
-import type { CheckpointInfo } from '../../src/cli/commands/info';
+import type { CheckpointInfo } from '../../src/core/checkpoint/describe';
 import { copyFixture, FIXTURE_CASES, FIXTURES, tempDir } from '../unit/checkpoint/support/checkpoint-files';
 
 const ROOT = join(__dirname, '..', '..');

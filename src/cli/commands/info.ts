@@ -1,28 +1,9 @@
 // `longformer-lens info --model <dir> [--json]`: what a checkpoint is (architecture, head, sizes, windows) and
 // what its weights are (format, files, dtype), read and fully validated the same way inference reads them.
 import type { Command } from 'commander';
-import { loadCheckpoint, type Checkpoint } from '../../core/checkpoint/load';
+import { type CheckpointInfo, describeCheckpoint } from '../../core/checkpoint/describe';
+import { loadCheckpoint } from '../../core/checkpoint/load';
 import { resolveModelArg } from '../model-arg';
-
-/** The facts `info` prints; `--json` prints this object as is. */
-export interface CheckpointInfo {
-  readonly folder: string;
-  readonly architecture: string;
-  readonly head: string;
-  readonly labels: readonly string[];
-  readonly layers: number;
-  readonly hiddenSize: number;
-  readonly attentionHeads: number;
-  readonly intermediateSize: number;
-  readonly attentionWindow: readonly number[];
-  readonly attentionDilation: readonly number[];
-  readonly maxPositionEmbeddings: number;
-  readonly vocabSize: number;
-  readonly parameterCount: number;
-  readonly weightFormat: string;
-  readonly weightFiles: readonly string[];
-  readonly weightDtype: string;
-}
 
 export function registerInfo(program: Command): void {
   program
@@ -35,28 +16,6 @@ export function registerInfo(program: Command): void {
       const info = describeCheckpoint(folder, await loadCheckpoint(folder));
       process.stdout.write(options.json === true ? `${JSON.stringify(info, null, 2)}\n` : formatInfo(info));
     });
-}
-
-export function describeCheckpoint(folder: string, checkpoint: Checkpoint): CheckpointInfo {
-  const { config } = checkpoint;
-  return {
-    folder,
-    architecture: config.architecture,
-    head: config.head,
-    labels: config.id2label,
-    layers: config.numHiddenLayers,
-    hiddenSize: config.hiddenSize,
-    attentionHeads: config.numAttentionHeads,
-    intermediateSize: config.intermediateSize,
-    attentionWindow: config.attentionWindow,
-    attentionDilation: config.attentionDilation,
-    maxPositionEmbeddings: config.maxPositionEmbeddings,
-    vocabSize: config.vocabSize,
-    parameterCount: checkpoint.parameterCount,
-    weightFormat: checkpoint.format,
-    weightFiles: checkpoint.files,
-    weightDtype: checkpoint.sourceDtype,
-  };
 }
 
 export function formatInfo(info: CheckpointInfo): string {

@@ -1,0 +1,44 @@
+// What a checkpoint is, as the CLI's `info` and the extension's model summary show it.
+import type { Checkpoint } from './load';
+
+/** The facts `info` prints (`--json` prints this object as is) and the extension shows. */
+export interface CheckpointInfo {
+  readonly folder: string;
+  readonly architecture: string;
+  readonly head: string;
+  readonly labels: readonly string[];
+  readonly layers: number;
+  readonly hiddenSize: number;
+  readonly attentionHeads: number;
+  readonly intermediateSize: number;
+  readonly attentionWindow: readonly number[];
+  readonly attentionDilation: readonly number[];
+  readonly maxPositionEmbeddings: number;
+  readonly vocabSize: number;
+  readonly parameterCount: number;
+  readonly weightFormat: string;
+  readonly weightFiles: readonly string[];
+  readonly weightDtype: string;
+}
+
+export function describeCheckpoint(folder: string, checkpoint: Checkpoint): CheckpointInfo {
+  const { config } = checkpoint;
+  return {
+    folder,
+    architecture: config.architecture,
+    head: config.head,
+    labels: config.id2label,
+    layers: config.numHiddenLayers,
+    hiddenSize: config.hiddenSize,
+    attentionHeads: config.numAttentionHeads,
+    intermediateSize: config.intermediateSize,
+    attentionWindow: config.attentionWindow,
+    attentionDilation: config.attentionDilation,
+    maxPositionEmbeddings: config.maxPositionEmbeddings,
+    vocabSize: config.vocabSize,
+    parameterCount: checkpoint.parameterCount,
+    weightFormat: checkpoint.format,
+    weightFiles: checkpoint.files,
+    weightDtype: checkpoint.sourceDtype,
+  };
+}
