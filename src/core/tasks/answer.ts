@@ -3,16 +3,20 @@
 // logits go through separate softmaxes, the null score is p_start(<s>) * p_end(<s>), and a span (s, e) with
 // s <= e < s + maxAnswerLength, both inside the context, scores p_start(s) * p_end(e). Across chunks the null score is
 // the smallest chunk's; "no answer" (SQuAD 2.0 style) when it beats the best span. Unlike the pipeline, the same
-// character span found in two overlapping chunks is reported once, with its best score.
+// character span found in two overlapping chunks is reported once, with its best score. As in the pipeline, answers
+// are widened to whole words unless alignToWords is false.
 import { LensError } from '../errors';
 import type { Engine } from '../runtime/engine';
-import type { RobertaTokenizer } from '../tokenizer/tokenizer';
+import type { RobertaTokenizer, Tokenized, TokenSpans } from '../tokenizer/tokenizer';
 import { softmax } from './math';
 import { type ChunkInput, type DocumentTaskOptions, prepareDocument, requireHead, requireTensor, runChunks } from './pipeline';
 
 export interface AnswerOptions extends DocumentTaskOptions {
   readonly topK?: number;
+  /** Longest answer in tokens (HuggingFace's default 15). */
   readonly maxAnswerLength?: number;
+  /** Widen answers to whole words (HuggingFace's default, true). */
+  readonly alignToWords?: boolean;
 }
 
 export interface Answer {
@@ -116,12 +120,41 @@ export function chunkSpans(
   return { nullScore: pStart[0]! * pEnd[0]!, spans: topSpans(pStart, pEnd, allowed, topK, maxLength) };
 }
 
+/** Maps an answer's first and last document token to a UTF-16 range. */
+export type CharRangeOf = (firstToken: number, lastToken: number) => { start: number; end: number };
+
+/** The tokens' own spans: from the first token's start to the last token's end. */
+export function tokenRanges(tokens: TokenSpans): CharRangeOf {
+  return (first, last) => ({ start: tokens.starts[first]!, end: tokens.ends[last]! });
+}
+
+/**
+ * HuggingFace's `align_to_words` (on by default in its pipeline): an answer starts where the word of its first token
+ * starts and ends where the word of its last token ends, so a span never cuts a word ("Na" of "Naïve"). Words are the
+ * pre-tokenizer's pieces; their ranges are the union of their tokens' (trimmed) spans.
+ */
+export function wordRanges(tokens: Tokenized): CharRangeOf {
+  const count = tokens.words.length === 0 ? 0 : tokens.words[tokens.words.length - 1]! + 1;
+  const wordStart = new Uint32Array(count).fill(0xffffffff);
+  const wordEnd = new Uint32Array(count);
+  tokens.words.forEach((word, i) => {
+    if (tokens.ends[i]! <= tokens.starts[i]!) return;
+    wordStart[word] = Math.min(wordStart[word]!, tokens.starts[i]!);
+    wordEnd[word] = Math.max(wordEnd[word]!, tokens.ends[i]!);
+  });
+  return (first, last) => {
+    const a = tokens.words[first]!;
+    const b = tokens.words[last]!;
+    const start = wordStart[a] === 0xffffffff ? tokens.starts[first]! : wordStart[a]!;
+    return { start, end: Math.max(start, wordEnd[b]! > 0 ? wordEnd[b]! : tokens.ends[last]!) };
+  };
+}
+
 /** Chunk spans to document answers: token positions to characters, duplicates merged, best K kept. */
 export function mergeAnswers(
   document: string,
   perChunk: readonly { input: Pick<ChunkInput, 'documentToken'>; spans: ChunkSpans; chunk: number }[],
-  starts: Uint32Array,
-  ends: Uint32Array,
+  rangeOf: CharRangeOf,
   topK: number,
 ): { answers: Answer[]; noAnswer: boolean; nullScore: number } {
   const byRange = new Map<string, Answer>();
@@ -129,8 +162,7 @@ export function mergeAnswers(
   for (const { input, spans, chunk } of perChunk) {
     nullScore = Math.min(nullScore, spans.nullScore);
     for (const span of spans.spans) {
-      const start = starts[input.documentToken[span.start]!]!;
-      const end = ends[input.documentToken[span.end]!]!;
+      const { start, end } = rangeOf(input.documentToken[span.start]!, input.documentToken[span.end]!);
       const key = `${start}:${end}`;
       const previous = byRange.get(key);
       if (previous === undefined || span.score > previous.score) byRange.set(key, { text: document.slice(start, end), start, end, score: span.score, chunk });
@@ -164,5 +196,6 @@ export async function answer(
     chunk: input.chunk.index,
     spans: chunkSpans(input, requireTensor(result, 'start_logits'), requireTensor(result, 'end_logits'), hasText, topK, maxAnswerLength),
   }));
-  return { ...mergeAnswers(document, results, starts, ends, topK), globalTokens: prepared.spanTokens.length, warnings: prepared.warnings, provider };
+  const rangeOf = options.alignToWords === false ? tokenRanges(prepared.tokens) : wordRanges(prepared.tokens);
+  return { ...mergeAnswers(document, results, rangeOf, topK), globalTokens: prepared.spanTokens.length, warnings: prepared.warnings, provider };
 }

@@ -3,7 +3,7 @@
 import type { LongformerConfig } from '../checkpoint/config';
 import { LensError, throwIfCancelled } from '../errors';
 import type { Engine, ModelInputs, ModelOutputs, OutputName } from '../runtime/engine';
-import type { RobertaTokenizer, TokenSpans } from '../tokenizer/tokenizer';
+import type { RobertaTokenizer, Tokenized, TokenSpans } from '../tokenizer/tokenizer';
 import { type CharSpan, type Chunk, planChunks, spanTokenMask, validateSpans } from './chunking';
 
 export interface Progress {
@@ -35,7 +35,7 @@ export interface ChunkInput {
 }
 
 export interface PreparedDocument {
-  readonly tokens: TokenSpans;
+  readonly tokens: Tokenized;
   readonly chunks: readonly Chunk[];
   readonly inputs: readonly ChunkInput[];
   /** Document tokens marked global by the caller's spans (doc token indices, ascending). */

@@ -1,3 +1,3 @@
 export { hasTokenizerFiles, loadTokenizer } from './load';
-export { type Encoding, RobertaTokenizer, type SequenceId, type SpecialTokens, type TokenSpans } from './tokenizer';
+export { type Encoding, RobertaTokenizer, type SequenceId, type SpecialTokens, type TokenSpans, type Tokenized } from './tokenizer';
 export { tokenToBytes } from './byte-level';

@@ -27,6 +27,11 @@ export interface TokenSpans {
   readonly ends: Uint32Array;
 }
 
+/** A text's tokens with the pre-tokenizer word each came from (HuggingFace's word ids), for aligning answers. */
+export interface Tokenized extends TokenSpans {
+  readonly words: Uint32Array;
+}
+
 /** Model input for one sequence or pair, special tokens included. */
 export interface Encoding extends TokenSpans {
   readonly sequenceIds: Int8Array;
@@ -89,10 +94,12 @@ export class RobertaTokenizer {
   }
 
   /** Tokens of `text` without special tokens. */
-  tokenize(text: string): TokenSpans {
+  tokenize(text: string): Tokenized {
     const ids: number[] = [];
     const starts: number[] = [];
     const ends: number[] = [];
+    const words: number[] = [];
+    let word = 0;
     let source = text;
     let shift = 0;
     // add_prefix_space: the model sees " text"; the added space has no place in the document, so spans move back by one.
@@ -102,16 +109,17 @@ export class RobertaTokenizer {
     }
     PRE_TOKENIZER.lastIndex = 0;
     for (let match = PRE_TOKENIZER.exec(source); match !== null; match = PRE_TOKENIZER.exec(source)) {
-      const word = match[0];
       const at = match.index;
-      const tokens = this.word(word);
+      const tokens = this.word(match[0]);
       for (let i = 0; i < tokens.ids.length; i += 1) {
         ids.push(tokens.ids[i]!);
         starts.push(Math.max(0, at + tokens.starts[i]! - shift));
         ends.push(Math.max(0, at + tokens.ends[i]! - shift));
+        words.push(word);
       }
+      word += 1;
     }
-    return { ids: Int32Array.from(ids), starts: Uint32Array.from(starts), ends: Uint32Array.from(ends) };
+    return { ids: Int32Array.from(ids), starts: Uint32Array.from(starts), ends: Uint32Array.from(ends), words: Uint32Array.from(words) };
   }
 
   /** `<s> text </s>`. */

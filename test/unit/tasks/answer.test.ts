@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { chunkSpans, maskedSoftmax, mergeAnswers, type SpanCandidate, topSpans } from '../../../src/core/tasks/answer';
+import { chunkSpans, maskedSoftmax, mergeAnswers, type SpanCandidate, tokenRanges, topSpans, wordRanges } from '../../../src/core/tasks/answer';
+import { fixtureTokenizer } from './helpers';
 import { rng } from './helpers';
 
 function bruteForce(pStart: Float64Array, pEnd: Float64Array, allowed: Uint8Array, topK: number, maxLength: number): SpanCandidate[] {
@@ -63,7 +64,8 @@ describe('answer span search', () => {
     const input = { documentToken: Int32Array.from([-1, -1, -1, -1, 0, 1, 2, -1]) };
     const a = { nullScore: 0.3, spans: [{ start: 5, end: 5, score: 0.5 }, { start: 4, end: 6, score: 0.1 }] };
     const b = { nullScore: 0.2, spans: [{ start: 5, end: 5, score: 0.4 }, { start: 6, end: 6, score: 0.25 }] };
-    const merged = mergeAnswers(doc, [{ input, spans: a, chunk: 0 }, { input, spans: b, chunk: 1 }], starts, ends, 3);
+    const ranges = tokenRanges({ ids: new Int32Array(3), starts, ends });
+    const merged = mergeAnswers(doc, [{ input, spans: a, chunk: 0 }, { input, spans: b, chunk: 1 }], ranges, 3);
     assert.deepEqual(merged.answers.map((x) => [x.text, x.start, x.end, x.score, x.chunk]), [
       ['beta', 6, 10, 0.5, 0],
       ['gamma', 11, 16, 0.25, 1],
@@ -71,8 +73,32 @@ describe('answer span search', () => {
     ]);
     assert.equal(merged.nullScore, 0.2);
     assert.equal(merged.noAnswer, false);
-    const nullWins = mergeAnswers(doc, [{ input, spans: { nullScore: 0.6, spans: a.spans }, chunk: 0 }], starts, ends, 1);
+    const nullWins = mergeAnswers(doc, [{ input, spans: { nullScore: 0.6, spans: a.spans }, chunk: 0 }], ranges, 1);
     assert.equal(nullWins.noAnswer, true);
     assert.equal(nullWins.answers[0]!.text, 'beta');
+  });
+
+  it('widens answers to whole words, as the pipeline aligns to words', () => {
+    const text = 'A naïve Über-model, 東京 ok';
+    const tokens = fixtureTokenizer().tokenize(text);
+    const words = wordRanges(tokens);
+    const exact = tokenRanges(tokens);
+    for (let first = 0; first < tokens.ids.length; first += 1) {
+      for (let last = first; last < tokens.ids.length; last += 1) {
+        const { start, end } = words(first, last);
+        const inner = exact(first, last);
+        if (inner.end <= inner.start) continue;
+        assert.ok(start <= inner.start && end >= inner.end, `${first}..${last}`);
+        // Never cuts a word: the range starts and ends at the edge of a pre-tokenizer piece.
+        assert.ok(start === 0 || /[\s\-,]/u.test(text[start - 1]!) || /[\s\-,]/u.test(text[start]!), `${first}..${last}: ${JSON.stringify(text.slice(start, end))}`);
+        assert.ok(end === text.length || /[\s\-,]/u.test(text[end]!) || /[\s\-,]/u.test(text[end - 1]!), `${first}..${last}: ${JSON.stringify(text.slice(start, end))}`);
+      }
+    }
+    // Every token of "Über" and of "東京" widens to the whole word, whatever the BPE pieces are.
+    for (const [from, to] of [[8, 12], [20, 22]] as const) {
+      const inside = [...tokens.ids.keys()].filter((i) => tokens.starts[i]! >= from && tokens.ends[i]! <= to);
+      assert.ok(inside.length > 1);
+      for (const i of inside) assert.deepEqual(words(i, i), { start: from, end: to });
+    }
   });
 });
