@@ -2,6 +2,8 @@
 import { build } from 'esbuild';
 
 const entryPoints = {
+  extension: 'src/extension/main.ts',
+  worker: 'src/worker/main.ts',
   cli: 'src/cli/main.ts',
 };
 

@@ -1,0 +1,126 @@
+// Starts the engine worker as a child process and talks to it through the protocol file. Inference never runs in
+// the extension host: a blocking session.run() or a native crash there would take every extension down with it.
+// This file does not import `vscode`, so it is tested in plain Node against the real worker bundle.
+import { fork, type ChildProcess } from 'node:child_process';
+import type { FromWorker, MethodName, SerializedError, ToWorker, WorkerMethods } from '../worker/protocol';
+
+export class WorkerError extends Error {
+  override readonly name = 'WorkerError';
+  constructor(readonly serialized: SerializedError) {
+    super(serialized.message);
+  }
+  get code(): SerializedError['code'] | 'WORKER_DIED' {
+    return this.serialized.code;
+  }
+}
+
+export interface Progress {
+  readonly done: number;
+  readonly total: number;
+  readonly message: string;
+}
+
+export interface RequestOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: Progress) => void;
+}
+
+interface Pending {
+  resolve(result: unknown): void;
+  reject(error: Error): void;
+  onProgress?: ((progress: Progress) => void) | undefined;
+}
+
+export interface WorkerClientOptions {
+  /** Path of the bundled worker (dist/worker.js). */
+  readonly workerPath: string;
+  /** Lines the worker prints on stderr (logs, native warnings) go here. */
+  readonly log?: (line: string) => void;
+}
+
+export class WorkerClient {
+  private child: ChildProcess | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private disposed = false;
+
+  constructor(private readonly options: WorkerClientOptions) {}
+
+  /** Sends one request; a worker that died is started again on the next request. */
+  request<M extends MethodName>(method: M, params: WorkerMethods[M]['params'], options: RequestOptions = {}): Promise<WorkerMethods[M]['result']> {
+    if (this.disposed) return Promise.reject(new WorkerError({ code: 'CANCELLED', message: 'The engine has been shut down.' }));
+    if (options.signal?.aborted === true) return Promise.reject(new WorkerError({ code: 'CANCELLED', message: 'Cancelled.' }));
+    const child = this.ensureStarted();
+    const id = this.nextId++;
+    return new Promise<WorkerMethods[M]['result']>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (result: unknown) => void, reject, onProgress: options.onProgress });
+      options.signal?.addEventListener('abort', () => this.send(child, { kind: 'cancel', id }), { once: true });
+      this.send(child, { kind: 'request', id, method, params });
+    });
+  }
+
+  /** The worker's process id, while one runs (for diagnostics and tests). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.child?.kill();
+    this.child = undefined;
+    this.failAll({ code: 'CANCELLED', message: 'The engine has been shut down.' });
+  }
+
+  private ensureStarted(): ChildProcess {
+    if (this.child !== undefined) return this.child;
+    // ELECTRON_RUN_AS_NODE lets desktop VS Code's Electron binary act as plain Node; it is ignored by Node itself.
+    const child = fork(this.options.workerPath, [], {
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'advanced',
+      execArgv: [],
+    });
+    child.stdout?.on('data', (chunk: Buffer) => this.options.log?.(chunk.toString('utf8').trimEnd()));
+    child.stderr?.on('data', (chunk: Buffer) => this.options.log?.(chunk.toString('utf8').trimEnd()));
+    child.on('message', (message: FromWorker) => this.receive(message));
+    child.on('exit', (code, signal) => {
+      if (this.child === child) this.child = undefined;
+      const how = signal === null ? `exit code ${String(code)}` : `signal ${signal}`;
+      this.options.log?.(`engine worker stopped (${how})`);
+      this.failAll({
+        code: 'RUNTIME_FAILED',
+        message: `The engine process stopped unexpectedly (${how}), probably out of memory or a native crash.`,
+        hint: 'It restarts on the next request; try a shorter document or the CPU provider.',
+      });
+    });
+    this.child = child;
+    return child;
+  }
+
+  private send(child: ChildProcess, message: ToWorker): void {
+    if (child.connected) child.send(message);
+  }
+
+  private receive(message: FromWorker): void {
+    const pending = this.pending.get(message.id);
+    if (pending === undefined) return;
+    switch (message.kind) {
+      case 'progress':
+        pending.onProgress?.({ done: message.done, total: message.total, message: message.message });
+        return;
+      case 'result':
+        this.pending.delete(message.id);
+        pending.resolve(message.result);
+        return;
+      case 'error':
+        this.pending.delete(message.id);
+        pending.reject(new WorkerError(message.error));
+        return;
+    }
+  }
+
+  private failAll(error: SerializedError): void {
+    for (const pending of this.pending.values()) pending.reject(new WorkerError(error));
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,52 @@
+// The worker's methods: each loads (or reuses) the model, runs one core task and reports progress per chunk.
+import { describeCheckpoint } from '../core/checkpoint/describe';
+import { loadCheckpoint } from '../core/checkpoint/load';
+import { answer } from '../core/tasks/answer';
+import { attention } from '../core/tasks/attention';
+import { classify } from '../core/tasks/classify';
+import type { DocumentTaskOptions } from '../core/tasks/pipeline';
+import { EnginePool } from './engine-pool';
+import type { DocumentParams } from './protocol';
+import type { HandlerContext, Handlers } from './serve';
+
+const pool = new EnginePool();
+
+function taskOptions(params: DocumentParams, context: HandlerContext): DocumentTaskOptions {
+  return {
+    spans: params.spans,
+    signal: context.signal,
+    onProgress: ({ done, total }) => context.progress(done, total, `chunk ${done} of ${total}`),
+  };
+}
+
+async function loadModel(params: DocumentParams, context: HandlerContext): Promise<Awaited<ReturnType<EnginePool['get']>>> {
+  context.progress(0, 1, 'loading the model');
+  return pool.get(params, context.signal);
+}
+
+export const handlers: Handlers = {
+  async modelSummary(params, context) {
+    return describeCheckpoint(params.modelDir, await loadCheckpoint(params.modelDir, { signal: context.signal }));
+  },
+
+  async classify(params, context) {
+    const { engine, tokenizer } = await loadModel(params, context);
+    return classify(engine, tokenizer, params.text, taskOptions(params, context));
+  },
+
+  async answer(params, context) {
+    const { engine, tokenizer } = await loadModel(params, context);
+    return answer(engine, tokenizer, params.question, params.text, { ...taskOptions(params, context), topK: params.topK });
+  },
+
+  async attention(params, context) {
+    const { engine, tokenizer } = await loadModel(params, context);
+    return attention(engine, tokenizer, params.text, {
+      ...taskOptions(params, context),
+      mode: params.mode,
+      ...(params.layer === undefined ? {} : { layer: params.layer }),
+      ...(params.head === undefined ? {} : { head: params.head }),
+      ...(params.token === undefined ? {} : { token: params.token }),
+    });
+  },
+};

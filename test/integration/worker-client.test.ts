@@ -1,0 +1,105 @@
+// The extension's side of the process model, in plain Node: the real worker bundle is forked, asked for real work,
+// cancelled, killed and restarted.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WorkerClient, WorkerError } from '../../src/extension/worker-client';
+import { writeTaskCheckpoint } from './support-checkpoint';
+
+const ROOT = join(__dirname, '..', '..');
+const WORKER = join(ROOT, 'dist', 'worker.js');
+const FIXTURE = join(ROOT, 'test', 'fixtures', 'longformer-ref', 'cls-tiny');
+
+function isWorkerError(code: string): (error: unknown) => boolean {
+  return (error) => error instanceof WorkerError && error.code === code;
+}
+
+describe('worker client and engine worker', function () {
+  let dir: string;
+  let client: WorkerClient;
+  const logged: string[] = [];
+
+  before(async function () {
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT });
+    dir = mkdtempSync(join(tmpdir(), 'lens-worker-'));
+    await writeTaskCheckpoint(join(dir, 'cls'), 'sequence-classification', 11, { labels: ['negative', 'positive'] });
+    // The worker caches generated graphs here rather than in the user's cache.
+    process.env['XDG_CACHE_HOME'] = join(dir, 'cache');
+  });
+
+  beforeEach(() => {
+    client = new WorkerClient({ workerPath: WORKER, log: (line) => logged.push(line) });
+  });
+
+  afterEach(() => client.dispose());
+
+  after(() => {
+    delete process.env['XDG_CACHE_HOME'];
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('summarises a checkpoint in the worker process, not in this one', async () => {
+    const summary = await client.request('modelSummary', { modelDir: FIXTURE });
+    assert.equal(summary.architecture, 'LongformerForSequenceClassification');
+    assert.deepEqual(summary.labels, ['negative', 'neutral', 'positive']);
+    assert.equal(summary.parameterCount, 30563);
+    assert.ok(client.pid !== undefined && client.pid !== process.pid);
+  });
+
+  it('classifies a document with progress per chunk, typed arrays intact', async () => {
+    const progress: string[] = [];
+    const text = 'The quarterly report shows steady growth. '.repeat(60);
+    const result = await client.request(
+      'classify',
+      { modelDir: join(dir, 'cls'), provider: 'cpu', text, spans: [{ start: 0, end: 11 }] },
+      { onProgress: (p) => progress.push(`${p.done}/${p.total}`) },
+    );
+    assert.ok(result.probabilities instanceof Float32Array, 'probabilities arrive as a Float32Array');
+    assert.equal(result.probabilities.length, 2);
+    assert.ok(Math.abs(result.probabilities[0]! + result.probabilities[1]! - 1) < 1e-5);
+    assert.ok(result.chunks.length > 1, 'the document is longer than one chunk');
+    assert.equal(result.provider, 'cpu');
+    assert.ok(result.globalTokens >= 2, 'the span "The quarterly" made its tokens global');
+    assert.ok(progress.includes(`${result.chunks.length}/${result.chunks.length}`), `progress reached the last chunk: ${progress.join(' ')}`);
+  });
+
+  it('returns typed errors with the user-facing sentence', async () => {
+    await assert.rejects(
+      client.request('answer', { modelDir: join(dir, 'cls'), provider: 'cpu', text: 'Some text.', spans: [], question: 'Why?', topK: 1 }),
+      isWorkerError('WRONG_HEAD'),
+    );
+    await assert.rejects(client.request('modelSummary', { modelDir: join(dir, 'missing') }), (error: unknown) => {
+      return error instanceof WorkerError && error.code !== 'INTERNAL' && error.message.includes('missing');
+    });
+  });
+
+  it('cancels between chunks', async () => {
+    const controller = new AbortController();
+    const text = 'A long line of text for many chunks. '.repeat(400);
+    const run = client.request('classify', { modelDir: join(dir, 'cls'), provider: 'cpu', text, spans: [] }, {
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.done >= 1) controller.abort();
+      },
+    });
+    await assert.rejects(run, isWorkerError('CANCELLED'));
+    // The worker is still healthy afterwards.
+    const summary = await client.request('modelSummary', { modelDir: FIXTURE });
+    assert.equal(summary.layers, 2);
+  });
+
+  it('reports a dying worker and starts a fresh one on the next request', async () => {
+    await client.request('modelSummary', { modelDir: FIXTURE });
+    const firstPid = client.pid;
+    assert.ok(firstPid !== undefined);
+    const pending = client.request('classify', { modelDir: join(dir, 'cls'), provider: 'cpu', text: 'Doomed request.', spans: [] });
+    process.kill(firstPid, 'SIGKILL');
+    await assert.rejects(pending, isWorkerError('RUNTIME_FAILED'));
+    const summary = await client.request('modelSummary', { modelDir: FIXTURE });
+    assert.equal(summary.head, 'sequence-classification');
+    assert.ok(client.pid !== undefined && client.pid !== firstPid, 'a new worker process answered');
+    assert.ok(logged.some((line) => line.includes('engine worker stopped')), 'the death was logged');
+  });
+});
