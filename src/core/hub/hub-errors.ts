@@ -20,7 +20,7 @@ export interface HubFailure {
 export function explainHubFailure(failure: HubFailure, redact: Redactor): LensError {
   const { status, errorCode, repoId, revision, endpoint, path, sentToken } = failure;
   const page = `${endpoint}/${repoId}`;
-  const detail = failure.serverMessage === undefined ? '' : ` (the hub said: ${redact(failure.serverMessage).slice(0, 300)})`;
+  const detail = failure.serverMessage === undefined ? '' : ` (the hub said: ${redact(failure.serverMessage).slice(0, 300).replace(/[.\s]+$/, '')})`;
   const tokenStep = sentToken
     ? 'The token that was sent was refused or has no access: check it at https://huggingface.co/settings/tokens.'
     : 'If the repository is private or gated, pass an access token (HF_TOKEN, or --token-env VAR on the command line).';
