@@ -1,15 +1,19 @@
 // `longformer-lens classify --model <dir> <file> [--global START:END]... [--global-text PHRASE]... [--json]`
 import type { Command } from 'commander';
+import { LensError } from '../../core/errors';
 import { classify } from '../../core/tasks/classify';
 import { requireHead } from '../../core/tasks/pipeline';
 import { bar, type DocumentFlags, documentFlags, prepareRun, printWarnings, round, withEngine } from './document-task';
 
 export function registerClassify(program: Command): void {
   documentFlags(program.command('classify').description('Classify a document with a sequence-classification model.').argument('<file>', 'UTF-8 document'))
-    .action(async (file: string, flags: DocumentFlags) => {
+    .option('--aggregate <how>', 'combine chunk logits by mean or max', 'mean')
+    .action(async (file: string, flags: DocumentFlags & { aggregate: string }) => {
+      const aggregate = flags.aggregate;
+      if (aggregate !== 'mean' && aggregate !== 'max') throw new LensError('BAD_ARGUMENT', `--aggregate ${aggregate}: expected mean or max.`);
       const run = await prepareRun(file, flags);
       requireHead(run.config, ['sequence-classification'], 'Classification');
-      const result = await withEngine(run, flags, (engine) => classify(engine, run.tokenizer, run.text, run.options));
+      const result = await withEngine(run, flags, (engine) => classify(engine, run.tokenizer, run.text, { ...run.options, aggregate }));
       if (flags.json === true) {
         const probabilities = Object.fromEntries(result.labels.map((label, i) => [label, round(result.probabilities[i]!)]));
         const chunks = result.chunks.map((chunk) => ({

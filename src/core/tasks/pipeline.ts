@@ -5,6 +5,7 @@ import { LensError, throwIfCancelled } from '../errors';
 import type { Engine, ModelInputs, ModelOutputs, OutputName } from '../runtime/engine';
 import type { RobertaTokenizer, Tokenized, TokenSpans } from '../tokenizer/tokenizer';
 import { type CharSpan, type Chunk, planChunks, spanTokenMask, validateSpans } from './chunking';
+import { checkDocumentText } from './document';
 
 export interface Progress {
   readonly done: number;
@@ -72,6 +73,8 @@ export function prepareDocument(
       'Use the tokenizer files published with the checkpoint.',
     );
   }
+  // Editor buffers come here without passing readDocument: the same checks (empty, whitespace, NUL, size) apply.
+  checkDocumentText(text, 'the document');
   const maxLength = checkMaxLength(config, options.maxLength);
   const questionLength = question?.ids.length ?? 0;
   const specials = question === undefined ? 2 : 4;
