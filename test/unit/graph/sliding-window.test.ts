@@ -74,7 +74,7 @@ describe('sliding-window attention (block layout)', () => {
           key,
           value,
           keyInWindow,
-          globalKeyT: b.transpose(globalKey, [0, 1, 3, 2]),
+          globalKey,
           globalValue,
           globalSlotValid: slotValid,
           batch: b.constInt64([B]),

@@ -49,7 +49,7 @@ export function selfAttention(
       key: toHeads(key),
       value: toHeads(value),
       keyInWindow: b.cast(seq.isLocal, 'float32'),
-      globalKeyT: b.transpose(gatherGlobals(key), [0, 2, 3, 1]), // (B, H, dh, x)
+      globalKey: b.transpose(gatherGlobals(key), [0, 2, 1, 3]), // (B, H, x, dh)
       globalValue: b.transpose(gatherGlobals(value), [0, 2, 1, 3]), // (B, H, x, dh)
       globalSlotValid: seq.globalSlotValid,
       batch: B,

@@ -23,8 +23,8 @@ export interface SlidingWindowInputs {
   readonly value: Value;
   /** (B, P) float 1/0: the key may sit in a window (local, not padding and not global). */
   readonly keyInWindow: Value;
-  /** (B, H, dh, x) keys and (B, H, x, dh) values of each row's global tokens (normal projections). */
-  readonly globalKeyT: Value;
+  /** (B, H, x, dh) keys and values of each row's global tokens (normal projections). */
+  readonly globalKey: Value;
   readonly globalValue: Value;
   /** (B, x) bool: the global slot holds a real global token. */
   readonly globalSlotValid: Value;
@@ -93,33 +93,32 @@ export function slidingWindowAttention(b: GraphBuilder, inputs: SlidingWindowInp
   const keyBlocks = keyWindows(toGroups(inputs.key, dh), dh); // (B, d, H, nb, 3w, dh)
   const valueBlocks = keyWindows(toGroups(inputs.value, dh), dh); // (B, d, H, nb, 3w, dh)
 
-  // Local scores: one batched MatMul, 3w keys per query where 2w + 1 are used.
-  const localScores = b.matMul(queryBlocks, b.transpose(keyBlocks, [0, 1, 2, 3, 5, 4])); // (B, d, H, nb, w, 3w)
+  // Each row's global keys go in front of every block's 3w window keys (`_concat_with_global_key_attn_probs`,
+  // modeling_longformer.py#L897-L927), so one MatMul gives the global and the window scores side by side and one
+  // softmax runs over both, with no copies of the score tensor in between.
+  const blockDims = [B, d, H, nb];
+  const globalKeys = b.expand(b.unsqueeze(inputs.globalKey, [1, 3]), b.shapeFrom([...blockDims, x, dh])); // (B, d, H, nb, x, dh)
+  const globalValues = b.expand(b.unsqueeze(inputs.globalValue, [1, 3]), b.shapeFrom([...blockDims, x, dh])); // (B, d, H, nb, x, dh)
+  const keys = b.concat([globalKeys, keyBlocks], 4); // (B, d, H, nb, x + 3w, dh)
+  const values = b.concat([globalValues, valueBlocks], 4); // (B, d, H, nb, x + 3w, dh)
+  const scores = b.matMul(queryBlocks, b.transpose(keys, [0, 1, 2, 3, 5, 4])); // (B, d, H, nb, w, x + 3w)
 
-  // Which of the 3w keys a query may see: the band |offset| <= w (query a of a block, key c of its window has
-  // offset c - w - a), keys outside the sequence, padding and global keys removed (modeling_longformer.py#L563-L580).
+  // Which keys a query may see. Global slots: the real ones (filler slots of rows with fewer globals are masked).
+  // Window keys: the band |offset| <= w (query a of a block and key c of its window have offset c - w - a), keys
+  // outside the sequence, padding and global keys removed (modeling_longformer.py#L563-L580).
   const band: boolean[] = [];
   for (let a = 0; a < w; a += 1) for (let c = 0; c < 3 * w; c += 1) band.push(c >= a && c <= a + 2 * w);
   const keyMaskGroups = toGroups(b.unsqueeze(inputs.keyInWindow, [1, 3]), 1, 1); // (B, d, 1, S, 1)
   const keyMaskWindows = b.reshapeExact(keyWindowsMask(b, keyMaskGroups, w, B, d, nb), [B, d, 1, nb, 1, 3 * w]); // (B, d, 1, nb, 1, 3w)
-  const allowed = b.and(b.constBool(band, [w, 3 * w]), b.cast(keyMaskWindows, 'bool')); // (B, d, 1, nb, w, 3w)
-  const maskedLocal = b.where(allowed, localScores, b.scalarFloat(MASKED_SCORE));
+  const windowAllowed = b.and(b.constBool(band, [w, 3 * w]), b.cast(keyMaskWindows, 'bool')); // (B, d, 1, nb, w, 3w)
+  const slotAllowed = b.expand(b.unsqueeze(inputs.globalSlotValid, [1, 2, 3, 4]), b.shapeFrom([B, d, 1, nb, w, x])); // (B, d, 1, nb, w, x)
+  const allowed = b.concat([slotAllowed, windowAllowed], 5); // (B, d, 1, nb, w, x + 3w)
 
-  // Scores on each row's global keys come first (`_concat_with_global_key_attn_probs`,
-  // modeling_longformer.py#L897-L927); filler slots of rows with fewer globals are masked.
-  const globalKeyT = b.unsqueeze(inputs.globalKeyT, [1, 3]); // (B, 1, H, 1, dh, x)
-  const globalScores = b.matMul(queryBlocks, globalKeyT); // (B, d, H, nb, w, x)
-  const slotValid = b.unsqueeze(inputs.globalSlotValid, [1, 2, 3, 4]); // (B, 1, 1, 1, 1, x)
-  const maskedGlobal = b.where(slotValid, globalScores, b.scalarFloat(MASKED_SCORE));
-
-  const probs = b.softmax(b.concat([maskedGlobal, maskedLocal], 5), -1); // (B, d, H, nb, w, x + 3w)
+  const probs = b.softmax(b.where(allowed, scores, b.scalarFloat(MASKED_SCORE)), -1); // (B, d, H, nb, w, x + 3w)
+  const context = fromBlocks(b.matMul(probs, values), dh); // (B, d, H, nb, w, dh) → (B, H, P, dh)
+  if (!shape.withProbs) return { context };
   const globalProbs = b.slice(probs, b.constInt64([0]), x, [5]); // (B, d, H, nb, w, x)
   const localProbs = b.slice(probs, x, b.constInt64([SLICE_TO_END]), [5]); // (B, d, H, nb, w, 3w)
-
-  const localContext = b.matMul(localProbs, valueBlocks); // (B, d, H, nb, w, dh)
-  const globalContext = b.matMul(globalProbs, b.unsqueeze(inputs.globalValue, [1, 3])); // (B, d, H, nb, w, dh)
-  const context = fromBlocks(b.add(localContext, globalContext), dh); // (B, H, P, dh)
-  if (!shape.withProbs) return { context };
 
   // Window probabilities by offset: row a of a block holds offsets -w..w at columns a..a+2w of its 3w keys.
   // Flattening (w, 3w) and re-reading it with row stride 3w + 1 shifts row a left by a.
