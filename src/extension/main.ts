@@ -1,11 +1,26 @@
 // Activation: builds the LensContext and registers the commands. Everything else lives in the files it names.
 import * as vscode from 'vscode';
+import { askQuestion } from './commands/ask';
+import { showAttention } from './commands/attention';
+import { classifyDocument } from './commands/classify';
+import { clearGlobal, markGlobal, unmarkGlobal } from './commands/global-spans';
 import { showModelInfo } from './commands/model-info';
 import { LensContext } from './context';
 
 export function activate(extension: vscode.ExtensionContext): void {
   const lens = new LensContext(extension);
-  extension.subscriptions.push(lens, vscode.commands.registerCommand('longformerLens.showModelInfo', () => showModelInfo(lens)));
+  const commands: ReadonlyArray<[string, (...args: never[]) => unknown]> = [
+    ['longformerLens.showModelInfo', () => showModelInfo(lens)],
+    ['longformerLens.classifyDocument', () => classifyDocument(lens)],
+    ['longformerLens.askQuestion', (question?: string) => askQuestion(lens, question)],
+    ['longformerLens.markGlobal', () => markGlobal(lens)],
+    ['longformerLens.unmarkGlobal', () => unmarkGlobal(lens)],
+    ['longformerLens.clearGlobal', () => clearGlobal(lens)],
+    ['longformerLens.showAttention', (mode?: Parameters<typeof showAttention>[1]) => showAttention(lens, mode)],
+    ['longformerLens.clearAttention', () => lens.heatmap.clear()],
+    ['longformerLens.showOutput', () => lens.log.show(true)],
+  ];
+  extension.subscriptions.push(lens, ...commands.map(([id, run]) => vscode.commands.registerCommand(id, run)));
 }
 
 export function deactivate(): void {

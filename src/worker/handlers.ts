@@ -2,9 +2,10 @@
 import { describeCheckpoint } from '../core/checkpoint/describe';
 import { loadCheckpoint } from '../core/checkpoint/load';
 import { answer } from '../core/tasks/answer';
-import { attention } from '../core/tasks/attention';
+import { attention, tokenAtOffset } from '../core/tasks/attention';
 import { classify } from '../core/tasks/classify';
 import type { DocumentTaskOptions } from '../core/tasks/pipeline';
+import type { RobertaTokenizer } from '../core/tokenizer/tokenizer';
 import { EnginePool } from './engine-pool';
 import type { DocumentParams } from './protocol';
 import type { HandlerContext, Handlers } from './serve';
@@ -17,6 +18,11 @@ function taskOptions(params: DocumentParams, context: HandlerContext): DocumentT
     signal: context.signal,
     onProgress: ({ done, total }) => context.progress(done, total, `chunk ${done} of ${total}`),
   };
+}
+
+function tokenAt(tokenizer: RobertaTokenizer, text: string, offset: number): number {
+  const tokens = tokenizer.tokenize(text);
+  return tokenAtOffset(tokens.starts, tokens.ends, offset);
 }
 
 async function loadModel(params: DocumentParams, context: HandlerContext): Promise<Awaited<ReturnType<EnginePool['get']>>> {
@@ -46,7 +52,7 @@ export const handlers: Handlers = {
       mode: params.mode,
       ...(params.layer === undefined ? {} : { layer: params.layer }),
       ...(params.head === undefined ? {} : { head: params.head }),
-      ...(params.token === undefined ? {} : { token: params.token }),
+      ...(params.at === undefined ? {} : { token: tokenAt(tokenizer, params.text, params.at) }),
     });
   },
 };

@@ -31,7 +31,11 @@ export interface WorkerMethods {
   modelSummary: { params: { readonly modelDir: string }; result: CheckpointInfo };
   classify: { params: DocumentParams; result: Classification };
   answer: { params: DocumentParams & { readonly question: string; readonly topK: number }; result: AnswerResult };
-  attention: { params: DocumentParams & AttentionSelection & { readonly mode: AttentionMode; readonly token?: number }; result: AttentionMap };
+  attention: {
+    /** `at`: UTF-16 offset of the token whose attention mode 'token' shows (the editor's cursor). */
+    params: DocumentParams & AttentionSelection & { readonly mode: AttentionMode; readonly at?: number };
+    result: AttentionMap;
+  };
 }
 
 export type MethodName = keyof WorkerMethods;

@@ -1,0 +1,80 @@
+// "Longformer Lens: Ask a Question": asks for a question, finds the best answers in the document, highlights the
+// best one and lets the user step through the others.
+import * as vscode from 'vscode';
+import type { Answer, AnswerResult } from '../../core/tasks/answer';
+import { readSettings } from '../config';
+import type { LensContext } from '../context';
+import { runTask } from '../run-task';
+import { documentRequest, rangeOf } from './document-request';
+
+export class AnswerHighlight implements vscode.Disposable {
+  readonly decoration = vscode.window.createTextEditorDecorationType({
+    backgroundColor: new vscode.ThemeColor('editor.findMatchHighlightBackground'),
+    borderColor: new vscode.ThemeColor('editor.findMatchBorder'),
+    borderWidth: '1px',
+    borderStyle: 'solid',
+    overviewRulerColor: new vscode.ThemeColor('editorOverviewRuler.findMatchForeground'),
+    overviewRulerLane: vscode.OverviewRulerLane.Center,
+  });
+
+  show(editor: vscode.TextEditor, answer: Answer): void {
+    const range = rangeOf(editor.document, answer.start, answer.end);
+    editor.setDecorations(this.decoration, [{ range, hoverMessage: `Answer, score ${(100 * answer.score).toFixed(1)}%` }]);
+    editor.selection = new vscode.Selection(range.start, range.end);
+    editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
+
+  dispose(): void {
+    this.decoration.dispose();
+  }
+}
+
+export async function askQuestion(lens: LensContext, preset?: string): Promise<AnswerResult | undefined> {
+  const question =
+    preset ??
+    (await vscode.window.showInputBox({
+      title: 'Longformer Lens: Ask a Question',
+      prompt: 'Ask about the active document; the answer is a span of its text.',
+      value: lens.lastQuestion,
+      validateInput: (value) => (value.trim() === '' ? 'Type a question.' : undefined),
+    }));
+  if (question === undefined) return undefined;
+  lens.lastQuestion = question;
+  const request = await documentRequest(lens);
+  if (request === undefined) return undefined;
+  const { editor, params } = request;
+  const topK = readSettings().topK;
+  const result = await runTask(lens, 'Answering', (signal, onProgress) =>
+    lens.worker.request('answer', { ...params, question, topK }, { signal, onProgress }),
+  );
+  if (result === undefined) return undefined;
+  result.warnings.forEach((warning) => lens.log.warn(warning));
+  const best = result.answers[0];
+  if (result.noAnswer || best === undefined) {
+    editor.setDecorations(lens.answerHighlight.decoration, []);
+    void vscode.window.showInformationMessage(`Longformer Lens: the model finds no answer to "${question}" in this document.`);
+    return result;
+  }
+  lens.answerHighlight.show(editor, best);
+  lens.log.info(`answered "${question}" on ${result.provider}: ${result.answers.map((a) => `"${a.text}" ${(100 * a.score).toFixed(1)}%`).join('; ')}`);
+  if (preset === undefined && result.answers.length > 1) void pickAnswer(lens, editor, result.answers);
+  return result;
+}
+
+async function pickAnswer(lens: LensContext, editor: vscode.TextEditor, answers: readonly Answer[]): Promise<void> {
+  const items = answers.map((answer) => {
+    const position = editor.document.positionAt(answer.start);
+    return {
+      label: answer.text.replace(/\s+/g, ' '),
+      description: `${(100 * answer.score).toFixed(1)}%`,
+      detail: `line ${position.line + 1}, column ${position.character + 1}`,
+      answer,
+    };
+  });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Longformer Lens: answers',
+    placeHolder: 'The best answer is highlighted; pick another to jump to it.',
+    onDidSelectItem: (item) => lens.answerHighlight.show(editor, (item as (typeof items)[number]).answer),
+  });
+  if (picked !== undefined) lens.answerHighlight.show(editor, picked.answer);
+}
