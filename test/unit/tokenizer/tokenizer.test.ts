@@ -149,6 +149,17 @@ describe('RoBERTa byte-level BPE tokenizer', () => {
       for (const c of table.cases) assert.deepEqual([...fromJson.encode(c.text).ids], c.ids, c.name);
     });
 
+    it('honours add_prefix_space from tokenizer_config.json, with spans in the original text', () => {
+      for (const file of ['vocab.json', 'merges.txt', 'special_tokens_map.json']) writeFileSync(join(dir, file), readFileSync(join(FIXTURE, file)));
+      writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ add_prefix_space: true, model_max_length: 4096 }));
+      const prefixed = loadTokenizer(dir);
+      assert.equal(prefixed.modelMaxLength, 4096);
+      const encoding = prefixed.tokenize('Hello world');
+      assert.deepEqual([...encoding.ids].map((id) => prefixed.tokenString(id)), ['ĠHello', 'Ġworld']);
+      assert.deepEqual([...encoding.starts], [0, 6]);
+      assert.deepEqual([...encoding.ends], [5, 11]);
+    });
+
     it('reports a folder without tokenizer files', () => {
       assert.throws(() => loadTokenizer(dir), (error: unknown) => error instanceof LensError && error.code === 'BAD_TOKENIZER');
     });
