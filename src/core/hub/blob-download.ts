@@ -44,16 +44,17 @@ export async function downloadBlob(client: HubClient, cache: RepoCache, meta: Fi
       return blob;
     }
     const attempts = 1 + Math.max(0, options.retries ?? 2);
+    let digest: string | undefined;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await fetchIntoIncomplete(client, cache, meta, options, lock.assertHeld);
+        digest = await fetchIntoIncomplete(client, cache, meta, options, lock.assertHeld);
         break;
       } catch (error) {
         if (!(error instanceof Interrupted) || attempt >= attempts) throw error;
         client.log(`${meta.path}: ${error.message} Resuming (attempt ${attempt + 1} of ${attempts}).`);
       }
     }
-    await verifyIncomplete(cache, meta);
+    await verifyIncomplete(cache, meta, digest);
     lock.assertHeld();
     await rename(cache.incompletePath(meta.etag), blob);
     return blob;
@@ -62,18 +63,23 @@ export async function downloadBlob(client: HubClient, cache: RepoCache, meta: Fi
   }
 }
 
-async function fetchIntoIncomplete(client: HubClient, cache: RepoCache, meta: FileMetadata, options: BlobDownloadOptions, assertHeld: () => void): Promise<void> {
+/** Returns the SHA-256 of the whole `.incomplete` file for LFS files (hashed as the bytes arrive), else undefined. */
+async function fetchIntoIncomplete(client: HubClient, cache: RepoCache, meta: FileMetadata, options: BlobDownloadOptions, assertHeld: () => void): Promise<string | undefined> {
   const incomplete = cache.incompletePath(meta.etag);
   let start = await sizeOf(incomplete);
   if (start > meta.size) {
     await truncate(incomplete, 0);
     start = 0;
   }
-  if (start === meta.size && start > 0) return; // a previous attempt got every byte; verification decides
+  // Hashing while downloading spares a second pass over a multi-gigabyte file; a resumed file's earlier bytes are
+  // hashed from disk first.
+  let hash: Hash | undefined = meta.sha256 === undefined ? undefined : start > 0 ? await hashOfFile(incomplete) : createHash('sha256');
+  if (start === meta.size && start > 0) return hash?.digest('hex'); // a previous attempt got every byte
   const response = await getFollowingRedirects(client, cache, meta, start, options);
   if (response.statusCode === 200 && start > 0) {
     client.log(`${meta.path}: the server ignored the Range request; downloading from the start.`);
     start = 0;
+    if (hash !== undefined) hash = createHash('sha256');
   } else if (response.statusCode === 206 && !contentRangeStartsAt(header(response, 'content-range'), start)) {
     await response.body.dump().catch(() => undefined);
     await rm(incomplete, { force: true });
@@ -93,6 +99,7 @@ async function fetchIntoIncomplete(client: HubClient, cache: RepoCache, meta: Fi
         throw new LensError('HUB_ERROR', `The server sent more than the announced ${meta.size} bytes of ${meta.path}.`, 'Run again; if it repeats, the mirror or proxy is serving a different file.');
       }
       await file.write(chunk);
+      hash?.update(chunk);
       done += chunk.length;
       progress.update(done);
     }
@@ -113,6 +120,7 @@ async function fetchIntoIncomplete(client: HubClient, cache: RepoCache, meta: Fi
   if (done < meta.size) {
     throw new Interrupted('HUB_ERROR', `The download of ${meta.path} ended after ${done} of ${meta.size} bytes.`, 'Run again: the download resumes where it stopped.');
   }
+  return hash?.digest('hex');
 }
 
 async function getFollowingRedirects(client: HubClient, cache: RepoCache, meta: FileMetadata, start: number, options: BlobDownloadOptions): Promise<HubResponse> {
@@ -138,7 +146,7 @@ async function getFollowingRedirects(client: HubClient, cache: RepoCache, meta: 
   throw new LensError('HUB_ERROR', `Too many redirects while downloading ${meta.path}.`, 'Try again later.');
 }
 
-async function verifyIncomplete(cache: RepoCache, meta: FileMetadata): Promise<void> {
+async function verifyIncomplete(cache: RepoCache, meta: FileMetadata, actual: string | undefined): Promise<void> {
   const incomplete = cache.incompletePath(meta.etag);
   const size = await sizeOf(incomplete);
   if (size !== meta.size) {
@@ -146,7 +154,6 @@ async function verifyIncomplete(cache: RepoCache, meta: FileMetadata): Promise<v
     throw new LensError('HUB_ERROR', `The downloaded ${meta.path} has ${size} bytes where the hub announced ${meta.size}; the partial file was deleted.`, 'Run again to download it afresh.');
   }
   if (meta.sha256 === undefined) return;
-  const actual = await sha256OfFile(incomplete);
   if (actual !== meta.sha256) {
     await rm(incomplete, { force: true });
     throw new LensError(
@@ -157,10 +164,10 @@ async function verifyIncomplete(cache: RepoCache, meta: FileMetadata): Promise<v
   }
 }
 
-async function sha256OfFile(path: string): Promise<string> {
-  const hash: Hash = createHash('sha256');
+async function hashOfFile(path: string): Promise<Hash> {
+  const hash = createHash('sha256');
   for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) hash.update(chunk);
-  return hash.digest('hex');
+  return hash;
 }
 
 async function sizeOf(path: string): Promise<number> {

@@ -41,7 +41,7 @@ export async function exists(path: string): Promise<boolean> {
  * Points `snapshots/{commit}/{path}` at the blob: a relative symlink (so the cache folder can be moved), or a plain
  * copy where the file system or the platform refuses symlinks (Windows without developer mode, some network drives).
  */
-export async function linkIntoSnapshot(blobPath: string, snapshotFile: string): Promise<void> {
+export async function linkIntoSnapshot(blobPath: string, snapshotFile: string, makeLink: typeof symlink = symlink): Promise<void> {
   await mkdir(dirname(snapshotFile), { recursive: true });
   const target = relative(dirname(snapshotFile), blobPath);
   // Already right (a parallel download of the same model linked it): leave it, so readers never see a gap.
@@ -49,7 +49,7 @@ export async function linkIntoSnapshot(blobPath: string, snapshotFile: string): 
   // A dangling or stale entry (another revision, an interrupted copy) is replaced.
   await unlink(snapshotFile).catch(() => undefined);
   try {
-    await symlink(target, snapshotFile);
+    await makeLink(target, snapshotFile);
     return;
   } catch (error) {
     if (isAlreadyThere(error) && (await exists(snapshotFile))) return; // another process linked it meanwhile
