@@ -96,25 +96,37 @@ export function slidingWindowAttention(b: GraphBuilder, inputs: SlidingWindowInp
   // Each row's global keys go in front of every block's 3w window keys (`_concat_with_global_key_attn_probs`,
   // modeling_longformer.py#L897-L927), so one MatMul gives the global and the window scores side by side and one
   // softmax runs over both, with no copies of the score tensor in between.
+  //
+  // Masks (modeling_longformer.py#L563-L580): a key a query may not see gets MASKED_SCORE. What depends on the key
+  // alone (filler global slots, padding and global keys in a window, window keys outside the sequence) rides in the
+  // MatMul: queries get an extra coordinate 1, keys an extra coordinate 0 or MASKED_SCORE. What depends on the
+  // query's place in its block (the band |offset| <= w: query a and window key c have offset c - w - a) is one
+  // (w, x + 3w) bias added with trailing-dims broadcasting. Both avoid a broadcast over the heads axis, which
+  // onnxruntime runs several times slower than the MatMul itself.
   const blockDims = [B, d, H, nb];
   const globalKeys = b.expand(b.unsqueeze(inputs.globalKey, [1, 3]), b.shapeFrom([...blockDims, x, dh])); // (B, d, H, nb, x, dh)
   const globalValues = b.expand(b.unsqueeze(inputs.globalValue, [1, 3]), b.shapeFrom([...blockDims, x, dh])); // (B, d, H, nb, x, dh)
-  const keys = b.concat([globalKeys, keyBlocks], 4); // (B, d, H, nb, x + 3w, dh)
-  const values = b.concat([globalValues, valueBlocks], 4); // (B, d, H, nb, x + 3w, dh)
-  const scores = b.matMul(queryBlocks, b.transpose(keys, [0, 1, 2, 3, 5, 4])); // (B, d, H, nb, w, x + 3w)
 
-  // Which keys a query may see. Global slots: the real ones (filler slots of rows with fewer globals are masked).
-  // Window keys: the band |offset| <= w (query a of a block and key c of its window have offset c - w - a), keys
-  // outside the sequence, padding and global keys removed (modeling_longformer.py#L563-L580).
-  const band: boolean[] = [];
-  for (let a = 0; a < w; a += 1) for (let c = 0; c < 3 * w; c += 1) band.push(c >= a && c <= a + 2 * w);
+  const slotOk = b.unsqueeze(b.cast(inputs.globalSlotValid, 'float32'), [1, 2]); // (B, 1, 1, x)
+  const slotOkBlocks = b.expand(slotOk, b.shapeFrom([B, d, nb, x])); // (B, d, nb, x)
   const keyMaskGroups = toGroups(b.unsqueeze(inputs.keyInWindow, [1, 3]), 1, 1); // (B, d, 1, S, 1)
-  const keyMaskWindows = b.reshapeExact(keyWindowsMask(b, keyMaskGroups, w, B, d, nb), [B, d, 1, nb, 1, 3 * w]); // (B, d, 1, nb, 1, 3w)
-  const windowAllowed = b.and(b.constBool(band, [w, 3 * w]), b.cast(keyMaskWindows, 'bool')); // (B, d, 1, nb, w, 3w)
-  const slotAllowed = b.expand(b.unsqueeze(inputs.globalSlotValid, [1, 2, 3, 4]), b.shapeFrom([B, d, 1, nb, w, x])); // (B, d, 1, nb, w, x)
-  const allowed = b.concat([slotAllowed, windowAllowed], 5); // (B, d, 1, nb, w, x + 3w)
+  const keyOk = b.concat([slotOkBlocks, keyWindowsMask(b, keyMaskGroups, w, B, d, nb)], 3); // (B, d, nb, x + 3w)
+  const keyBias = b.mul(b.sub(b.scalarFloat(1), keyOk), b.scalarFloat(MASKED_SCORE)); // (B, d, nb, x + 3w): 0 or MASKED_SCORE
+  const keyBiasColumn = b.expand(b.unsqueeze(keyBias, [2, 5]), b.shapeFrom([...blockDims, b.add(x, b.constInt64([3 * w])), 1])); // (B, d, H, nb, x + 3w, 1)
 
-  const probs = b.softmax(b.where(allowed, scores, b.scalarFloat(MASKED_SCORE)), -1); // (B, d, H, nb, w, x + 3w)
+  const keys = b.concat([b.concat([globalKeys, keyBlocks], 4), keyBiasColumn], 5); // (B, d, H, nb, x + 3w, dh + 1)
+  const values = b.concat([globalValues, valueBlocks], 4); // (B, d, H, nb, x + 3w, dh)
+  const ones = b.expand(b.scalarFloat(1), b.shapeFrom([...blockDims, w, 1])); // (B, d, H, nb, w, 1)
+  const queries = b.concat([queryBlocks, ones], 5); // (B, d, H, nb, w, dh + 1)
+  const scores = b.matMul(queries, b.transpose(keys, [0, 1, 2, 3, 5, 4])); // (B, d, H, nb, w, x + 3w)
+
+  const band: number[] = [];
+  for (let a = 0; a < w; a += 1) for (let c = 0; c < 3 * w; c += 1) band.push(c >= a && c <= a + 2 * w ? 0 : MASKED_SCORE);
+  const globalColumns = b.expand(b.scalarFloat(0), b.shapeFrom([w, x])); // (w, x)
+  const bandBias = b.concat([globalColumns, b.constFloat(band, [w, 3 * w])], 1); // (w, x + 3w)
+  const K = b.add(x, b.constInt64([3 * w]));
+  const flatScores = b.reshapeExact(scores, [-1, w, K]); // (B·d·H·nb, w, x + 3w)
+  const probs = b.reshapeExact(b.softmax(b.add(flatScores, bandBias), -1), [B, d, H, nb, w, K]); // (B, d, H, nb, w, x + 3w)
   const context = fromBlocks(b.matMul(probs, values), dh); // (B, d, H, nb, w, dh) → (B, H, P, dh)
   if (!shape.withProbs) return { context };
   const globalProbs = b.slice(probs, b.constInt64([0]), x, [5]); // (B, d, H, nb, w, x)
