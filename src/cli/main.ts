@@ -8,6 +8,7 @@ import { registerDownload } from './commands/download';
 import { registerInfo } from './commands/info';
 import { registerTokenize } from './commands/tokenize';
 import { registerRun } from './commands/run';
+import { registerSynthesize } from './commands/synthesize';
 
 /** Exit codes: 0 success, 1 unexpected failure (a bug), 2 bad input with a one-line reason on stderr. */
 export const EXIT_BAD_INPUT = 2;
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerAttend(program);
   registerRun(program);
   registerDownload(program);
+  registerSynthesize(program);
   return program;
 }
 

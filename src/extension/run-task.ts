@@ -27,7 +27,7 @@ export async function runTask<T>(lens: LensContext, title: string, task: Task<T>
     lens.log.info(`${title}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return result;
   } catch (error) {
-    await reportError(lens.log, title, error);
+    reportError(lens.log, title, error);
     return undefined;
   }
 }

@@ -16,7 +16,7 @@ export async function showModelInfo(lens: LensContext): Promise<string | undefin
     void vscode.window.showInformationMessage(`Longformer Lens: ${text}`);
     return text;
   } catch (error) {
-    await reportError(lens.log, 'Show Model Info', error);
+    reportError(lens.log, 'Show Model Info', error);
     return undefined;
   }
 }

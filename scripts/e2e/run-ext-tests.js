@@ -1,0 +1,55 @@
+// Runs the extension's mocha suite inside code-server's real extension host (the offline stand-in for
+// @vscode/test-electron): a headless Chromium opens the workbench with extensionDevelopmentPath and
+// extensionTestsPath, and the workbench reports the suite's result through window.codeAutomationExit.
+// usage: node run-ext-tests.js --server URL --dev DIR --tests FILE [--folder DIR] [--timeout MS]
+const { chromium } = require(process.env.PLAYWRIGHT_CORE || 'playwright-core');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const util = require('util');
+
+const args = {};
+for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
+const server = new URL(args.server);
+const remote = (p) => `vscode-remote://${server.host}${p}`;
+const payload = [['extensionDevelopmentPath', remote(path.resolve(args.dev))], ['extensionTestsPath', remote(path.resolve(args.tests))]];
+const folder = args.folder ? `folder=${encodeURIComponent(path.resolve(args.folder))}&` : 'ew=true&';
+const url = `${server.origin}/?${folder}payload=${encodeURIComponent(JSON.stringify(payload))}`;
+// Browser and workbench noise that says nothing about the extension.
+const NOISE = /Failed to load resource|open-vsx|socket|connection token|Service Worker|same-origin|allow-same-origin|ChatSessionStore|builtin extensions cache|copilot-instructions/;
+
+(async () => {
+  const started = Date.now();
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'lens-e2e-chrome-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: args.chromium || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = context.pages()[0] || (await context.newPage());
+  let finish;
+  const exited = new Promise((resolve) => (finish = resolve));
+  await page.exposeFunction('codeAutomationExit', (code) => finish(code));
+  page.on('console', async (message) => {
+    let values;
+    try {
+      values = await Promise.all(message.args().map((handle) => handle.jsonValue()));
+    } catch {
+      values = [message.text()];
+    }
+    if (typeof values[0] === 'string' && values[0].startsWith('%c')) values = values.slice(2);
+    const line = util.format(...values);
+    if (/^\s*$/.test(line) || NOISE.test(line)) return;
+    console.log(line);
+  });
+  await page.goto(url);
+  const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), Number(args.timeout || 240000)));
+  const code = await Promise.race([exited, timeout]);
+  console.log(`[run-ext-tests] exit=${code} after ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  await context.close().catch(() => {});
+  fs.rmSync(profile, { recursive: true, force: true });
+  process.exit(code === 0 ? 0 : 1);
+})().catch((error) => {
+  console.error(error);
+  process.exit(2);
+});
