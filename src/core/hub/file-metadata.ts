@@ -16,7 +16,7 @@ export interface FileMetadata {
   readonly commit: string | undefined;
 }
 
-const MAX_RELATIVE_REDIRECTS = 5;
+const MAX_HUB_REDIRECTS = 5;
 
 export function resolveFileUrl(endpoint: string, repoId: string, commit: string, path: string): string {
   return `${endpoint}/${repoId}/resolve/${encodeURIComponent(commit)}/${path.split('/').map(encodeURIComponent).join('/')}`;
@@ -29,20 +29,21 @@ export function normalizeEtag(value: string): string {
 
 export async function fetchFileMetadata(client: HubClient, subject: RequestSubject & { path: string }, commit: string): Promise<FileMetadata> {
   let url = resolveFileUrl(client.endpoint, subject.repoId, commit, subject.path);
-  // Relative redirects (a renamed repository) stay on the hub and are followed; an absolute one is the CDN.
-  for (let hop = 0; hop <= MAX_RELATIVE_REDIRECTS; hop += 1) {
+  // Redirects that stay on the hub's origin (a renamed repository) are followed; one to another origin is the CDN,
+  // and the file's identity is on this response.
+  for (let hop = 0; hop <= MAX_HUB_REDIRECTS; hop += 1) {
     const response = await client.send('HEAD', url);
     await response.body.dump().catch(() => undefined);
     const location = header(response, 'location');
     const redirected = response.statusCode >= 300 && response.statusCode < 400 && location !== undefined;
-    if (redirected && !/^[a-z][a-z0-9+.-]*:/i.test(location)) {
+    if (redirected && new URL(location, url).origin === new URL(url).origin) {
       url = new URL(location, url).toString();
       continue;
     }
     if (!redirected && response.statusCode !== 200) throw await client.failure(response, subject);
     return readMetadata(response, subject, redirected ? new URL(location, url).toString() : url);
   }
-  throw new LensError('HUB_ERROR', `The hub redirected ${subject.repoId}/${subject.path} more than ${MAX_RELATIVE_REDIRECTS} times.`, 'Try again later.');
+  throw new LensError('HUB_ERROR', `The hub redirected ${subject.repoId}/${subject.path} more than ${MAX_HUB_REDIRECTS} times.`, 'Try again later.');
 }
 
 function readMetadata(response: Awaited<ReturnType<HubClient['send']>>, subject: RequestSubject & { path: string }, downloadUrl: string): FileMetadata {

@@ -87,13 +87,16 @@ export class FakeHub {
   hubUrl = '';
   cdnUrl = '';
 
+  /** The CDN's host name in redirects; a name other than the hub's (e.g. `localhost`) matters to huggingface_hub. */
+  constructor(private readonly cdnHost = '127.0.0.1') {}
+
   addRepo(repo: FakeRepo): void {
     this.repos.set(repo.repoId, repo);
   }
 
   async start(): Promise<void> {
     this.hubUrl = await listen(this.hub);
-    this.cdnUrl = await listen(this.cdn);
+    this.cdnUrl = (await listen(this.cdn)).replace('127.0.0.1', this.cdnHost);
   }
 
   async close(): Promise<void> {
