@@ -31,10 +31,10 @@ export function registerAsk(program: Command): void {
       }
       printWarnings(result.warnings);
       const lines: string[] = [];
-      if (result.noAnswer) lines.push(`No answer: the null score ${result.nullScore.toFixed(3)} beats every span.${result.answers.length > 0 ? ' Best spans:' : ''}`);
+      if (result.noAnswer) lines.push(`No answer: the null score ${result.nullScore.toPrecision(3)} beats every span.${result.answers.length > 0 ? ' Best spans:' : ''}`);
       result.answers.forEach((a, i) => {
         const { line, column } = lineColumn(run.text, a.start);
-        lines.push(`${i + 1}. ${JSON.stringify(a.text)}  score ${a.score.toFixed(3)}  at ${file}:${line}:${column}`);
+        lines.push(`${i + 1}. ${JSON.stringify(a.text)}  score ${a.score.toPrecision(3)}  at ${file}:${line}:${column}`);
         lines.push(`   ${snippet(run.text, a.start, a.end)}`);
       });
       process.stdout.write(`${lines.join('\n')}\n`);
