@@ -95,11 +95,11 @@ export class HubClient {
     this.throwIfCancelled();
     try {
       const response = await request(url, { method, headers, dispatcher: this.dispatcher, signal: this.options.signal ?? null });
-      this.log(`${method} ${url}${extraHeaders['range'] === undefined ? '' : ` (${extraHeaders['range']})`} -> ${response.statusCode}`);
+      this.log(`${method} ${withoutQuery(url)}${extraHeaders['range'] === undefined ? '' : ` (${extraHeaders['range']})`} -> ${response.statusCode}`);
       return response;
     } catch (error) {
       this.throwIfCancelled();
-      this.log(`${method} ${url} failed: ${String(error)}`);
+      this.log(`${method} ${withoutQuery(url)} failed: ${String(error)}`);
       throw explainNetworkFailure(error, this.options.endpoint, `reach ${new URL(url).host}`, this.redact);
     }
   }
@@ -139,6 +139,12 @@ export class HubClient {
   throwIfCancelled(): void {
     if (this.options.signal?.aborted === true) throw new LensError('CANCELLED', 'Download cancelled.', 'Run it again to resume where it stopped.');
   }
+}
+
+/** CDN URLs carry signatures in their query; logs get the path only. */
+function withoutQuery(url: string): string {
+  const at = url.indexOf('?');
+  return at === -1 ? url : `${url.slice(0, at)}?...`;
 }
 
 /** A response header as one string (undici gives arrays for repeated headers). */
