@@ -2,7 +2,7 @@
 // tokens and errors.
 import assert from 'node:assert/strict';
 import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LensError } from '../../src/core/errors';
@@ -222,6 +222,26 @@ describe('hub downloads (fake hub on 127.0.0.1)', () => {
     assert.equal(gets.length, 1, 'the second client waited for the lock and found the blob');
     assert.deepEqual(readFileSync(blobOf('model.safetensors')), content('model.safetensors'));
     assert.deepEqual(readdirSync(join(repoDir(), 'blobs')).filter((name) => name.endsWith('.incomplete')), []);
+  });
+
+  it('takes over a lock left by a crashed process, and waits for a live one only until cancelled', async () => {
+    const weights = repo.files.get('model.safetensors') ?? assert.fail();
+    const lock = join(cacheDir, '.locks', 'models--tiny-org--longformer-tiny', `${blobName(weights)}.lens-lock`);
+    await mkdir(lock, { recursive: true });
+    // A live holder refreshes the lock's mtime; this one does not exist, so a waiting client can only give up.
+    const controller = new AbortController();
+    const waiting = downloadModel(REPO, options({ signal: controller.signal, log: (line) => {
+      logs.push(line);
+      if (line.startsWith('waiting for another process')) controller.abort();
+    } }));
+    await assert.rejects(waiting, lensError('CANCELLED'));
+    assert.ok(!existsSync(blobOf('model.safetensors')));
+    // An hour-old lock is stale: its holder died, so the next download takes it over.
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(lock, hourAgo, hourAgo);
+    const result = await downloadModel(REPO, options());
+    assert.deepEqual(readFileSync(join(result.snapshotDir, 'model.safetensors')), weights.content);
+    assert.ok(!existsSync(lock), 'the lock is released after the download');
   });
 
   it('sends the token to the hub only, and never shows it', async () => {
