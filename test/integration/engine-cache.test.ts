@@ -50,6 +50,22 @@ describe('engine: model cache, providers, options', () => {
     assert.deepEqual(secondLogits, firstLogits);
   });
 
+  it('rebuilds an entry that lost a file', async () => {
+    const cacheDir = join(root, 'cache');
+    const first = await openEngine(CLS, { provider: 'cpu', threads: 1, cacheDir });
+    await first.dispose();
+    assert.equal(first.cache.hit, true);
+    await rm(join(first.cache.directory, WEIGHTS_FILE));
+    const rebuilt = await openEngine(CLS, { provider: 'cpu', threads: 1, cacheDir });
+    try {
+      assert.equal(rebuilt.cache.hit, false);
+      assert.equal(rebuilt.cache.directory, first.cache.directory);
+      assert.deepEqual((await rebuilt.run(INPUTS, ['logits'])).tensors.get('logits')?.shape, [1, 3]);
+    } finally {
+      await rebuilt.dispose();
+    }
+  });
+
   it('keys the cache on the config too: another window gets another entry', async () => {
     const cacheDir = join(root, 'cache');
     const dir = join(root, 'cls-window-4');

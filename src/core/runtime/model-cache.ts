@@ -61,7 +61,10 @@ export async function ensureCachedModel(
     attentionsModelPath: join(directory, ATTENTIONS_MODEL_FILE),
     hit,
   });
-  if (existsSync(join(directory, MODEL_FILE)) && existsSync(join(directory, ATTENTIONS_MODEL_FILE))) return entry(true);
+  const complete = (): boolean => [MODEL_FILE, ATTENTIONS_MODEL_FILE, WEIGHTS_FILE].every((file) => existsSync(join(directory, file)));
+  if (complete()) return entry(true);
+  // An entry with files missing (deleted by hand) is replaced.
+  if (existsSync(directory)) await rm(directory, { recursive: true, force: true });
 
   await mkdir(graphsDir, { recursive: true });
   const staging = join(graphsDir, `${key}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
@@ -81,7 +84,7 @@ export async function ensureCachedModel(
       await rename(staging, directory);
     } catch (error) {
       // Another process finished the same entry first; its copy is identical.
-      if (!existsSync(join(directory, MODEL_FILE))) throw error;
+      if (!complete()) throw error;
       await rm(staging, { recursive: true, force: true });
     }
   } catch (error) {
