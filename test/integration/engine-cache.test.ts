@@ -91,6 +91,18 @@ describe('engine: model cache, providers, options', () => {
     }
   });
 
+  it('auto starts on a provider that runs, and explains each GPU provider it passed over', async () => {
+    const engine = await openEngine(CLS, { provider: 'auto', threads: 1, cacheDir: join(root, 'cache') });
+    try {
+      assert.equal((await engine.run(INPUTS, ['logits'])).provider, engine.provider);
+      if (engine.provider === 'cpu' && process.platform === 'linux' && process.arch === 'x64') {
+        assert.match(engine.providerNote ?? '', /cuda unavailable \(.+\); webgpu unavailable \(.+\); running on cpu\./);
+      }
+    } finally {
+      await engine.dispose();
+    }
+  });
+
   it('rejects bad options, outputs the head lacks, bad ids, and a cancelled open', async () => {
     const cacheDir = join(root, 'cache');
     await assert.rejects(openEngine(CLS, { threads: 0, cacheDir }), (e: unknown) => e instanceof LensError && e.code === 'BAD_ARGUMENT');

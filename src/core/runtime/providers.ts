@@ -2,6 +2,8 @@
 // with the reason recorded. onnxruntime-node bundles CPU everywhere, DirectML on Windows, CoreML on macOS and WebGPU
 // on Linux x64; CUDA on Linux x64 needs separately installed libraries. A provider that cannot start makes
 // InferenceSession.create reject (it does not crash the process), which is what the fallback relies on.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
 import { LensError } from '../errors';
 
@@ -51,6 +53,12 @@ export interface OpenedSession {
 export async function createSessionWithFallback(modelPath: string, choice: ProviderChoice, settings: SessionSettings): Promise<OpenedSession> {
   const failures: string[] = [];
   for (const provider of providerCandidates(choice)) {
+    const missing = choice === 'auto' && provider === 'cuda' ? missingCudaLibrary() : undefined;
+    if (missing !== undefined) {
+      // Trying would only make onnxruntime print a native error to stderr before failing the same way.
+      failures.push(`cuda unavailable (${missing} is not installed beside onnxruntime-node's binding)`);
+      continue;
+    }
     try {
       const session = await InferenceSession.create(modelPath, sessionOptions(provider, settings));
       const note = failures.length === 0 ? undefined : `${failures.join('; ')}; running on ${provider}.`;
@@ -77,4 +85,21 @@ export async function createSession(modelPath: string, provider: string, setting
 function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return (text.split('\n')[0] ?? text).trim().slice(0, 300);
+}
+
+/**
+ * The CUDA provider is a separate download that onnxruntime loads from the folder of its own binding
+ * (onnxruntime-node/bin/napi-v6/<platform>/<arch>). Returns the first library that is not there, if any.
+ */
+export function missingCudaLibrary(): string | undefined {
+  let bindingDir: string;
+  try {
+    bindingDir = join(dirname(require.resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6', process.platform, process.arch);
+  } catch {
+    return undefined; // an unusual layout (a bundle): let onnxruntime decide
+  }
+  const names = process.platform === 'win32'
+    ? ['onnxruntime_providers_shared.dll', 'onnxruntime_providers_cuda.dll']
+    : ['libonnxruntime_providers_shared.so', 'libonnxruntime_providers_cuda.so'];
+  return names.find((name) => !existsSync(join(bindingDir, name)));
 }
