@@ -101,8 +101,8 @@ export function slidingWindowAttention(b: GraphBuilder, inputs: SlidingWindowInp
   // alone (filler global slots, padding and global keys in a window, window keys outside the sequence) rides in the
   // MatMul: queries get an extra coordinate 1, keys an extra coordinate 0 or MASKED_SCORE. What depends on the
   // query's place in its block (the band |offset| <= w: query a and window key c have offset c - w - a) is one
-  // (w, x + 3w) bias added with trailing-dims broadcasting. Both avoid a broadcast over the heads axis, which
-  // onnxruntime runs several times slower than the MatMul itself.
+  // (w, x + 3w) bias added with trailing-dims broadcasting. So masking costs a single Add over the score tensor,
+  // with no mask broadcast across the heads axis.
   const blockDims = [B, d, H, nb];
   const globalKeys = b.expand(b.unsqueeze(inputs.globalKey, [1, 3]), b.shapeFrom([...blockDims, x, dh])); // (B, d, H, nb, x, dh)
   const globalValues = b.expand(b.unsqueeze(inputs.globalValue, [1, 3]), b.shapeFrom([...blockDims, x, dh])); // (B, d, H, nb, x, dh)
@@ -146,7 +146,7 @@ function keyWindowsMask(b: GraphBuilder, groups: Value, w: number, B: Value, d: 
   const flat = b.reshapeExact(groups, [B, d, -1]); // (B, d, S)
   const padded = b.pad(flat, b.constInt64([0, 0, w, 0, 0, w]), b.scalarFloat(0)); // (B, d, S + 2w)
   const previous = b.reshapeExact(b.slice(padded, [0], [-2 * w], [2]), [B, d, nb, w]); // (B, d, nb, w)
-  const own = b.reshapeExact(b.slice(padded, [w], [-w], [2]), [B, d, nb, w]);
-  const next = b.reshapeExact(b.slice(padded, [2 * w], [SLICE_TO_END], [2]), [B, d, nb, w]);
+  const own = b.reshapeExact(b.slice(padded, [w], [-w], [2]), [B, d, nb, w]); // (B, d, nb, w)
+  const next = b.reshapeExact(b.slice(padded, [2 * w], [SLICE_TO_END], [2]), [B, d, nb, w]); // (B, d, nb, w)
   return b.concat([previous, own, next], 3); // (B, d, nb, 3w)
 }
