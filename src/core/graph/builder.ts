@@ -17,7 +17,8 @@ export type AttributeValue =
   | { readonly kind: 'string'; readonly value: string }
   | { readonly kind: 'ints'; readonly value: readonly number[] }
   | { readonly kind: 'floats'; readonly value: readonly number[] }
-  | { readonly kind: 'tensor'; readonly value: GraphTensor };
+  | { readonly kind: 'tensor'; readonly value: GraphTensor }
+  | { readonly kind: 'graph'; readonly value: Graph };
 
 export interface GraphNode {
   readonly opType: string;
@@ -27,11 +28,11 @@ export interface GraphNode {
   readonly attributes: ReadonlyMap<string, AttributeValue>;
 }
 
-/** A graph input or output: its element type and dims (a string dim is symbolic, e.g. "batch"). */
+/** A graph input or output: its element type and dims (a string dim is symbolic, e.g. "batch"; absent: unknown rank). */
 export interface GraphIO {
   readonly name: string;
   readonly dtype: GraphDType;
-  readonly dims: readonly (number | string)[];
+  readonly dims?: readonly (number | string)[];
 }
 
 export interface Graph {
@@ -53,43 +54,51 @@ export const attr = {
   floats: (value: readonly number[]): AttributeValue => ({ kind: 'floats', value }),
 };
 
+/** What a graph and its subgraphs (If branches) share: names, initializers, constants, scopes. */
+interface SharedState {
+  readonly usedNames: Set<string>;
+  readonly scopes: string[];
+  readonly constantCache: Map<string, Value>;
+  readonly initializers: Map<string, GraphTensor>;
+}
+
 export class GraphBuilder {
   private readonly nodes: GraphNode[] = [];
-  private readonly initializers = new Map<string, GraphTensor>();
   private readonly inputs: GraphIO[] = [];
   private readonly outputs: GraphIO[] = [];
-  private readonly usedNames = new Set<string>();
-  private readonly scopes: string[] = [];
-  private readonly constantCache = new Map<string, Value>();
+  private readonly shared: SharedState;
 
   constructor(
     readonly name: string,
     readonly opset: number = DEFAULT_OPSET,
-  ) {}
+    shared?: SharedState,
+  ) {
+    this.shared = shared ?? { usedNames: new Set(), scopes: [], constantCache: new Map(), initializers: new Map() };
+  }
 
   // ---- bookkeeping -------------------------------------------------------------------------------------------
 
   /** Runs `body` with `scope` prefixed to every name it creates ("layer.0/attention/..."), for readable graphs. */
   scoped<T>(scope: string, body: () => T): T {
-    this.scopes.push(scope);
+    this.shared.scopes.push(scope);
     try {
       return body();
     } finally {
-      this.scopes.pop();
+      this.shared.scopes.pop();
     }
   }
 
   private freshName(hint: string): string {
-    const base = [...this.scopes, hint].join('/');
+    const base = [...this.shared.scopes, hint].join('/');
     let candidate = base;
-    for (let n = 1; this.usedNames.has(candidate); n += 1) candidate = `${base}_${n}`;
-    this.usedNames.add(candidate);
+    for (let n = 1; this.shared.usedNames.has(candidate); n += 1) candidate = `${base}_${n}`;
+    this.shared.usedNames.add(candidate);
     return candidate;
   }
 
   private claimName(name: string): string {
-    if (this.usedNames.has(name)) throw new Error(`graph value name "${name}" is already used`);
-    this.usedNames.add(name);
+    if (this.shared.usedNames.has(name)) throw new Error(`graph value name "${name}" is already used`);
+    this.shared.usedNames.add(name);
     return name;
   }
 
@@ -99,19 +108,19 @@ export class GraphBuilder {
   }
 
   /** Declares `value` as a graph output called `name` (an Identity node renames it when needed). */
-  output(value: Value, name: string, dtype: GraphDType, dims: readonly (number | string)[]): void {
+  output(value: Value, name: string, dtype: GraphDType, dims?: readonly (number | string)[]): void {
     let finalName = value.name;
     if (value.name !== name) {
       finalName = this.claimName(name);
       this.nodes.push({ opType: 'Identity', name: `${name}/identity`, inputs: [value.name], outputs: [finalName], attributes: new Map() });
     }
-    this.outputs.push({ name: finalName, dtype, dims: [...dims] });
+    this.outputs.push(dims === undefined ? { name: finalName, dtype } : { name: finalName, dtype, dims: [...dims] });
   }
 
   /** A named weight (or any constant) stored as an initializer. */
   initializer(name: string, tensor: GraphTensor): Value {
     const finalName = this.freshName(name);
-    this.initializers.set(finalName, tensor);
+    this.shared.initializers.set(finalName, tensor);
     return new Value(finalName);
   }
 
@@ -140,12 +149,12 @@ export class GraphBuilder {
   }
 
   private sharedConstant(key: string, make: () => GraphTensor): Value {
-    const cached = this.constantCache.get(key);
+    const cached = this.shared.constantCache.get(key);
     if (cached !== undefined) return cached;
-    const name = this.claimName(`const_${this.constantCache.size}`);
-    this.initializers.set(name, make());
+    const name = this.claimName(`const_${this.shared.constantCache.size}`);
+    this.shared.initializers.set(name, make());
     const value = new Value(name);
-    this.constantCache.set(key, value);
+    this.shared.constantCache.set(key, value);
     return value;
   }
 
@@ -168,6 +177,27 @@ export class GraphBuilder {
     return output;
   }
 
+  /**
+   * ONNX If: runs `thenBranch` or `elseBranch` (each building into its own subgraph, free to use any value of this
+   * graph) depending on the one-element bool `condition`. Both return values of the element types `dtypes`.
+   */
+  ifElse(condition: Value, dtypes: readonly GraphDType[], thenBranch: (b: GraphBuilder) => Value[], elseBranch: (b: GraphBuilder) => Value[]): Value[] {
+    const branch = (label: string, body: (b: GraphBuilder) => Value[]): Graph => {
+      const sub = new GraphBuilder(`${this.name}/${label}`, this.opset, this.shared);
+      const results = body(sub);
+      if (results.length !== dtypes.length) throw new Error(`internal: the ${label} branch gave ${results.length} values, expected ${dtypes.length}`);
+      // An Identity per result gives each branch output its own name, also for values taken from the outer graph.
+      results.forEach((result, index) => {
+        const [named] = sub.node('Identity', [result]);
+        if (named !== undefined) sub.outputs.push({ name: named.name, dtype: dtypes[index] ?? 'float32' });
+      });
+      return { ...sub.build(), initializers: new Map() };
+    };
+    const thenGraph = branch('then', thenBranch);
+    const elseGraph = branch('else', elseBranch);
+    return this.node('If', [condition], { then_branch: { kind: 'graph', value: thenGraph }, else_branch: { kind: 'graph', value: elseGraph } }, dtypes.length);
+  }
+
   build(): Graph {
     return {
       name: this.name,
@@ -175,7 +205,7 @@ export class GraphBuilder {
       inputs: [...this.inputs],
       outputs: [...this.outputs],
       nodes: [...this.nodes],
-      initializers: new Map(this.initializers),
+      initializers: new Map(this.shared.initializers),
     };
   }
 

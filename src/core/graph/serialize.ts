@@ -51,25 +51,29 @@ export function serializeModel(graph: Graph, options: SerializeOptions = {}): Ui
     irVersion: IR_VERSION,
     producerName: 'longformer-lens',
     producerVersion: options.producerVersion ?? '0',
-    graph: {
-      name: graph.name,
-      node: graph.nodes.map((node) => ({
-        name: node.name,
-        opType: node.opType,
-        input: node.inputs,
-        output: node.outputs,
-        attribute: [...node.attributes].map(([name, value]) => attributeMessage(name, value)),
-      })),
-      initializer,
-      input: graph.inputs.map(valueInfoMessage),
-      output: graph.outputs.map(valueInfoMessage),
-    },
+    graph: { ...graphMessage(graph), initializer },
     opsetImport: [{ domain: '', version: graph.opset }],
     metadataProps: Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value })),
   };
   const error = ModelProtoType.verify(message);
   if (error !== null) throw new Error(`internal: the ONNX model message is invalid: ${error}`);
   return ModelProtoType.encode(ModelProtoType.fromObject(message)).finish();
+}
+
+/** Nodes and graph inputs/outputs (a subgraph's initializers live in the main graph). */
+function graphMessage(graph: Graph): Record<string, unknown> {
+  return {
+    name: graph.name,
+    node: graph.nodes.map((node) => ({
+      name: node.name,
+      opType: node.opType,
+      input: node.inputs,
+      output: node.outputs,
+      attribute: [...node.attributes].map(([name, value]) => attributeMessage(name, value)),
+    })),
+    input: graph.inputs.map(valueInfoMessage),
+    output: graph.outputs.map(valueInfoMessage),
+  };
 }
 
 function tensorMessage(name: string, tensor: GraphTensor): Record<string, unknown> {
@@ -90,6 +94,8 @@ function attributeMessage(name: string, value: AttributeValue): Record<string, u
       return { name, type: OnnxAttributeType.FLOATS, floats: value.value };
     case 'tensor':
       return { name, type: OnnxAttributeType.TENSOR, t: tensorMessage(name, value.value) };
+    case 'graph':
+      return { name, type: OnnxAttributeType.GRAPH, g: graphMessage(value.value) };
   }
 }
 
@@ -99,7 +105,7 @@ function valueInfoMessage(io: GraphIO): Record<string, unknown> {
     type: {
       tensorType: {
         elemType: ONNX_TYPE_OF[io.dtype],
-        shape: { dim: io.dims.map((dim) => (typeof dim === 'number' ? { dimValue: dim } : { dimParam: dim })) },
+        ...(io.dims === undefined ? {} : { shape: { dim: io.dims.map((dim) => (typeof dim === 'number' ? { dimValue: dim } : { dimParam: dim })) } }),
       },
     },
   };

@@ -15,7 +15,7 @@ import { buildLongformerGraph } from '../graph/longformer/model';
 import { serializeModel } from '../graph/serialize';
 
 /** Bump whenever the generated graph changes, so stale cache entries are not reused. */
-export const GRAPH_VERSION = 'longformer-graph-3';
+export const GRAPH_VERSION = 'longformer-graph-4';
 
 export const MODEL_FILE = 'model.onnx';
 export const ATTENTIONS_MODEL_FILE = 'model-attentions.onnx';

@@ -133,6 +133,29 @@ describe('graph builder', () => {
     assert.deepEqual(input?.type.tensorType.shape.dim, [{ dimParam: 'batch' }, { dimValue: 4 }]);
   });
 
+  it('runs If with subgraph branches that read values and weights of the main graph', async () => {
+    const b = new GraphBuilder('branches');
+    const x = b.input('x', 'float32', [2]);
+    const flag = b.input('flag', 'bool', [1]);
+    const weight = b.initializer('weight', floatTensor([2], [10, 20]));
+    const [result] = b.ifElse(
+      flag,
+      ['float32'],
+      (then) => [then.mul(x, weight)],
+      (otherwise) => [otherwise.concat([x, otherwise.constFloat([7])], 0)], // another shape in this branch
+    );
+    assert.ok(result !== undefined);
+    b.output(result, 'y', 'float32');
+    const session = await InferenceSession.create(serializeModel(b.build()));
+    const feeds = (value: boolean): Record<string, Tensor> => ({
+      x: new Tensor('float32', Float32Array.from([1, 2]), [2]),
+      flag: new Tensor('bool', Uint8Array.from([value ? 1 : 0]), [1]),
+    });
+    assert.deepEqual(floats((await session.run(feeds(true)))['y']), [10, 40]);
+    assert.deepEqual(floats((await session.run(feeds(false)))['y']), [1, 2, 7]);
+    await session.release();
+  });
+
   it('shares small constants and keeps generated names unique inside scopes', () => {
     const b = new GraphBuilder('names');
     const one = b.scalarInt64(1);

@@ -2,11 +2,14 @@
 // key_global and value_global, and their result replaces the local one
 // (`_compute_global_attn_output_from_hidden`, modeling_longformer.py#L929-L1021). Cost: globals × sequence.
 //
-// Instead of projecting every token with key_global and value_global (two hidden × hidden products per token, paid
-// even without any global token), the projections are moved to the x global rows:
-//   scores = qg · (h Wkᵀ + bk)ᵀ = (qg Wk) · hᵀ + qg·bk, and qg·bk is the same for every key of a row, which softmax
-//   ignores;  output = p · (h Wvᵀ + bv) = (p · h) Wvᵀ + bv, since each row of p sums to 1.
-// Both are exact identities; only float rounding differs.
+// Two exact ways to compute it, picked at run time by the number of global tokens x:
+// - "projected keys" (HuggingFace's order): key_global and value_global project every token, 2·P·E² multiply-adds
+//   per row of the batch whatever x is, then the x global queries attend over them.
+// - "projected queries": the projections move onto the x global rows,
+//     scores = qg · (h Wkᵀ + bk)ᵀ = (qg Wk) · hᵀ + qg·bk, where qg·bk is the same for every key of a row (softmax
+//     ignores it), and output = p · (h Wvᵀ + bv) = (p · h) Wvᵀ + bv, since each row of p sums to 1;
+//   about 2·H·x·P·E multiply-adds, far cheaper for the usual few global tokens (classification: x = 1).
+// "Projected queries" wins while x·(H - 1) < E; only float rounding differs between the two.
 import type { GraphBuilder, Value } from '../builder';
 import { MASKED_SCORE } from './sliding-window';
 import type { SequenceInfo } from './sequence';
@@ -36,34 +39,44 @@ export function globalAttention(
   const globalHidden = b.gather(hiddenFlat, seq.globalFlatIndex); // (B, x, E)
   const queryGlobal = weights.linear(`${prefix}.query_global`, E, E, 1 / Math.sqrt(dh));
   const query = b.transpose(b.reshapeExact(applyLinear(b, globalHidden, queryGlobal), [B, x, H, dh]), [0, 2, 1, 3]); // (B, H, x, dh)
-
-  // key_global.weight [E_out, E_in] read as (H, dh, E): each head's rows.
-  const keyWeightByHead = weights.derived(`${prefix}.key_global.weight_by_head`, [H, dh, E], weights.tensor(`${prefix}.key_global.weight`, [E, E]).data);
-  weights.tensor(`${prefix}.key_global.bias`, [E]); // present, but softmax-invariant (see above)
-  const queryInHidden = b.matMul(query, keyWeightByHead); // (B, H, x, E)
-  const hiddenT = b.unsqueeze(b.transpose(hidden, [0, 2, 1]), [1]); // (B, 1, E, P)
-  const scores = b.matMul(queryInHidden, hiddenT); // (B, H, x, P)
+  const keyGlobal = weights.linear(`${prefix}.key_global`, E, E);
+  const valueGlobal = weights.linear(`${prefix}.value_global`, E, E);
 
   // Padding keys are masked; filler slots of rows with fewer globals get all scores masked, which makes their
   // distribution uniform 1/P as in HuggingFace (modeling_longformer.py#L966-L976).
   const slotValid = b.unsqueeze(seq.globalSlotValid, [1, 3]); // (B, 1, x, 1)
   const keyValid = b.unsqueeze(b.not(seq.isPadding), [1, 2]); // (B, 1, 1, P)
-  const probs = b.softmax(b.where(b.and(slotValid, keyValid), scores, b.scalarFloat(MASKED_SCORE)), -1); // (B, H, x, P)
+  const allowed = b.and(slotValid, keyValid); // (B, 1, x, P)
 
-  const mixedHidden = b.matMul(probs, b.unsqueeze(hidden, [1])); // (B, H, x, E)
-  const valueWeight = weights.tensor(`${prefix}.value_global.weight`, [E, E]).data;
-  const valueWeightTByHead = new Float32Array(H * E * dh); // (H, E, dh): [h, e, j] = W[h·dh + j, e]
-  for (let h = 0; h < H; h += 1) {
-    for (let e = 0; e < E; e += 1) {
-      for (let j = 0; j < dh; j += 1) valueWeightTByHead[(h * E + e) * dh + j] = valueWeight[(h * dh + j) * E + e] ?? 0;
-    }
-  }
-  const valueBias = weights.derived(`${prefix}.value_global.bias_by_head`, [H, 1, dh], weights.tensor(`${prefix}.value_global.bias`, [E]).data);
-  const perHead = b.add(b.matMul(mixedHidden, weights.derived(`${prefix}.value_global.weight_t_by_head`, [H, E, dh], valueWeightTByHead)), valueBias); // (B, H, x, dh)
+  const projectQueries = b.less(b.mul(x, b.constInt64([H - 1])), b.constInt64([E])); // [1] bool
+  const [perHead, probs] = b.ifElse(
+    projectQueries,
+    ['float32', 'float32'],
+    (t) => {
+      // Wkᵀ [in, out] read per head as (H, dh, E), Wvᵀ per head as (H, E, dh).
+      const keyByHead = t.transpose(t.reshape(keyGlobal.weightT, [E, H, dh]), [1, 2, 0]); // (E, H, dh) → (H, dh, E)
+      const valueByHead = t.transpose(t.reshape(valueGlobal.weightT, [E, H, dh]), [1, 0, 2]); // (E, H, dh) → (H, E, dh)
+      const hiddenT = t.unsqueeze(t.transpose(hidden, [0, 2, 1]), [1]); // (B, 1, E, P)
+      const scores = t.matMul(t.matMul(query, keyByHead), hiddenT); // (B, H, x, E) · (B, 1, E, P) → (B, H, x, P)
+      const p = t.softmax(t.where(allowed, scores, t.scalarFloat(MASKED_SCORE)), -1); // (B, H, x, P)
+      const mixed = t.matMul(p, t.unsqueeze(hidden, [1])); // (B, H, x, E)
+      const valueBias = t.reshape(valueGlobal.bias, [H, 1, dh]); // (H, 1, dh)
+      return [t.add(t.matMul(mixed, valueByHead), valueBias), p]; // (B, H, x, dh), (B, H, x, P)
+    },
+    (e) => {
+      const toHeads = (v: Value): Value => e.transpose(e.reshape(v, [0, 0, H, dh]), [0, 2, 1, 3]); // (B, P, H, dh) → (B, H, P, dh)
+      const keys = toHeads(applyLinear(e, hidden, keyGlobal)); // (B, H, P, dh)
+      const values = toHeads(applyLinear(e, hidden, valueGlobal)); // (B, H, P, dh)
+      const scores = e.matMul(query, e.transpose(keys, [0, 1, 3, 2])); // (B, H, x, P)
+      const p = e.softmax(e.where(allowed, scores, e.scalarFloat(MASKED_SCORE)), -1); // (B, H, x, P)
+      return [e.matMul(p, values), p]; // (B, H, x, dh), (B, H, x, P)
+    },
+  );
+  if (perHead === undefined || probs === undefined) throw new Error('unreachable: If gives two values');
 
   // Back to token order and onto the positions of the global tokens; other positions read an extra zero row.
-  const slotsFlat = b.reshapeExact(b.transpose(perHead, [0, 2, 1, 3]), [b.mul(B, x), E]); // (B·x, E)
+  const slotsFlat = b.reshapeExact(b.transpose(perHead, [0, 2, 1, 3]), [b.mul(B, x), E]); // (B, x, H, dh) → (B·x, E)
   const withZeroRow = b.concat([slotsFlat, b.constFloat(new Array<number>(E).fill(0), [1, E])], 0); // (B·x + 1, E)
   const output = b.gather(withZeroRow, seq.globalSlotOfPosition); // (B, P, E)
-  return { output, probs: b.transpose(probs, [0, 1, 3, 2]) };
+  return { output, probs: b.transpose(probs, [0, 1, 3, 2]) }; // (B, H, P, x)
 }
