@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isLensError, type LensErrorCode } from '../../../src/core/errors';
+import { isLensError } from '../../../src/core/errors';
 import { expectedTensorShapes, loadCheckpoint } from '../../../src/core/checkpoint/load';
 import { readSafetensors } from '../../../src/core/checkpoint/safetensors';
 import type { Tensor } from '../../../src/core/checkpoint/tensor';
@@ -17,6 +17,7 @@ import {
   tempDir,
   type RawTensor,
 } from './support/checkpoint-files';
+import { lensError } from '../../support/lens-error';
 
 interface Reference {
   readonly num_parameters: number;
@@ -27,14 +28,6 @@ function reference(name: string): Reference {
   return JSON.parse(readFileSync(join(FIXTURES, name, 'reference.json'), 'utf8')) as Reference;
 }
 
-function rejects(code: LensErrorCode, pattern: RegExp): (error: unknown) => boolean {
-  return (error) => {
-    assert.ok(isLensError(error), `expected a LensError, got ${String(error)}`);
-    assert.equal(error.code, code);
-    assert.match(error.message, pattern);
-    return true;
-  };
-}
 
 function bytesOf(tensor: Tensor): Buffer {
   return Buffer.from(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength);
@@ -135,7 +128,7 @@ describe('loadCheckpoint', () => {
     const escaping = await checkpointDir(root, 'qa-tiny', {
       'model.safetensors.index.json': JSON.stringify({ weight_map: { 'qa_outputs.bias': '../secret.safetensors' } }),
     });
-    await assert.rejects(loadCheckpoint(escaping), rejects('BAD_CHECKPOINT', /weight_map\["qa_outputs\.bias"\] is "\.\.\/secret\.safetensors"/));
+    await assert.rejects(loadCheckpoint(escaping), lensError('BAD_CHECKPOINT', /weight_map\["qa_outputs\.bias"\] is "\.\.\/secret\.safetensors"/));
 
     const tensors = fixtureTensors('qa-tiny');
     const weightMap = Object.fromEntries([...tensors.keys()].map((n) => [n, 'model-1.safetensors']));
@@ -144,7 +137,7 @@ describe('loadCheckpoint', () => {
       'model-1.safetensors': encodeSafetensors(tensors),
       'model.safetensors.index.json': JSON.stringify({ weight_map: weightMap }),
     });
-    await assert.rejects(loadCheckpoint(lying), rejects('BAD_CHECKPOINT', /lists 1 tensor\(s\) that their shards do not hold, e\.g\. "ghost\.weight"/));
+    await assert.rejects(loadCheckpoint(lying), lensError('BAD_CHECKPOINT', /lists 1 tensor\(s\) that their shards do not hold, e\.g\. "ghost\.weight"/));
   });
 
   it('names each missing tensor with its expected shape', async () => {
@@ -154,7 +147,7 @@ describe('loadCheckpoint', () => {
     const dir = await checkpointDir(root, 'cls-tiny', { 'model.safetensors': encodeSafetensors(tensors) });
     await assert.rejects(
       loadCheckpoint(dir),
-      rejects('WEIGHTS_MISMATCH', /missing 2 tensor\(s\): encoder\.layer\.1\.attention\.self\.key_global\.weight \[32, 32\], classifier\.out_proj\.bias \[3\]/),
+      lensError('WEIGHTS_MISMATCH', /missing 2 tensor\(s\): encoder\.layer\.1\.attention\.self\.key_global\.weight \[32, 32\], classifier\.out_proj\.bias \[3\]/),
     );
   });
 
@@ -191,14 +184,14 @@ describe('loadCheckpoint', () => {
     tensors.set('lm_head.dense.weight', { dtype: 'F32', shape: [1], bytes: new Uint8Array(4) });
     tensors.set('__proto__', { dtype: 'F32', shape: [1], bytes: new Uint8Array(4) });
     const dir = await checkpointDir(root, 'qa-tiny', { 'model.safetensors': encodeSafetensors(tensors) });
-    await assert.rejects(loadCheckpoint(dir), rejects('WEIGHTS_MISMATCH', /unexpected 2 tensor\(s\): (lm_head\.dense\.weight, __proto__|__proto__, lm_head\.dense\.weight)/));
+    await assert.rejects(loadCheckpoint(dir), lensError('WEIGHTS_MISMATCH', /unexpected 2 tensor\(s\): (lm_head\.dense\.weight, __proto__|__proto__, lm_head\.dense\.weight)/));
   });
 
   it('allows a bare model without its pooler, but not half a pooler', async () => {
     const tensors = fixtureTensors('base-tiny');
     tensors.delete('pooler.dense.weight');
     const half = await checkpointDir(root, 'base-tiny', { 'model.safetensors': encodeSafetensors(tensors) });
-    await assert.rejects(loadCheckpoint(half), rejects('WEIGHTS_MISMATCH', /missing 1 tensor\(s\): pooler\.dense\.weight \[32, 32\]/));
+    await assert.rejects(loadCheckpoint(half), lensError('WEIGHTS_MISMATCH', /missing 1 tensor\(s\): pooler\.dense\.weight \[32, 32\]/));
     tensors.delete('pooler.dense.bias');
     const none = await loadCheckpoint(await checkpointDir(root, 'base-tiny', { 'model.safetensors': encodeSafetensors(tensors) }));
     assert.ok(!none.weights.has('pooler.dense.weight'));
@@ -263,24 +256,24 @@ describe('loadCheckpoint', () => {
     const noConfig = join(root, 'empty');
     await mkdir(noConfig);
     await copyFile(join(FIXTURES, 'qa-tiny', 'model.safetensors'), join(noConfig, 'model.safetensors'));
-    await assert.rejects(loadCheckpoint(noConfig), rejects('BAD_CONFIG', /config\.json: cannot read config\.json \(ENOENT\)/));
+    await assert.rejects(loadCheckpoint(noConfig), lensError('BAD_CONFIG', /config\.json: cannot read config\.json \(ENOENT\)/));
 
     const noWeights = await checkpointDir(root, 'qa-tiny', {});
-    await assert.rejects(loadCheckpoint(noWeights), rejects('NOT_FOUND', /holds no weights: looked for model\.safetensors/));
+    await assert.rejects(loadCheckpoint(noWeights), lensError('NOT_FOUND', /holds no weights: looked for model\.safetensors/));
 
     const oddWindow = await checkpointDir(root, 'qa-tiny', {}, (json) => {
       json['attention_window'] = [6, 5];
     });
-    await assert.rejects(loadCheckpoint(oddWindow), rejects('BAD_CONFIG', new RegExp(`${oddWindow}/config\\.json: attention_window\\[1\\] is 5`)));
+    await assert.rejects(loadCheckpoint(oddWindow), lensError('BAD_CONFIG', new RegExp(`${oddWindow}/config\\.json: attention_window\\[1\\] is 5`)));
 
     const notJson = await checkpointDir(root, 'qa-tiny', {});
     await writeFile(join(notJson, 'config.json'), '{"hidden_size": ');
-    await assert.rejects(loadCheckpoint(notJson), rejects('BAD_CONFIG', /config\.json: not valid JSON/));
+    await assert.rejects(loadCheckpoint(notJson), lensError('BAD_CONFIG', /config\.json: not valid JSON/));
   });
 
   it('stops with CANCELLED when the signal is aborted', async () => {
     const controller = new AbortController();
     controller.abort();
-    await assert.rejects(loadCheckpoint(join(FIXTURES, 'qa-tiny'), { signal: controller.signal }), rejects('CANCELLED', /Cancelled/));
+    await assert.rejects(loadCheckpoint(join(FIXTURES, 'qa-tiny'), { signal: controller.signal }), lensError('CANCELLED', /Cancelled/));
   });
 });

@@ -1,23 +1,15 @@
 // The restricted unpickler: it builds the values a state dict needs, and refuses every global outside the
 // whitelist by name, before anything could be called.
 import { strict as assert } from 'node:assert';
-import { isLensError, type LensErrorCode } from '../../../src/core/errors';
 import { PickleDict, PickleTuple, unpickle, type PickleValue } from '../../../src/core/checkpoint/pickle';
 import { stateDictHooks, TensorRef } from '../../../src/core/checkpoint/torch-pickle';
 import { PickleWriter, torchStateDict } from './support/pickle-writer';
+import { lensError } from '../../support/lens-error';
 
 function run(bytes: Uint8Array): PickleValue {
   return unpickle(bytes, 'test.pkl', stateDictHooks('test.bin'));
 }
 
-function rejects(code: LensErrorCode, pattern: RegExp): (error: unknown) => boolean {
-  return (error) => {
-    assert.ok(isLensError(error), `expected a LensError, got ${String(error)}`);
-    assert.equal(error.code, code);
-    assert.match(error.message, pattern);
-    return true;
-  };
-}
 
 describe('restricted unpickler', () => {
   it('builds numbers, strings, tuples, lists, dicts and memo references', () => {
@@ -77,23 +69,23 @@ describe('restricted unpickler', () => {
 
   it('refuses os.system, naming it', () => {
     const bytes = new PickleWriter().proto(2).global('os', 'system').string('echo pwned').op(0x85).reduce().stop().toBytes();
-    assert.throws(() => run(bytes), rejects('UNSAFE_PICKLE', /pickle references os\.system, which a state dict never needs; refusing to load/));
+    assert.throws(() => run(bytes), lensError('UNSAFE_PICKLE', /pickle references os\.system, which a state dict never needs; refusing to load/));
   });
 
   it('refuses builtins.eval reached through STACK_GLOBAL', () => {
     const bytes = new PickleWriter().proto(4).stackGlobal('builtins', 'eval').string('1+1').op(0x85).reduce().stop().toBytes();
-    assert.throws(() => run(bytes), rejects('UNSAFE_PICKLE', /builtins\.eval/));
+    assert.throws(() => run(bytes), lensError('UNSAFE_PICKLE', /builtins\.eval/));
   });
 
   it('refuses a whitelisted-looking global in another module', () => {
     const bytes = new PickleWriter().proto(2).global('torch._utils', '_rebuild_device_tensor_from_numpy').stop().toBytes();
-    assert.throws(() => run(bytes), rejects('UNSAFE_PICKLE', /torch\._utils\._rebuild_device_tensor_from_numpy/));
+    assert.throws(() => run(bytes), lensError('UNSAFE_PICKLE', /torch\._utils\._rebuild_device_tensor_from_numpy/));
   });
 
   it('refuses opcodes a state dict never uses (INST, OBJ, EXT1)', () => {
     for (const opcode of [0x69, 0x6f, 0x82]) {
       const bytes = new PickleWriter().proto(2).mark().op(opcode).stop().toBytes();
-      assert.throws(() => run(bytes), rejects('UNSAFE_PICKLE', /opcode 0x/));
+      assert.throws(() => run(bytes), lensError('UNSAFE_PICKLE', /opcode 0x/));
     }
   });
 
@@ -141,9 +133,9 @@ describe('restricted unpickler', () => {
 
   it('refuses calling a storage type or a non-callable', () => {
     const storageCall = new PickleWriter().proto(2).global('torch', 'FloatStorage').emptyTuple().reduce().stop().toBytes();
-    assert.throws(() => run(storageCall), rejects('BAD_CHECKPOINT', /torch\.FloatStorage cannot be called/));
+    assert.throws(() => run(storageCall), lensError('BAD_CHECKPOINT', /torch\.FloatStorage cannot be called/));
     const stringCall = new PickleWriter().proto(2).string('os.system').emptyTuple().reduce().stop().toBytes();
-    assert.throws(() => run(stringCall), rejects('BAD_CHECKPOINT', /string cannot be called/));
+    assert.throws(() => run(stringCall), lensError('BAD_CHECKPOINT', /string cannot be called/));
   });
 
   it('refuses truncated and inconsistent programs cleanly', () => {
@@ -158,17 +150,17 @@ describe('restricted unpickler', () => {
       [Uint8Array.from([0x80, 0x02, 0x8a, 0x40, ...new Uint8Array(64), 0x2e]), /integer of 64 bytes/],
       [Uint8Array.from([0x80, 0x02]), /ends in the middle/],
     ];
-    for (const [bytes, pattern] of cases) assert.throws(() => run(bytes), rejects('BAD_CHECKPOINT', pattern));
+    for (const [bytes, pattern] of cases) assert.throws(() => run(bytes), lensError('BAD_CHECKPOINT', pattern));
   });
 
   it('refuses malformed storage ids and tensor arguments', () => {
     const negativeSize = torchStateDict([{ name: 'w', storageType: 'FloatStorage', key: '0', numel: 4, shape: [-2] }]);
-    assert.throws(() => run(negativeSize), rejects('BAD_CHECKPOINT', /tensor size -2/));
+    assert.throws(() => run(negativeSize), lensError('BAD_CHECKPOINT', /tensor size -2/));
     const pathKey = torchStateDict([{ name: 'w', storageType: 'FloatStorage', key: '../0', numel: 4, shape: [4] }]);
-    assert.throws(() => run(pathKey), rejects('BAD_CHECKPOINT', /storage key \.\.\/0 is not a plain name/));
+    assert.throws(() => run(pathKey), lensError('BAD_CHECKPOINT', /storage key \.\.\/0 is not a plain name/));
     const doubles = torchStateDict([{ name: 'w', storageType: 'DoubleStorage', key: '0', numel: 4, shape: [4] }]);
-    assert.throws(() => run(doubles), rejects('BAD_CHECKPOINT', /torch\.DoubleStorage; only float32, float16, bfloat16 and int64/));
+    assert.throws(() => run(doubles), lensError('BAD_CHECKPOINT', /torch\.DoubleStorage; only float32, float16, bfloat16 and int64/));
     const mismatched = torchStateDict([{ name: 'w', storageType: 'FloatStorage', key: '0', numel: 4, shape: [2, 2], stride: [1] }]);
-    assert.throws(() => run(mismatched), rejects('BAD_CHECKPOINT', /2 sizes but 1 strides/));
+    assert.throws(() => run(mismatched), lensError('BAD_CHECKPOINT', /2 sizes but 1 strides/));
   });
 });

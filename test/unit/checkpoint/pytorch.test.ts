@@ -3,21 +3,14 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isLensError, type LensErrorCode } from '../../../src/core/errors';
+import { isLensError } from '../../../src/core/errors';
 import { readPytorchBin } from '../../../src/core/checkpoint/pytorch';
 import { readSafetensors } from '../../../src/core/checkpoint/safetensors';
 import { FIXTURE_CASES, FIXTURES, floatBytes, torchZip } from './support/checkpoint-files';
 import { PickleWriter, torchStateDict } from './support/pickle-writer';
 import { writeZip } from './support/zip-writer';
+import { lensError } from '../../support/lens-error';
 
-function rejects(code: LensErrorCode, pattern: RegExp): (error: unknown) => boolean {
-  return (error) => {
-    assert.ok(isLensError(error), `expected a LensError, got ${String(error)}`);
-    assert.equal(error.code, code);
-    assert.match(error.message, pattern);
-    return true;
-  };
-}
 
 function bytesOf(data: Float32Array | BigInt64Array): Buffer {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
@@ -97,12 +90,12 @@ describe('pytorch_model.bin reader', () => {
 
   it('refuses a pickle that references os.system, naming it', async () => {
     const pickle = new PickleWriter().proto(2).global('os', 'system').string('rm -rf ~').op(0x85).reduce().stop().toBytes();
-    await assert.rejects(readPytorchBin(torchZip(pickle, new Map()), 'evil.bin'), rejects('UNSAFE_PICKLE', /evil\.bin.*os\.system/));
+    await assert.rejects(readPytorchBin(torchZip(pickle, new Map()), 'evil.bin'), lensError('UNSAFE_PICKLE', /evil\.bin.*os\.system/));
   });
 
   it('refuses a pickle that references builtins.eval, naming it', async () => {
     const pickle = new PickleWriter().proto(2).global('builtins', 'eval').string('__import__("os")').op(0x85).reduce().stop().toBytes();
-    await assert.rejects(readPytorchBin(torchZip(pickle, new Map()), 'evil.bin'), rejects('UNSAFE_PICKLE', /builtins\.eval/));
+    await assert.rejects(readPytorchBin(torchZip(pickle, new Map()), 'evil.bin'), lensError('UNSAFE_PICKLE', /builtins\.eval/));
   });
 
   it('loads a state dict whose key is __proto__ without polluting prototypes', async () => {
@@ -121,7 +114,7 @@ describe('pytorch_model.bin reader', () => {
     const pickle = torchStateDict([{ name: 'w', storageType: 'FloatStorage', key: '0', numel: 2 ** 40, shape: [2 ** 40] }]);
     await assert.rejects(
       readPytorchBin(torchZip(pickle, new Map([['0', floatBytes([1, 2])]])), 'huge.bin'),
-      rejects('BAD_CHECKPOINT', /storage 0 claims 1099511627776 F32 elements \(4398046511104 bytes\) but member archive\/data\/0 holds 8 bytes/),
+      lensError('BAD_CHECKPOINT', /storage 0 claims 1099511627776 F32 elements \(4398046511104 bytes\) but member archive\/data\/0 holds 8 bytes/),
     );
   });
 
@@ -129,18 +122,18 @@ describe('pytorch_model.bin reader', () => {
     const pickle = torchStateDict([{ name: 'w', storageType: 'FloatStorage', key: '0', numel: 4, offset: 2, shape: [2, 2] }]);
     await assert.rejects(
       readPytorchBin(torchZip(pickle, new Map([['0', floatBytes([1, 2, 3, 4])]])), 'view.bin'),
-      rejects('BAD_CHECKPOINT', /tensor "w" \[2, 2\] at offset 2 .* reaches element 5 of a storage of 4/),
+      lensError('BAD_CHECKPOINT', /tensor "w" \[2, 2\] at offset 2 .* reaches element 5 of a storage of 4/),
     );
   });
 
   it('refuses a storage whose member is missing', async () => {
     const pickle = torchStateDict([{ name: 'w', storageType: 'FloatStorage', key: '7', numel: 1, shape: [1] }]);
-    await assert.rejects(readPytorchBin(torchZip(pickle, new Map()), 'gone.bin'), rejects('BAD_CHECKPOINT', /storage 7 has no member archive\/data\/7/));
+    await assert.rejects(readPytorchBin(torchZip(pickle, new Map()), 'gone.bin'), lensError('BAD_CHECKPOINT', /storage 7 has no member archive\/data\/7/));
   });
 
   it('refuses a zip without data.pkl', async () => {
     const zip = writeZip([{ name: 'archive/data/0', data: floatBytes([1]) }]);
-    await assert.rejects(readPytorchBin(zip, 'nopickle.bin'), rejects('BAD_CHECKPOINT', /nopickle\.bin: the zip archive has no data\.pkl/));
+    await assert.rejects(readPytorchBin(zip, 'nopickle.bin'), lensError('BAD_CHECKPOINT', /nopickle\.bin: the zip archive has no data\.pkl/));
   });
 
   it('refuses a member with an unknown compression method', async () => {
@@ -149,14 +142,14 @@ describe('pytorch_model.bin reader', () => {
       { name: 'archive/data.pkl', data: pickle },
       { name: 'archive/data/0', data: floatBytes([1]), method: 14 },
     ]);
-    await assert.rejects(readPytorchBin(zip, 'lzma.bin'), rejects('BAD_CHECKPOINT', /member archive\/data\/0 uses zip compression method 14/));
+    await assert.rejects(readPytorchBin(zip, 'lzma.bin'), lensError('BAD_CHECKPOINT', /member archive\/data\/0 uses zip compression method 14/));
   });
 
   it('refuses a state dict whose values are not tensors', async () => {
     const pickle = new PickleWriter().proto(2).emptyDict().string('w').int(3).setitem().stop().toBytes();
-    await assert.rejects(readPytorchBin(torchZip(pickle, new Map()), 'ints.bin'), rejects('BAD_CHECKPOINT', /entry "w" is not a tensor/));
+    await assert.rejects(readPytorchBin(torchZip(pickle, new Map()), 'ints.bin'), lensError('BAD_CHECKPOINT', /entry "w" is not a tensor/));
     const list = new PickleWriter().proto(2).emptyList().stop().toBytes();
-    await assert.rejects(readPytorchBin(torchZip(list, new Map()), 'list.bin'), rejects('BAD_CHECKPOINT', /holds no state dict/));
+    await assert.rejects(readPytorchBin(torchZip(list, new Map()), 'list.bin'), lensError('BAD_CHECKPOINT', /holds no state dict/));
   });
 
   it('refuses the legacy torch.save format with a way to convert it', async () => {
@@ -171,9 +164,9 @@ describe('pytorch_model.bin reader', () => {
   });
 
   it('refuses files that are not zip archives, and broken zips', async () => {
-    await assert.rejects(readPytorchBin(Buffer.from('hello world'), 'text.bin'), rejects('BAD_CHECKPOINT', /not a PyTorch checkpoint/));
-    await assert.rejects(readPytorchBin(Uint8Array.from([0x80, 0x04, 0x2e]), 'bare.bin'), rejects('BAD_CHECKPOINT', /bare pickle/));
+    await assert.rejects(readPytorchBin(Buffer.from('hello world'), 'text.bin'), lensError('BAD_CHECKPOINT', /not a PyTorch checkpoint/));
+    await assert.rejects(readPytorchBin(Uint8Array.from([0x80, 0x04, 0x2e]), 'bare.bin'), lensError('BAD_CHECKPOINT', /bare pickle/));
     const zip = torchZip(torchStateDict([]), new Map());
-    await assert.rejects(readPytorchBin(zip.subarray(0, zip.length - 10), 'cut.bin'), rejects('BAD_CHECKPOINT', /cut\.bin is not a readable zip archive/));
+    await assert.rejects(readPytorchBin(zip.subarray(0, zip.length - 10), 'cut.bin'), lensError('BAD_CHECKPOINT', /cut\.bin is not a readable zip archive/));
   });
 });

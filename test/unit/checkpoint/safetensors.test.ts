@@ -2,18 +2,10 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isLensError, type LensErrorCode } from '../../../src/core/errors';
 import { readSafetensors } from '../../../src/core/checkpoint/safetensors';
 import { FIXTURE_CASES, FIXTURES, floatBytes, safetensorsBytes } from './support/checkpoint-files';
+import { lensError } from '../../support/lens-error';
 
-function rejects(code: LensErrorCode, pattern: RegExp): (error: unknown) => boolean {
-  return (error) => {
-    assert.ok(isLensError(error), `expected a LensError, got ${String(error)}`);
-    assert.equal(error.code, code);
-    assert.match(error.message, pattern);
-    return true;
-  };
-}
 
 describe('safetensors reader', () => {
   for (const name of FIXTURE_CASES) {
@@ -89,28 +81,28 @@ describe('safetensors reader', () => {
   });
 
   it('refuses a file shorter than the header length field', () => {
-    assert.throws(() => readSafetensors(Buffer.from([1, 2, 3]), 'tiny.safetensors'), rejects('BAD_CHECKPOINT', /tiny\.safetensors.*3 bytes/));
+    assert.throws(() => readSafetensors(Buffer.from([1, 2, 3]), 'tiny.safetensors'), lensError('BAD_CHECKPOINT', /tiny\.safetensors.*3 bytes/));
   });
 
   it('refuses a header length larger than the file', () => {
     const file = safetensorsBytes({ w: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, floatBytes([1]), 9_000_000_000_000_000_000n);
-    assert.throws(() => readSafetensors(file, 'big.safetensors'), rejects('BAD_CHECKPOINT', /header length 9000000000000000000 exceeds the file size/));
+    assert.throws(() => readSafetensors(file, 'big.safetensors'), lensError('BAD_CHECKPOINT', /header length 9000000000000000000 exceeds the file size/));
   });
 
   it('refuses a truncated file whose data ends early', () => {
     const file = safetensorsBytes({ w: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, floatBytes([1, 2, 3, 4]));
-    assert.throws(() => readSafetensors(file.subarray(0, file.length - 5), 'cut.safetensors'), rejects('BAD_CHECKPOINT', /"w".*beyond the 11 bytes of data/));
+    assert.throws(() => readSafetensors(file.subarray(0, file.length - 5), 'cut.safetensors'), lensError('BAD_CHECKPOINT', /"w".*beyond the 11 bytes of data/));
   });
 
   it('refuses a header that is not JSON', () => {
     const file = Buffer.concat([Buffer.alloc(8), Buffer.from('{"w": [')]);
     file.writeBigUInt64LE(7n);
-    assert.throws(() => readSafetensors(file, 'garbled'), rejects('BAD_CHECKPOINT', /header is not valid UTF-8 JSON/));
+    assert.throws(() => readSafetensors(file, 'garbled'), lensError('BAD_CHECKPOINT', /header is not valid UTF-8 JSON/));
   });
 
   it('refuses offsets outside the data', () => {
     const file = safetensorsBytes({ w: { dtype: 'F32', shape: [1], data_offsets: [100, 104] } }, floatBytes([1]));
-    assert.throws(() => readSafetensors(file, 'far'), rejects('BAD_CHECKPOINT', /"w" has data_offsets \[100, 104\] beyond the 4 bytes/));
+    assert.throws(() => readSafetensors(file, 'far'), lensError('BAD_CHECKPOINT', /"w" has data_offsets \[100, 104\] beyond the 4 bytes/));
   });
 
   it('refuses overlapping tensors', () => {
@@ -121,17 +113,17 @@ describe('safetensors reader', () => {
       },
       floatBytes([1, 2, 3]),
     );
-    assert.throws(() => readSafetensors(file, 'overlap'), rejects('BAD_CHECKPOINT', /"a" and "b" overlap/));
+    assert.throws(() => readSafetensors(file, 'overlap'), lensError('BAD_CHECKPOINT', /"a" and "b" overlap/));
   });
 
   it('refuses a size that disagrees with dtype and shape', () => {
     const file = safetensorsBytes({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, floatBytes([1, 2]));
-    assert.throws(() => readSafetensors(file, 'size'), rejects('BAD_CHECKPOINT', /"w" spans 8 bytes but dtype F32 and shape \[3\] need 12/));
+    assert.throws(() => readSafetensors(file, 'size'), lensError('BAD_CHECKPOINT', /"w" spans 8 bytes but dtype F32 and shape \[3\] need 12/));
   });
 
   it('refuses an unknown dtype, naming it and the tensor', () => {
     const file = safetensorsBytes({ mask: { dtype: 'U8', shape: [4], data_offsets: [0, 4] } }, new Uint8Array(4));
-    assert.throws(() => readSafetensors(file, 'u8'), rejects('BAD_CHECKPOINT', /"mask" has dtype U8/));
+    assert.throws(() => readSafetensors(file, 'u8'), lensError('BAD_CHECKPOINT', /"mask" has dtype U8/));
   });
 
   it('refuses malformed shapes and offsets', () => {
@@ -142,7 +134,7 @@ describe('safetensors reader', () => {
       { w: 'F32' },
     ];
     for (const header of bad) {
-      assert.throws(() => readSafetensors(safetensorsBytes(header, floatBytes([1])), 'odd'), rejects('BAD_CHECKPOINT', /"w"/));
+      assert.throws(() => readSafetensors(safetensorsBytes(header, floatBytes([1])), 'odd'), lensError('BAD_CHECKPOINT', /"w"/));
     }
   });
 
