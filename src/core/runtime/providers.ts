@@ -53,10 +53,10 @@ export interface OpenedSession {
 export async function createSessionWithFallback(modelPath: string, choice: ProviderChoice, settings: SessionSettings): Promise<OpenedSession> {
   const failures: string[] = [];
   for (const provider of providerCandidates(choice)) {
-    const missing = choice === 'auto' && provider === 'cuda' ? missingCudaLibrary() : undefined;
+    const missing = choice === 'auto' ? missingLibrary(provider) : undefined;
     if (missing !== undefined) {
       // Trying would only make onnxruntime print a native error to stderr before failing the same way.
-      failures.push(`cuda unavailable (${missing} is not installed beside onnxruntime-node's binding)`);
+      failures.push(`${provider} unavailable (${missing})`);
       continue;
     }
     try {
@@ -85,6 +85,30 @@ export async function createSession(modelPath: string, provider: string, setting
 function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return (text.split('\n')[0] ?? text).trim().slice(0, 300);
+}
+
+/** Why `auto` should not even try a provider on this machine, when a library it needs is plainly absent. */
+function missingLibrary(provider: string): string | undefined {
+  if (provider === 'cuda') {
+    const missing = missingCudaLibrary();
+    return missing === undefined ? undefined : `${missing} is not installed beside onnxruntime-node's binding`;
+  }
+  if (provider === 'webgpu' && process.platform === 'linux' && !hasVulkanLoader()) return 'no Vulkan loader (libvulkan.so.1) is installed';
+  return undefined;
+}
+
+/** WebGPU on Linux runs on Vulkan through Dawn, which dlopens libvulkan.so.1 from the usual library folders. */
+export function hasVulkanLoader(env: NodeJS.ProcessEnv = process.env): boolean {
+  const folders = [
+    ...(env['LD_LIBRARY_PATH'] ?? '').split(':').filter((folder) => folder !== ''),
+    `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu`,
+    '/usr/lib64',
+    '/usr/lib',
+    '/lib64',
+    '/lib',
+    '/usr/local/lib',
+  ];
+  return folders.some((folder) => existsSync(join(folder, 'libvulkan.so.1')));
 }
 
 /**

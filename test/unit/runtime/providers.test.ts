@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { defaultCacheDir } from '../../../src/core/runtime/model-cache';
-import { providerCandidates, sessionOptions } from '../../../src/core/runtime/providers';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { hasVulkanLoader, providerCandidates, sessionOptions } from '../../../src/core/runtime/providers';
 
 describe('execution providers', () => {
   it('tries the platform GPU providers first for auto and always ends on the CPU', () => {
@@ -11,6 +13,19 @@ describe('execution providers', () => {
     assert.deepEqual(providerCandidates('auto', 'linux', 'arm64'), ['cpu']);
     assert.deepEqual(providerCandidates('cuda', 'linux', 'x64'), ['cuda', 'cpu']);
     assert.deepEqual(providerCandidates('cpu', 'win32', 'x64'), ['cpu']);
+  });
+
+  it('finds a Vulkan loader on LD_LIBRARY_PATH (what WebGPU needs on Linux)', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'lens-vulkan-'));
+    try {
+      const without = hasVulkanLoader({ LD_LIBRARY_PATH: folder });
+      writeFileSync(join(folder, 'libvulkan.so.1'), '');
+      assert.equal(hasVulkanLoader({ LD_LIBRARY_PATH: folder }), true);
+      // Without the file only the system folders count, the same as with no LD_LIBRARY_PATH at all.
+      assert.equal(without, hasVulkanLoader({}));
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('sets the intra-op thread count only when given', () => {
