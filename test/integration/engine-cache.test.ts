@@ -66,6 +66,43 @@ describe('engine: model cache, providers, options', () => {
     }
   });
 
+  it('opens an unchanged folder without reading its weights, and notices a changed one', async () => {
+    const cacheDir = join(root, 'fingerprint-cache');
+    const model = join(root, 'fingerprint-model');
+    await mkdir(model, { recursive: true });
+    for (const file of ['config.json', 'model.safetensors']) await copyFile(join(CLS, file), join(model, file));
+    const open = () => openEngine(model, { provider: 'cpu', threads: 1, cacheDir });
+
+    const first = await open();
+    const logits = (await first.run(INPUTS, ['logits'])).tensors.get('logits')?.data;
+    await first.dispose();
+    assert.equal(first.weightsLoaded, true);
+
+    const second = await open();
+    await second.dispose();
+    assert.equal(second.weightsLoaded, false, 'the source index matched: only config.json was read');
+    assert.equal(second.cache.hit, true);
+    assert.equal(second.cache.key, first.cache.key);
+
+    // Weights rewritten: same bytes (touched), then different bytes. Both must go through the weights again.
+    const weights = join(model, 'model.safetensors');
+    const bytes = await readFile(weights);
+    await writeFile(weights, bytes);
+    const touched = await open();
+    assert.equal(touched.weightsLoaded, true);
+    assert.equal(touched.cache.key, first.cache.key, 'same bytes, same graph');
+    assert.deepEqual((await touched.run(INPUTS, ['logits'])).tensors.get('logits')?.data, logits);
+    await touched.dispose();
+
+    const changed = Buffer.from(bytes);
+    changed[changed.length - 1] = changed[changed.length - 1]! ^ 0x40; // flip a bit in the last float
+    await writeFile(weights, changed);
+    const rebuilt = await open();
+    await rebuilt.dispose();
+    assert.equal(rebuilt.weightsLoaded, true);
+    assert.notEqual(rebuilt.cache.key, first.cache.key, 'new weights, new graph');
+  });
+
   it('keys the cache on the config too: another window gets another entry', async () => {
     const cacheDir = join(root, 'cache');
     const dir = join(root, 'cls-window-4');

@@ -8,7 +8,7 @@ import { parseLongformerConfig, type LongformerConfig } from './config';
 import { matchWeights } from './match';
 import { readPytorchBin } from './pytorch';
 import { readSafetensors, type LoadedTensor } from './safetensors';
-import { readShardIndex } from './shard-index';
+import { readShardIndex, type ShardIndex } from './shard-index';
 import { elementCount, type StateDict } from './tensor';
 
 export { expectedTensorShapes } from './shapes';
@@ -38,12 +38,10 @@ const LAYOUTS: ReadonlyArray<{ file: string; format: WeightFormat; sharded: bool
 
 export async function loadCheckpoint(dir: string, options: { signal?: AbortSignal } = {}): Promise<Checkpoint> {
   const { signal } = options;
-  const config = await readConfig(dir);
+  const config = await readCheckpointConfig(dir);
   throwIfCancelled(signal);
 
-  const layout = await findLayout(dir);
-  const index = layout.sharded ? await readShardIndex(join(dir, layout.file)) : undefined;
-  const files = index === undefined ? [join(dir, layout.file)] : index.shards.map((shard) => join(dir, shard));
+  const { layout, index, files } = await locateWeights(dir);
 
   const stored = new Map<string, LoadedTensor>();
   for (const file of files) {
@@ -73,7 +71,8 @@ export async function loadCheckpoint(dir: string, options: { signal?: AbortSigna
   };
 }
 
-async function readConfig(dir: string): Promise<LongformerConfig> {
+/** The folder's config.json, parsed and validated (cheap: no weights are read). */
+export async function readCheckpointConfig(dir: string): Promise<LongformerConfig> {
   const path = join(dir, 'config.json');
   let text: string;
   try {
@@ -88,6 +87,19 @@ async function readConfig(dir: string): Promise<LongformerConfig> {
     throw new LensError('BAD_CONFIG', `${path}: not valid JSON (${error instanceof Error ? error.message : String(error)}).`);
   }
   return parseLongformerConfig(json, path);
+}
+
+/** The weight files loadCheckpoint would read, in reading order, without reading them. */
+export async function findWeightFiles(dir: string): Promise<{ format: WeightFormat; files: string[] }> {
+  const { layout, files } = await locateWeights(dir);
+  return { format: layout.format, files };
+}
+
+async function locateWeights(dir: string): Promise<{ layout: (typeof LAYOUTS)[number]; index: ShardIndex | undefined; files: string[] }> {
+  const layout = await findLayout(dir);
+  const index = layout.sharded ? await readShardIndex(join(dir, layout.file)) : undefined;
+  const files = index === undefined ? [join(dir, layout.file)] : index.shards.map((shard) => join(dir, shard));
+  return { layout, index, files };
 }
 
 async function findLayout(dir: string): Promise<(typeof LAYOUTS)[number]> {

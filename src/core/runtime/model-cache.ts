@@ -44,6 +44,25 @@ export interface CachedModel {
   readonly attentionsModelPath: string;
   /** True when the entry was already on disk and nothing was built. */
   readonly hit: boolean;
+  /** The graph cache key (a hash of the graph version, the config and the weights). */
+  readonly key: string;
+}
+
+const CACHE_FILES = [MODEL_FILE, ATTENTIONS_MODEL_FILE, WEIGHTS_FILE];
+
+function cacheEntry(cacheDir: string, key: string, hit: boolean): CachedModel {
+  const directory = join(cacheDir, 'onnx', key);
+  return { directory, modelPath: join(directory, MODEL_FILE), attentionsModelPath: join(directory, ATTENTIONS_MODEL_FILE), hit, key };
+}
+
+function isComplete(directory: string): boolean {
+  return CACHE_FILES.every((file) => existsSync(join(directory, file)));
+}
+
+/** The complete entry for a key, if the cache holds one. */
+export function findCachedModel(cacheDir: string, key: string): CachedModel | undefined {
+  const entry = cacheEntry(cacheDir, key, true);
+  return isComplete(entry.directory) ? entry : undefined;
 }
 
 export async function ensureCachedModel(
@@ -55,14 +74,8 @@ export async function ensureCachedModel(
   const key = graphCacheKey(config, weights);
   const graphsDir = join(cacheDir, 'onnx');
   const directory = join(graphsDir, key);
-  const entry = (hit: boolean): CachedModel => ({
-    directory,
-    modelPath: join(directory, MODEL_FILE),
-    attentionsModelPath: join(directory, ATTENTIONS_MODEL_FILE),
-    hit,
-  });
-  const complete = (): boolean => [MODEL_FILE, ATTENTIONS_MODEL_FILE, WEIGHTS_FILE].every((file) => existsSync(join(directory, file)));
-  if (complete()) return entry(true);
+  const complete = (): boolean => isComplete(directory);
+  if (complete()) return cacheEntry(cacheDir, key, true);
   // An entry with files missing (deleted by hand) is replaced.
   if (existsSync(directory)) await rm(directory, { recursive: true, force: true });
 
@@ -91,5 +104,5 @@ export async function ensureCachedModel(
     await rm(staging, { recursive: true, force: true });
     throw error;
   }
-  return entry(false);
+  return cacheEntry(cacheDir, key, false);
 }

@@ -3,14 +3,15 @@
 // (providers.ts). The variant with attention outputs gets its session only when a run first asks for attentions.
 import { Tensor as OrtTensor, type InferenceSession } from 'onnxruntime-node';
 import type { LongformerConfig } from '../checkpoint/config';
-import { loadCheckpoint } from '../checkpoint/load';
+import { loadCheckpoint, readCheckpointConfig } from '../checkpoint/load';
 import type { FloatTensor } from '../checkpoint/tensor';
 import { LensError, throwIfCancelled } from '../errors';
 import { headOutputNames } from '../graph/longformer/heads';
 import { attentionsOutputName, globalAttentionsOutputName } from '../graph/longformer/model';
 import type { Engine, ModelInputs, ModelOutputs, OutputName } from './engine';
-import { defaultCacheDir, ensureCachedModel, type CachedModel } from './model-cache';
+import { defaultCacheDir, ensureCachedModel, findCachedModel, type CachedModel } from './model-cache';
 import { validateModelInputs } from './model-inputs';
+import { checkpointFingerprint, lookupSource, recordSource } from './source-index';
 import { createSession, createSessionWithFallback, isProviderChoice, type ProviderChoice, type SessionSettings } from './providers';
 
 export interface OpenEngineOptions {
@@ -31,6 +32,8 @@ export interface OpenedEngine extends Engine {
   readonly availableOutputs: readonly OutputName[];
   /** The cache entry used, and whether it was already on disk (nothing built). */
   readonly cache: CachedModel;
+  /** Whether this open read the weight files (false when the folder is unchanged since its graph was built). */
+  readonly weightsLoaded: boolean;
 }
 
 export async function openEngine(modelDir: string, options: OpenEngineOptions = {}): Promise<OpenedEngine> {
@@ -42,13 +45,33 @@ export async function openEngine(modelDir: string, options: OpenEngineOptions = 
   }
   const settings: SessionSettings = threads === undefined ? {} : { threads };
 
-  const checkpoint = await loadCheckpoint(modelDir, options.signal === undefined ? {} : { signal: options.signal });
-  throwIfCancelled(options.signal);
-  const hasPooler = checkpoint.weights.has('pooler.dense.weight');
-  const cache = await ensureCachedModel(checkpoint.config, checkpoint.weights, options.cacheDir ?? defaultCacheDir(), options.signal);
+  const { config, hasPooler, cache, weightsLoaded } = await prepareGraph(modelDir, options.cacheDir ?? defaultCacheDir(), options.signal);
   throwIfCancelled(options.signal);
   const opened = await createSessionWithFallback(cache.modelPath, choice, settings);
-  return new OnnxEngine(checkpoint.config, opened.session, opened.provider, opened.note, headOutputNames(checkpoint.config.head, hasPooler), cache, settings);
+  return new OnnxEngine(config, opened.session, opened.provider, opened.note, headOutputNames(config.head, hasPooler), cache, weightsLoaded, settings);
+}
+
+/**
+ * The cached graph for a checkpoint folder. When the folder's files are unchanged since a graph was built from them
+ * (source-index.ts), only config.json is read; otherwise the weights are loaded, checked, hashed and built.
+ */
+async function prepareGraph(
+  modelDir: string,
+  cacheDir: string,
+  signal: AbortSignal | undefined,
+): Promise<{ config: LongformerConfig; hasPooler: boolean; cache: CachedModel; weightsLoaded: boolean }> {
+  const fingerprint = await checkpointFingerprint(modelDir).catch(() => undefined);
+  const known = fingerprint === undefined ? undefined : await lookupSource(cacheDir, fingerprint);
+  const cached = known === undefined ? undefined : findCachedModel(cacheDir, known.key);
+  if (known !== undefined && cached !== undefined) {
+    return { config: await readCheckpointConfig(modelDir), hasPooler: known.hasPooler, cache: cached, weightsLoaded: false };
+  }
+  const checkpoint = await loadCheckpoint(modelDir, signal === undefined ? {} : { signal });
+  throwIfCancelled(signal);
+  const hasPooler = checkpoint.weights.has('pooler.dense.weight');
+  const cache = await ensureCachedModel(checkpoint.config, checkpoint.weights, cacheDir, signal);
+  if (fingerprint !== undefined) await recordSource(cacheDir, fingerprint, { key: cache.key, hasPooler });
+  return { config: checkpoint.config, hasPooler, cache, weightsLoaded: true };
 }
 
 class OnnxEngine implements OpenedEngine {
@@ -63,6 +86,7 @@ class OnnxEngine implements OpenedEngine {
     providerNote: string | undefined,
     headOutputs: readonly OutputName[],
     readonly cache: CachedModel,
+    readonly weightsLoaded: boolean,
     private readonly settings: SessionSettings,
   ) {
     this.availableOutputs = [...headOutputs, 'attentions', 'global_attentions'];
