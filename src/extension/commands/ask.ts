@@ -7,6 +7,11 @@ import type { LensContext } from '../context';
 import { runTask } from '../run-task';
 import { documentRequest, rangeOf } from './document-request';
 
+/** Two significant digits: an unsure model's scores are small, and "0.0%" for all of them would hide the order. */
+function scorePercent(score: number): string {
+  return `${(100 * score).toPrecision(2)}%`;
+}
+
 export class AnswerHighlight implements vscode.Disposable {
   readonly decoration = vscode.window.createTextEditorDecorationType({
     backgroundColor: new vscode.ThemeColor('editor.findMatchHighlightBackground'),
@@ -19,7 +24,7 @@ export class AnswerHighlight implements vscode.Disposable {
 
   show(editor: vscode.TextEditor, answer: Answer): void {
     const range = rangeOf(editor.document, answer.start, answer.end);
-    editor.setDecorations(this.decoration, [{ range, hoverMessage: `Answer, score ${(100 * answer.score).toFixed(1)}%` }]);
+    editor.setDecorations(this.decoration, [{ range, hoverMessage: `Answer, score ${scorePercent(answer.score)}` }]);
     editor.selection = new vscode.Selection(range.start, range.end);
     editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
@@ -56,7 +61,7 @@ export async function askQuestion(lens: LensContext, preset?: string): Promise<A
     return result;
   }
   lens.answerHighlight.show(editor, best);
-  lens.log.info(`answered "${question}" on ${result.provider}: ${result.answers.map((a) => `"${a.text}" ${(100 * a.score).toFixed(1)}%`).join('; ')}`);
+  lens.log.info(`answered "${question}" on ${result.provider}: ${result.answers.map((a) => `"${a.text}" ${scorePercent(a.score)}`).join('; ')}`);
   if (preset === undefined && result.answers.length > 1) void pickAnswer(lens, editor, result.answers);
   return result;
 }
@@ -66,7 +71,7 @@ async function pickAnswer(lens: LensContext, editor: vscode.TextEditor, answers:
     const position = editor.document.positionAt(answer.start);
     return {
       label: answer.text.replace(/\s+/g, ' '),
-      description: `${(100 * answer.score).toFixed(1)}%`,
+      description: `${scorePercent(answer.score)}`,
       detail: `line ${position.line + 1}, column ${position.character + 1}`,
       answer,
     };

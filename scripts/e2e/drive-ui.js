@@ -1,0 +1,64 @@
+// Drives the real workbench the way a person does (Quick Open, the command palette, the input box) and saves
+// screenshots: a manual check of what users see, not part of the test suite.
+// usage: node drive-ui.js --server URL --dev DIR --folder DIR --file NAME --out DIR
+const { chromium } = require(process.env.PLAYWRIGHT_CORE || 'playwright-core');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const args = {};
+for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
+const server = new URL(args.server);
+const payload = [['extensionDevelopmentPath', `vscode-remote://${server.host}${path.resolve(args.dev)}`]];
+const url = `${server.origin}/?folder=${encodeURIComponent(path.resolve(args.folder))}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+
+async function palette(page, command) {
+  await page.keyboard.press('F1');
+  await page.waitForSelector('.quick-input-widget', { state: 'visible' });
+  await page.keyboard.type(command);
+  await page.waitForTimeout(600);
+  await page.keyboard.press('Enter');
+}
+
+(async () => {
+  fs.mkdirSync(args.out, { recursive: true });
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'lens-ui-chrome-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium', headless: true, viewport: { width: 1400, height: 900 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = context.pages()[0] || (await context.newPage());
+  await page.goto(url);
+  await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+  await page.waitForTimeout(4000);
+  await page.keyboard.press('Control+P');
+  await page.keyboard.type(args.file);
+  await page.waitForTimeout(800);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.monaco-editor .view-lines', { timeout: 30000 });
+  await page.waitForTimeout(1500);
+
+  await palette(page, 'Longformer Lens: Classify Document');
+  await page.waitForSelector('.notifications-toasts .notification-toast:has-text("Longformer Lens:")', { timeout: 120000 });
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: path.join(args.out, '1-classify.png') });
+
+  await palette(page, 'Longformer Lens: Ask a Question About This Document');
+  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+  await page.keyboard.type('How many hectares were replanted?');
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(6000);
+  await page.screenshot({ path: path.join(args.out, '2-answer.png') });
+  await page.keyboard.press('Escape');
+
+  await palette(page, 'Longformer Lens: Show Attention Heatmap');
+  await page.waitForSelector('.quick-input-widget .monaco-list-row', { state: 'visible' });
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(6000);
+  await page.screenshot({ path: path.join(args.out, '3-heatmap.png') });
+  await context.close();
+  fs.rmSync(profile, { recursive: true, force: true });
+})().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
