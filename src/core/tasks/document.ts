@@ -6,8 +6,9 @@ import { LensError } from '../errors';
 /** Largest document the tasks accept. Tokens cost memory (ids, spans) and every chunk is a model run. */
 export const MAX_DOCUMENT_BYTES = 20 * 1024 * 1024;
 
-function megabytes(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+/** Sizes near the limit differ in the last digits, so both are given in bytes. */
+function tooLarge(source: string, bytes: number): string {
+  return `${source} is ${bytes.toLocaleString('en-US')} bytes; documents are limited to 20 MiB (${MAX_DOCUMENT_BYTES.toLocaleString('en-US')} bytes).`;
 }
 
 /** Decodes file bytes as UTF-8 text, refusing binary data and oversized files. `source` names it in messages. */
@@ -15,7 +16,7 @@ export function decodeDocument(bytes: Uint8Array, source: string): string {
   if (bytes.length > MAX_DOCUMENT_BYTES) {
     throw new LensError(
       'BAD_DOCUMENT',
-      `${source} is ${megabytes(bytes.length)}; documents are limited to ${megabytes(MAX_DOCUMENT_BYTES)}.`,
+      tooLarge(source, bytes.length),
       'Split it or select a part of it.',
     );
   }
@@ -37,7 +38,7 @@ export function checkDocumentText(text: string, source: string): void {
   if (text.trim().length === 0) throw new LensError('BAD_DOCUMENT', `${source} holds only whitespace.`);
   // UTF-8 takes 1 to 3 bytes per UTF-16 unit: only measure when the length alone does not settle it.
   if (text.length * 3 > MAX_DOCUMENT_BYTES && Buffer.byteLength(text, 'utf8') > MAX_DOCUMENT_BYTES) {
-    throw new LensError('BAD_DOCUMENT', `${source} is larger than ${megabytes(MAX_DOCUMENT_BYTES)}, the limit for documents.`);
+    throw new LensError('BAD_DOCUMENT', `${source} is larger than 20 MiB, the limit for documents.`);
   }
   if (text.includes('\0')) throw new LensError('BAD_DOCUMENT', `${source} looks binary (it contains NUL characters).`);
 }
@@ -54,7 +55,7 @@ export async function readDocument(path: string): Promise<string> {
   }
   // Check the size before reading, so a 4 GB file is refused without being loaded.
   if (size > MAX_DOCUMENT_BYTES) {
-    throw new LensError('BAD_DOCUMENT', `${path} is ${megabytes(size)}; documents are limited to ${megabytes(MAX_DOCUMENT_BYTES)}.`, 'Split it or select a part of it.');
+    throw new LensError('BAD_DOCUMENT', tooLarge(path, size), 'Split it or select a part of it.');
   }
   return decodeDocument(await readFile(path), path);
 }
