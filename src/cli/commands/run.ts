@@ -3,7 +3,9 @@
 // in src/core/runtime/request.ts.
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { readCheckpointConfig } from '../../core/checkpoint/load';
 import { LensError } from '../../core/errors';
+import { headOutputNames } from '../../core/graph/longformer/heads';
 import { isProviderChoice, PROVIDER_CHOICES } from '../../core/runtime/providers';
 import { openEngine } from '../../core/runtime/open';
 import { parseRunRequest, runResponse } from '../../core/runtime/request';
@@ -44,6 +46,10 @@ async function runCommand(flags: RunFlags): Promise<void> {
   }
   const requestJson = await readRequest(flags.request);
   const modelDir = await resolveModelArg(flags.model);
+  // Checked against config.json before the engine opens, so a bad request fails at once rather than after the
+  // graph is built. Only a base model's pooler cannot be known without the weights; engine.run checks that one.
+  const config = await readCheckpointConfig(modelDir);
+  const request = parseRunRequest(requestJson, config, [...headOutputNames(config.head, true), 'attentions', 'global_attentions']);
   const engine = await openEngine(modelDir, {
     provider: flags.provider,
     ...(threads === undefined ? {} : { threads }),
@@ -51,7 +57,6 @@ async function runCommand(flags: RunFlags): Promise<void> {
   });
   try {
     if (engine.providerNote !== undefined) process.stderr.write(`longformer-lens: ${engine.providerNote}\n`);
-    const request = parseRunRequest(requestJson, engine.config, engine.availableOutputs);
     const result = await engine.run(request.inputs, request.outputs);
     const text = `${JSON.stringify(runResponse(request, result))}\n`;
     if (flags.out === undefined) process.stdout.write(text);
