@@ -2,8 +2,10 @@
 import * as vscode from 'vscode';
 import { askQuestion } from './commands/ask';
 import { showAttention } from './commands/attention';
+import { chooseModelInteractively } from './commands/choose-model';
 import { classifyDocument } from './commands/classify';
 import { clearGlobal, markGlobal, unmarkGlobal } from './commands/global-spans';
+import { setHubToken } from './commands/hub-token';
 import { showModelInfo } from './commands/model-info';
 import { LensContext } from './context';
 
@@ -11,6 +13,8 @@ export function activate(extension: vscode.ExtensionContext): void {
   const lens = new LensContext(extension);
   const commands: ReadonlyArray<[string, (...args: never[]) => unknown]> = [
     ['longformerLens.showModelInfo', () => showModelInfo(lens)],
+    ['longformerLens.chooseModel', () => chooseModelInteractively(lens)],
+    ['longformerLens.setHubToken', () => setHubToken(lens)],
     ['longformerLens.classifyDocument', () => classifyDocument(lens)],
     ['longformerLens.askQuestion', (question?: string) => askQuestion(lens, question)],
     ['longformerLens.markGlobal', () => markGlobal(lens)],

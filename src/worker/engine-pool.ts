@@ -1,6 +1,7 @@
 // Keeps the engine and tokenizer of the model last used, so consecutive requests skip loading and graph building.
 // One model at a time: a full-size Longformer holds about 600 MB of weights per open session.
 import { throwIfCancelled } from '../core/errors';
+import { resolveModel } from '../core/hub';
 import { openEngine, type OpenedEngine } from '../core/runtime/open';
 import { loadTokenizer } from '../core/tokenizer';
 import type { RobertaTokenizer } from '../core/tokenizer/tokenizer';
@@ -32,10 +33,12 @@ export class EnginePool {
   }
 
   private async open(choice: ModelChoice, signal: AbortSignal): Promise<LoadedModel> {
+    // The setting may name a hub repository: it is resolved through the huggingface_hub cache (fetched if missing).
+    const { folder } = await resolveModel(choice.modelDir, { signal });
     // The tokenizer first: it is cheap, and a folder without one should fail before the graph is built.
-    const tokenizer = loadTokenizer(choice.modelDir);
+    const tokenizer = loadTokenizer(folder);
     throwIfCancelled(signal);
-    const engine = await openEngine(choice.modelDir, {
+    const engine = await openEngine(folder, {
       provider: choice.provider,
       signal,
       ...(choice.threads === undefined ? {} : { threads: choice.threads }),

@@ -1,5 +1,6 @@
 // The worker's methods: each loads (or reuses) the model, runs one core task and reports progress per chunk.
 import { describeCheckpoint } from '../core/checkpoint/describe';
+import { downloadModel, resolveModel, type DownloadProgress } from '../core/hub';
 import { loadCheckpoint } from '../core/checkpoint/load';
 import { answer } from '../core/tasks/answer';
 import { attention, tokenAtOffset } from '../core/tasks/attention';
@@ -20,6 +21,13 @@ function taskOptions(params: DocumentParams, context: HandlerContext): DocumentT
   };
 }
 
+function describeTransfer(event: DownloadProgress): string {
+  const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
+  if (event.fromCache) return `${event.file}: in the cache`;
+  const rate = event.bytesPerSecond > 0 ? `, ${mb(event.bytesPerSecond)} MB/s` : '';
+  return `${event.file}: ${mb(event.bytesDone)} of ${mb(event.bytesTotal)} MB${rate}`;
+}
+
 function tokenAt(tokenizer: RobertaTokenizer, text: string, offset: number): number {
   const tokens = tokenizer.tokenize(text);
   return tokenAtOffset(tokens.starts, tokens.ends, offset);
@@ -32,7 +40,17 @@ async function loadModel(params: DocumentParams, context: HandlerContext): Promi
 
 export const handlers: Handlers = {
   async modelSummary(params, context) {
-    return describeCheckpoint(params.modelDir, await loadCheckpoint(params.modelDir, { signal: context.signal }));
+    const { folder } = await resolveModel(params.modelDir, { signal: context.signal });
+    return describeCheckpoint(folder, await loadCheckpoint(folder, { signal: context.signal }));
+  },
+
+  async download(params, context) {
+    const result = await downloadModel(params.repo, {
+      signal: context.signal,
+      ...(params.token === undefined ? {} : { token: params.token }),
+      onProgress: (event) => context.progress(event.bytesDone, event.bytesTotal, describeTransfer(event)),
+    });
+    return { snapshotDir: result.snapshotDir, commit: result.commit, fromCache: result.fromCache };
   },
 
   async classify(params, context) {

@@ -23,12 +23,27 @@ export interface DocumentParams extends ModelChoice {
   readonly spans: readonly CharSpan[];
 }
 
+export interface DownloadParams {
+  /** `org/name[@revision]`. */
+  readonly repo: string;
+  /** From the extension's secret store; never logged. Absent: HF_TOKEN or the token file `hf auth login` writes. */
+  readonly token?: string;
+}
+
+export interface DownloadSummary {
+  readonly snapshotDir: string;
+  readonly commit: string;
+  readonly fromCache: boolean;
+}
+
 /**
  * Method name → its params and result. Adding a method here makes both sides check it. Results carry typed arrays
  * (attention scores, probabilities): the channel uses structured-clone ("advanced") serialization, which keeps them.
  */
 export interface WorkerMethods {
   modelSummary: { params: { readonly modelDir: string }; result: CheckpointInfo };
+  /** Fetches a hub repository into the huggingface_hub cache; progress counts bytes of the file in transfer. */
+  download: { params: DownloadParams; result: DownloadSummary };
   classify: { params: DocumentParams; result: Classification };
   answer: { params: DocumentParams & { readonly question: string; readonly topK: number }; result: AnswerResult };
   attention: {

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkerClient, WorkerError } from '../../src/extension/worker-client';
+import { FakeHub, fixtureRepo } from '../unit/hub/fake-hub';
 import { writeTaskCheckpoint } from './support-checkpoint';
 
 const ROOT = join(__dirname, '..', '..');
@@ -102,4 +103,49 @@ describe('worker client and engine worker', function () {
     assert.ok(client.pid !== undefined && client.pid !== firstPid, 'a new worker process answered');
     assert.ok(logged.some((line) => line.includes('engine worker stopped')), 'the death was logged');
   });
+
+  describe('hub downloads through the worker', () => {
+    const hub = new FakeHub();
+    const saved = { ...process.env };
+    before(async () => {
+      await hub.start();
+      hub.addRepo(fixtureRepo('tiny-org/tiny', 'a'.repeat(40)));
+      hub.addRepo(fixtureRepo('gated-org/tiny', 'b'.repeat(40), { gatedToken: 'hf_secret_e2e' }));
+      // The worker reads the hub settings from the environment it is started with.
+      process.env['HF_ENDPOINT'] = hub.hubUrl;
+      process.env['HF_HUB_CACHE'] = join(dir, 'hub-cache');
+      delete process.env['HF_TOKEN'];
+    });
+    after(async () => {
+      for (const name of ['HF_ENDPOINT', 'HF_HUB_CACHE', 'HF_HUB_OFFLINE', 'HF_TOKEN']) {
+        if (saved[name] === undefined) delete process.env[name];
+        else process.env[name] = saved[name];
+      }
+      await hub.close();
+    });
+
+    it('downloads with byte progress, then opens the repository id from the cache offline', async () => {
+      const messages: string[] = [];
+      const result = await client.request('download', { repo: 'tiny-org/tiny' }, { onProgress: (p) => messages.push(p.message) });
+      assert.equal(result.fromCache, false);
+      assert.ok(result.snapshotDir.endsWith(join('models--tiny-org--tiny', 'snapshots', 'a'.repeat(40))));
+      assert.ok(messages.some((m) => /model\.safetensors: [\d.]+ of [\d.]+ MB/.test(m)), messages.join(' | '));
+      client.dispose();
+
+      process.env['HF_HUB_OFFLINE'] = '1';
+      client = new WorkerClient({ workerPath: WORKER });
+      const summary = await client.request('modelSummary', { modelDir: 'tiny-org/tiny' });
+      delete process.env['HF_HUB_OFFLINE'];
+      assert.equal(summary.architecture, 'LongformerModel');
+      assert.equal(summary.folder, result.snapshotDir);
+    });
+
+    it('sends the token from the request for a gated repository, and explains the refusal without one', async () => {
+      await assert.rejects(client.request('download', { repo: 'gated-org/tiny' }), isWorkerError('HUB_ERROR'));
+      const result = await client.request('download', { repo: 'gated-org/tiny', token: 'hf_secret_e2e' });
+      assert.equal(result.commit, 'b'.repeat(40));
+      assert.ok(!logged.some((line) => line.includes('hf_secret_e2e')), 'the token never reaches the log');
+    });
+  });
 });
+

@@ -16,7 +16,7 @@ export async function documentRequest(lens: LensContext): Promise<DocumentReques
     void vscode.window.showWarningMessage('Longformer Lens: open a document first.');
     return undefined;
   }
-  const modelDir = await chooseModel();
+  const modelDir = await chooseModel(lens);
   if (modelDir === undefined) return undefined;
   const settings = readSettings();
   return {

@@ -5,7 +5,7 @@ import { reportError } from '../errors';
 import { chooseModel } from '../model-choice';
 
 export async function showModelInfo(lens: LensContext): Promise<string | undefined> {
-  const modelDir = await chooseModel();
+  const modelDir = await chooseModel(lens);
   if (modelDir === undefined) return undefined;
   try {
     const summary = await lens.worker.request('modelSummary', { modelDir });
