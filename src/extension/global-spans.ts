@@ -43,7 +43,7 @@ export class GlobalSpanStore implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.subscriptions.forEach((subscription) => subscription.dispose());
+    for (const subscription of this.subscriptions) subscription.dispose();
     this.decoration.dispose();
   }
 

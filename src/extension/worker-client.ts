@@ -53,7 +53,7 @@ export class WorkerClient {
     const child = this.ensureStarted();
     const id = this.nextId++;
     return new Promise<WorkerMethods[M]['result']>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (result: unknown) => void, reject, onProgress: options.onProgress });
+      this.pending.set(id, { resolve: resolve, reject, onProgress: options.onProgress });
       options.signal?.addEventListener('abort', () => this.send(child, { kind: 'cancel', id }), { once: true });
       this.send(child, { kind: 'request', id, method, params });
     });

@@ -31,7 +31,7 @@ async function inProcess(args: readonly string[]): Promise<{ code: number; stder
   process.stderr.write = ((chunk: string | Uint8Array): boolean => {
     stderr += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
     return true;
-  }) as typeof process.stderr.write;
+  });
   try {
     return { code: await main(args), stderr };
   } finally {

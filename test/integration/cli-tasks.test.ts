@@ -23,11 +23,11 @@ async function cli(...args: string[]): Promise<Run> {
   process.stdout.write = ((chunk: string | Uint8Array) => {
     stdout += chunk.toString();
     return true;
-  }) as typeof process.stdout.write;
+  });
   process.stderr.write = ((chunk: string | Uint8Array) => {
     stderr += chunk.toString();
     return true;
-  }) as typeof process.stderr.write;
+  });
   try {
     const code = await main(args);
     return { code, stdout, stderr };

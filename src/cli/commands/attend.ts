@@ -74,7 +74,7 @@ export function registerAttend(program: Command): void {
       for (const i of order) {
         const start = result.starts[i]!;
         const { line, column } = lineColumn(run.text, start);
-        const text = JSON.stringify(run.text.slice(start, result.ends[i]!));
+        const text = JSON.stringify(run.text.slice(start, result.ends[i]));
         lines.push(`${`${line}:${column}`.padEnd(10)} ${text.padEnd(18)} ${result.scores[i]!.toFixed(4)}  ${bar(max > 0 ? result.scores[i]! / max : 0, 12)}`);
       }
       process.stdout.write(`${lines.join('\n')}\n`);

@@ -99,7 +99,7 @@ function loadStorage(id: PickleValue, source: string): StorageRef {
   if (dtype === undefined) {
     throw new LensError('BAD_CHECKPOINT', `${source}: a storage is torch.${type.name}; only float32, float16, bfloat16 and int64 storages are supported.`);
   }
-  if (typeof key !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(key)) throw bad(source, `storage key ${String(key)} is not a plain name`);
+  if (typeof key !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(key)) throw bad(source, `storage key ${describeValue(key)} is not a plain name`);
   return new StorageRef(key, dtype, integer(numel, 'storage size', source));
 }
 
@@ -120,11 +120,17 @@ function integers(value: PickleValue | undefined, what: string, source: string):
 /** Sizes, strides and offsets must be non-negative and exactly representable. */
 function integer(value: PickleValue | undefined, what: string, source: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw bad(source, `${what} ${String(value)} is not a non-negative integer`);
+    throw bad(source, `${what} ${describeValue(value)} is not a non-negative integer`);
   }
   return value;
 }
 
 function bad(source: string, what: string): LensError {
   return new LensError('BAD_CHECKPOINT', `${source}: malformed state dict pickle: ${what}.`);
+}
+
+/** A pickled value for an error message: primitives as they are, objects by their kind (never "[object Object]"). */
+function describeValue(value: PickleValue | undefined): string {
+  if (typeof value === 'object' && value !== null) return `(a ${value.constructor.name})`;
+  return typeof value === 'bigint' ? `${value}n` : String(value);
 }

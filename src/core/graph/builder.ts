@@ -345,7 +345,7 @@ export class GraphBuilder {
   }
   /** A 1-D int64 shape from a mix of constants and 1-element int64 values (dims taken from other tensors). */
   shapeFrom(parts: readonly (Value | number)[]): Value {
-    if (parts.every((part) => typeof part === 'number')) return this.constInt64(parts as number[]);
+    if (parts.every((part) => typeof part === 'number')) return this.constInt64(parts);
     return this.concat(
       parts.map((part) => (typeof part === 'number' ? this.constInt64([part]) : part)),
       0,

@@ -47,7 +47,7 @@ export async function downloadBlob(client: HubClient, cache: RepoCache, meta: Fi
     let digest: string | undefined;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        digest = await fetchIntoIncomplete(client, cache, meta, options, lock.assertHeld);
+        digest = await fetchIntoIncomplete(client, cache, meta, options, () => lock.assertHeld());
         break;
       } catch (error) {
         if (!(error instanceof Interrupted) || attempt >= attempts) throw error;

@@ -58,7 +58,7 @@ export function validateRegistry(document: unknown): RegistryEntry[] {
       ...(parameters === undefined ? {} : { parameters }),
       license,
       description,
-      ...(labels === undefined ? {} : { labels: labels as string[] }),
+      ...(labels === undefined ? {} : { labels: labels }),
     };
   });
 }

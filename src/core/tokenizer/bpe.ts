@@ -100,7 +100,7 @@ export function bpeWord(model: BpeModel, word: string): BpePieces {
   }
   const heap = new PairHeap();
   const consider = (left: number, right: number): void => {
-    const rank = model.ranks.get(`${word.substr(left, len[left]!)} ${word.substr(right, len[right]!)}`);
+    const rank = model.ranks.get(`${word.substr(left, len[left])} ${word.substr(right, len[right])}`);
     if (rank !== undefined) heap.push(rank, left, right, len[left]!, len[right]!);
   };
   for (let i = 0; i + 1 < n; i += 1) consider(i, i + 1);
@@ -123,7 +123,7 @@ export function bpeWord(model: BpeModel, word: string): BpePieces {
   const byteStarts: number[] = [];
   const byteEnds: number[] = [];
   for (let i = n > 0 ? 0 : -1; i !== -1; i = next[i]!) {
-    const piece = word.substr(i, len[i]!);
+    const piece = word.substr(i, len[i]);
     const id = model.vocab.get(piece);
     if (id !== undefined) {
       ids.push(id);

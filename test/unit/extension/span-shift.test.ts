@@ -8,7 +8,7 @@ describe('global span bookkeeping under edits', () => {
   it('moves a span when text is inserted before it, and keeps it on the same word', () => {
     const [moved] = shiftSpans([beta], { offset: 0, removed: 0, inserted: 4 });
     assert.deepEqual(moved, { start: 10, end: 14 });
-    assert.equal(('new ' + text).slice(moved!.start, moved!.end), 'beta');
+    assert.equal(('new ' + text).slice(moved.start, moved.end), 'beta');
   });
 
   it('ignores edits after a span and insertions at its boundaries', () => {

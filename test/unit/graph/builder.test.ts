@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { GraphBuilder, Value } from '../../../src/core/graph/builder';
+import { GraphBuilder, type Value } from '../../../src/core/graph/builder';
 import { ExternalDataFile } from '../../../src/core/graph/external-data-file';
 import { ModelProtoType } from '../../../src/core/graph/onnx-schema';
 import { serializeModel } from '../../../src/core/graph/serialize';

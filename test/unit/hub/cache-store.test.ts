@@ -27,9 +27,7 @@ describe('hub cache store', () => {
   });
 
   it('copies the blob where symlinks are refused', async () => {
-    const refuse = async (): Promise<void> => {
-      throw Object.assign(new Error('operation not permitted'), { code: 'EPERM' });
-    };
+    const refuse = (): Promise<void> => Promise.reject(Object.assign(new Error('operation not permitted'), { code: 'EPERM' }));
     await linkIntoSnapshot(cache.blobPath('etag1'), cache.snapshotFile(commit, 'a.json'), refuse);
     const pointer = cache.snapshotFile(commit, 'a.json');
     assert.ok(lstatSync(pointer).isFile());
