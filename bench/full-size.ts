@@ -180,7 +180,7 @@ async function parent(): Promise<void> {
       );
     }
     console.log(
-      'best / MatMul-only time: the engine\'s best run over the time its MatMul FLOPs (dense + 3w-key block attention) ' +
+      "best / MatMul-only time: the engine's best run over the time its MatMul FLOPs (dense + 3w-key block attention) " +
         'take at the plain MatMul throughput measured in the same run (1.0 = MatMul speed).',
     );
   } finally {

@@ -12,11 +12,15 @@ const args = {};
 for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
 const server = new URL(args.server);
 const remote = (p) => `vscode-remote://${server.host}${p}`;
-const payload = [['extensionDevelopmentPath', remote(path.resolve(args.dev))], ['extensionTestsPath', remote(path.resolve(args.tests))]];
+const payload = [
+  ['extensionDevelopmentPath', remote(path.resolve(args.dev))],
+  ['extensionTestsPath', remote(path.resolve(args.tests))],
+];
 const folder = args.folder ? `folder=${encodeURIComponent(path.resolve(args.folder))}&` : 'ew=true&';
 const url = `${server.origin}/?${folder}payload=${encodeURIComponent(JSON.stringify(payload))}`;
 // Browser and workbench noise that says nothing about the extension.
-const NOISE = /Failed to load resource|open-vsx|socket|connection token|Service Worker|same-origin|allow-same-origin|ChatSessionStore|builtin extensions cache|copilot-instructions/;
+const NOISE =
+  /Failed to load resource|open-vsx|socket|connection token|Service Worker|same-origin|allow-same-origin|ChatSessionStore|builtin extensions cache|copilot-instructions/;
 
 (async () => {
   const started = Date.now();
@@ -24,7 +28,15 @@ const NOISE = /Failed to load resource|open-vsx|socket|connection token|Service 
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: args.chromium || '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const page = context.pages()[0] || (await context.newPage());
   let finish;

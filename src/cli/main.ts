@@ -42,7 +42,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`longformer-lens: ${error.describe()}\n`);
       return EXIT_BAD_INPUT;
     }
-    process.stderr.write(`longformer-lens: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `longformer-lens: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     return 1;
   }
 }

@@ -10,7 +10,11 @@ export async function resolveModelArg(value: string, options: DownloadOptions = 
   const folder = resolve(value);
   if (existsSync(folder) && statSync(folder).isDirectory()) return folder;
   if (!looksLikeRepoSpec(value)) {
-    throw new LensError('NOT_FOUND', `--model ${value}: no such folder.`, 'Pass a folder that holds config.json and the weights, or a hub repository id such as allenai/longformer-base-4096.');
+    throw new LensError(
+      'NOT_FOUND',
+      `--model ${value}: no such folder.`,
+      'Pass a folder that holds config.json and the weights, or a hub repository id such as allenai/longformer-base-4096.',
+    );
   }
   try {
     const model = await resolveModel(value, { onProgress: announceDownloads(), ...options });
@@ -18,7 +22,11 @@ export async function resolveModelArg(value: string, options: DownloadOptions = 
   } catch (error) {
     // A bare word is as likely a mistyped folder as a hub name; say both.
     if (isLensError(error) && error.code === 'NOT_FOUND' && !value.includes('/')) {
-      throw new LensError('NOT_FOUND', `--model ${value}: no such folder, and no hub repository of that name.`, 'Pass a checkpoint folder, or a repository id written org/name.');
+      throw new LensError(
+        'NOT_FOUND',
+        `--model ${value}: no such folder, and no hub repository of that name.`,
+        'Pass a checkpoint folder, or a repository id written org/name.',
+      );
     }
     throw error;
   }

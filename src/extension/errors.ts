@@ -4,9 +4,12 @@ import { WorkerError } from './worker-client';
 
 export function reportError(log: vscode.LogOutputChannel, what: string, error: unknown): void {
   if (error instanceof WorkerError && error.code === 'CANCELLED') return;
-  const sentence = error instanceof WorkerError
-    ? [error.serialized.message, error.serialized.hint].filter((part) => part !== undefined).join(' ')
-    : error instanceof Error ? error.message : String(error);
+  const sentence =
+    error instanceof WorkerError
+      ? [error.serialized.message, error.serialized.hint].filter((part) => part !== undefined).join(' ')
+      : error instanceof Error
+        ? error.message
+        : String(error);
   log.error(`${what}: ${sentence}`);
   if (error instanceof WorkerError && error.serialized.detail !== undefined) log.error(error.serialized.detail);
   // Not awaited: the command finishes now; the notification stays until the user dismisses it.

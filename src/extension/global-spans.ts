@@ -34,7 +34,7 @@ export class GlobalSpanStore implements vscode.Disposable {
 
   unmark(editor: vscode.TextEditor, selection: vscode.Selection): void {
     const document = editor.document;
-    const range = selection.isEmpty ? document.getWordRangeAtPosition(selection.active) ?? selection : selection;
+    const range = selection.isEmpty ? (document.getWordRangeAtPosition(selection.active) ?? selection) : selection;
     this.set(document, removeRange(this.get(document), { start: document.offsetAt(range.start), end: document.offsetAt(range.end) }));
   }
 
@@ -59,7 +59,8 @@ export class GlobalSpanStore implements vscode.Disposable {
     // Changes of one event are relative to the document before the event; applying them last-first keeps that true.
     const changes = [...event.contentChanges].sort((a, b) => b.rangeOffset - a.rangeOffset);
     let spans = current;
-    for (const change of changes) spans = shiftSpans(spans, { offset: change.rangeOffset, removed: change.rangeLength, inserted: change.text.length });
+    for (const change of changes)
+      spans = shiftSpans(spans, { offset: change.rangeOffset, removed: change.rangeLength, inserted: change.text.length });
     this.set(event.document, spans);
   }
 

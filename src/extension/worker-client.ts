@@ -47,7 +47,11 @@ export class WorkerClient {
   constructor(private readonly options: WorkerClientOptions) {}
 
   /** Sends one request; a worker that died is started again on the next request. */
-  request<M extends MethodName>(method: M, params: WorkerMethods[M]['params'], options: RequestOptions = {}): Promise<WorkerMethods[M]['result']> {
+  request<M extends MethodName>(
+    method: M,
+    params: WorkerMethods[M]['params'],
+    options: RequestOptions = {},
+  ): Promise<WorkerMethods[M]['result']> {
     if (this.disposed) return Promise.reject(new WorkerError({ code: 'CANCELLED', message: 'The engine has been shut down.' }));
     if (options.signal?.aborted === true) return Promise.reject(new WorkerError({ code: 'CANCELLED', message: 'Cancelled.' }));
     const child = this.ensureStarted();

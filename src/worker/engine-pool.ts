@@ -20,7 +20,11 @@ export class EnginePool {
     if (this.current?.key !== key) {
       const previous = this.current;
       this.current = { key, model: this.open(choice, signal) };
-      if (previous !== undefined) void previous.model.then((model) => model.engine.dispose(), () => undefined);
+      if (previous !== undefined)
+        void previous.model.then(
+          (model) => model.engine.dispose(),
+          () => undefined,
+        );
     }
     const pending = this.current;
     try {

@@ -24,7 +24,11 @@ export function serializeError(error: unknown): SerializedError {
 }
 
 /** Serves requests from `receive` and answers through `send` until the channel closes. */
-export function serve(handlers: Handlers, send: (message: FromWorker) => void, onMessage: (listener: (message: ToWorker) => void) => void): void {
+export function serve(
+  handlers: Handlers,
+  send: (message: FromWorker) => void,
+  onMessage: (listener: (message: ToWorker) => void) => void,
+): void {
   const running = new Map<number, AbortController>();
   onMessage((message) => {
     if (message.kind === 'cancel') {

@@ -17,8 +17,8 @@ async function runCli(args: readonly string[]): Promise<{ code: number; stdout: 
   let stderr = '';
   const writeOut = process.stdout.write.bind(process.stdout);
   const writeErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+  process.stdout.write = (chunk: string | Uint8Array) => ((stdout += String(chunk)), true);
+  process.stderr.write = (chunk: string | Uint8Array) => ((stderr += String(chunk)), true);
   try {
     const code = await main(args);
     return { code, stdout, stderr };
@@ -28,9 +28,18 @@ async function runCli(args: readonly string[]): Promise<{ code: number; stdout: 
   }
 }
 
-const EXPECTED: Record<(typeof FIXTURE_CASES)[number], { architecture: string; head: string; labels: string[]; window: number[]; positions: number }> = {
+const EXPECTED: Record<
+  (typeof FIXTURE_CASES)[number],
+  { architecture: string; head: string; labels: string[]; window: number[]; positions: number }
+> = {
   'base-tiny': { architecture: 'LongformerModel', head: 'base', labels: [], window: [4, 8], positions: 80 },
-  'cls-tiny': { architecture: 'LongformerForSequenceClassification', head: 'sequence-classification', labels: ['negative', 'neutral', 'positive'], window: [8, 8], positions: 64 },
+  'cls-tiny': {
+    architecture: 'LongformerForSequenceClassification',
+    head: 'sequence-classification',
+    labels: ['negative', 'neutral', 'positive'],
+    window: [8, 8],
+    positions: 64,
+  },
   'qa-tiny': { architecture: 'LongformerForQuestionAnswering', head: 'question-answering', labels: [], window: [6, 6], positions: 64 },
 };
 
@@ -48,7 +57,8 @@ describe('longformer-lens info', () => {
       it(`describes ${name} (${format}) as text and as JSON`, async () => {
         const folder = await copyFixture(name, format, root);
         const expected = EXPECTED[name];
-        const parameters = (JSON.parse(readFileSync(join(FIXTURES, name, 'reference.json'), 'utf8')) as { num_parameters: number }).num_parameters;
+        const parameters = (JSON.parse(readFileSync(join(FIXTURES, name, 'reference.json'), 'utf8')) as { num_parameters: number })
+          .num_parameters;
 
         const json = await runCli(['info', '--model', folder, '--json']);
         assert.equal(json.code, 0, json.stderr);
@@ -93,7 +103,10 @@ describe('longformer-lens info', () => {
     assert.match(missing.stderr, /^longformer-lens: --model .*nowhere: no such folder\. .*\n$/);
 
     const folder = await copyFixture('qa-tiny', 'safetensors', await mkdtemp(join(root, 'bad-')));
-    await writeFile(join(folder, 'config.json'), JSON.stringify({ architectures: ['LongformerForQuestionAnswering'], attention_window: 7, num_hidden_layers: 2 }));
+    await writeFile(
+      join(folder, 'config.json'),
+      JSON.stringify({ architectures: ['LongformerForQuestionAnswering'], attention_window: 7, num_hidden_layers: 2 }),
+    );
     const bad = await runCli(['info', '--model', folder]);
     assert.equal(bad.code, 2);
     assert.equal(bad.stderr.split('\n').length, 2, 'one line and its newline');
@@ -102,10 +115,14 @@ describe('longformer-lens info', () => {
 
   it('exits 2 from a real process, printing one line', function () {
     this.timeout(60_000);
-    const result = spawnSync(process.execPath, ['-r', 'tsx/cjs', join(ROOT, 'src', 'cli', 'main.ts'), 'info', '--model', join(root, 'nowhere')], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
+    const result = spawnSync(
+      process.execPath,
+      ['-r', 'tsx/cjs', join(ROOT, 'src', 'cli', 'main.ts'), 'info', '--model', join(root, 'nowhere')],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+      },
+    );
     assert.equal(result.status, 2, result.stderr);
     assert.equal(result.stdout, '');
     assert.equal(result.stderr.trimEnd().split('\n').length, 1, result.stderr);

@@ -17,21 +17,28 @@ interface ReferenceInput {
   readonly input_ids: number[][];
   readonly attention_mask: number[][];
   readonly derived_global_attention_mask: number[][] | null;
-  readonly outputs: { logits: { shape: number[]; data: number[][] }; attentions: { shape: number[] }[]; global_attentions: { shape: number[] }[] | null };
+  readonly outputs: {
+    logits: { shape: number[]; data: number[][] };
+    attentions: { shape: number[] }[];
+    global_attentions: { shape: number[] }[] | null;
+  };
 }
 
 function cli(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['--require', 'tsx/cjs', join(ROOT, 'src', 'cli', 'main.ts'), ...args], { cwd: ROOT, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['--require', 'tsx/cjs', join(ROOT, 'src', 'cli', 'main.ts'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 async function inProcess(args: readonly string[]): Promise<{ code: number; stderr: string }> {
   let stderr = '';
   const original = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array): boolean => {
+  process.stderr.write = (chunk: string | Uint8Array): boolean => {
     stderr += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
     return true;
-  });
+  };
   try {
     return { code: await main(args), stderr };
   } finally {
@@ -56,7 +63,14 @@ describe('CLI: longformer-lens run', function () {
   it('writes the requested outputs, the provider and the default global mask (child process)', async () => {
     assert.ok(omitted !== undefined);
     const requestPath = join(dir, 'request.json');
-    await writeFile(requestPath, JSON.stringify({ input_ids: omitted.input_ids, attention_mask: omitted.attention_mask, outputs: ['logits', 'attentions', 'global_attentions'] }));
+    await writeFile(
+      requestPath,
+      JSON.stringify({
+        input_ids: omitted.input_ids,
+        attention_mask: omitted.attention_mask,
+        outputs: ['logits', 'attentions', 'global_attentions'],
+      }),
+    );
     const outPath = join(dir, 'response.json');
     const result = cli(['run', ...common(), '--request', requestPath, '--out', outPath]);
     assert.equal(result.status, 0, result.stderr);
@@ -70,8 +84,14 @@ describe('CLI: longformer-lens run', function () {
       assert.ok(Math.abs(value - (omitted.outputs.logits.data.flat()[index] ?? Number.NaN)) <= 1e-4);
     });
     const attentions = response['attentions'] as { shape: number[] }[];
-    assert.deepEqual(attentions.map((layer) => layer.shape), omitted.outputs.attentions.map((layer) => layer.shape));
-    assert.deepEqual((response['global_attentions'] as { shape: number[] }[]).map((layer) => layer.shape), omitted.outputs.global_attentions?.map((layer) => layer.shape));
+    assert.deepEqual(
+      attentions.map((layer) => layer.shape),
+      omitted.outputs.attentions.map((layer) => layer.shape),
+    );
+    assert.deepEqual(
+      (response['global_attentions'] as { shape: number[] }[]).map((layer) => layer.shape),
+      omitted.outputs.global_attentions?.map((layer) => layer.shape),
+    );
   });
 
   it('exits with 2 and a reason for an unknown output name (child process)', async () => {
@@ -84,9 +104,27 @@ describe('CLI: longformer-lens run', function () {
   });
 
   const failures: [string, unknown, RegExp][] = [
-    ['an id outside the vocabulary', { input_ids: [[0, 500, 2]], outputs: ['logits'] }, /input_ids\[0\]\[1\] = 500 is outside the vocabulary/],
-    ['ragged rows', { input_ids: [[0, 5, 2], [0, 2]], outputs: ['logits'] }, /ragged/],
-    ['a row longer than the model takes', { input_ids: [new Array<number>(70).fill(5)], outputs: ['logits'] }, /70 tokens are longer than the model takes \(62\)/],
+    [
+      'an id outside the vocabulary',
+      { input_ids: [[0, 500, 2]], outputs: ['logits'] },
+      /input_ids\[0\]\[1\] = 500 is outside the vocabulary/,
+    ],
+    [
+      'ragged rows',
+      {
+        input_ids: [
+          [0, 5, 2],
+          [0, 2],
+        ],
+        outputs: ['logits'],
+      },
+      /ragged/,
+    ],
+    [
+      'a row longer than the model takes',
+      { input_ids: [new Array<number>(70).fill(5)], outputs: ['logits'] },
+      /70 tokens are longer than the model takes \(62\)/,
+    ],
     ['an output the head does not have', { input_ids: [[0, 5, 2]], outputs: ['start_logits'] }, /no output "start_logits"/],
     ['a mask of another shape', { input_ids: [[0, 5, 2]], attention_mask: [[1, 1]], outputs: ['logits'] }, /attention_mask" is 1 × 2/],
   ];

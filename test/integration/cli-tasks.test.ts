@@ -20,14 +20,14 @@ async function cli(...args: string[]): Promise<Run> {
   let stderr = '';
   const out = process.stdout.write.bind(process.stdout);
   const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
+  process.stdout.write = (chunk: string | Uint8Array) => {
     stdout += chunk.toString();
     return true;
-  });
-  process.stderr.write = ((chunk: string | Uint8Array) => {
+  };
+  process.stderr.write = (chunk: string | Uint8Array) => {
     stderr += chunk.toString();
     return true;
-  });
+  };
   try {
     const code = await main(args);
     return { code, stdout, stderr };
@@ -79,7 +79,15 @@ describe('CLI document verbs', function () {
   it('tokenize --json prints ids and offsets with <s> and </s>', async () => {
     const run = await cli('tokenize', '--model', FIXTURE_TOKENIZER, '--text', 'Hello world', '--json');
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(JSON.parse(run.stdout), { input_ids: [0, 15500, 999, 2], offsets: [[0, 0], [0, 5], [6, 11], [0, 0]] });
+    assert.deepEqual(JSON.parse(run.stdout), {
+      input_ids: [0, 15500, 999, 2],
+      offsets: [
+        [0, 0],
+        [0, 5],
+        [6, 11],
+        [0, 0],
+      ],
+    });
     const human = await cli('tokenize', '--model', FIXTURE_TOKENIZER, '--file', paths.doc);
     assert.equal(human.code, 0, human.stderr);
     assert.match(human.stdout, /Ġcrossing\s+\d+:\d+ {2}"crossing"/);
@@ -89,7 +97,19 @@ describe('CLI document verbs', function () {
 
   it('classify --json has the documented shape; spans and phrases add global tokens', async () => {
     const at = document.indexOf('zebra');
-    const run = await cli('classify', '--model', paths.cls, paths.doc, '--json', '--provider', 'cpu', '--global', `${at}:${at + 5}`, '--global-text', 'station');
+    const run = await cli(
+      'classify',
+      '--model',
+      paths.cls,
+      paths.doc,
+      '--json',
+      '--provider',
+      'cpu',
+      '--global',
+      `${at}:${at + 5}`,
+      '--global-text',
+      'station',
+    );
     assert.equal(run.code, 0, run.stderr);
     const json = JSON.parse(run.stdout) as Record<string, unknown>;
     assert.deepEqual(Object.keys(json).sort(), ['chunks', 'global_tokens', 'label', 'logits', 'probabilities', 'provider']);
@@ -109,9 +129,25 @@ describe('CLI document verbs', function () {
   });
 
   it('ask --json returns answers that are slices of the document', async () => {
-    const run = await cli('ask', '--model', paths.qa, paths.doc, '--question', 'Where is the zebra crossing?', '--top-k', '3', '--json', '--provider', 'cpu');
+    const run = await cli(
+      'ask',
+      '--model',
+      paths.qa,
+      paths.doc,
+      '--question',
+      'Where is the zebra crossing?',
+      '--top-k',
+      '3',
+      '--json',
+      '--provider',
+      'cpu',
+    );
     assert.equal(run.code, 0, run.stderr);
-    const json = JSON.parse(run.stdout) as { answers: Array<{ text: string; start: number; end: number; score: number; chunk: number }>; no_answer: boolean; provider: string };
+    const json = JSON.parse(run.stdout) as {
+      answers: Array<{ text: string; start: number; end: number; score: number; chunk: number }>;
+      no_answer: boolean;
+      provider: string;
+    };
     assert.deepEqual(Object.keys(json).sort(), ['answers', 'no_answer', 'provider']);
     assert.equal(typeof json.no_answer, 'boolean');
     assert.ok(json.answers.length >= 1 && json.answers.length <= 3);
@@ -127,14 +163,34 @@ describe('CLI document verbs', function () {
   it('attend --json gives one score per token for a layer and head', async () => {
     const run = await cli('attend', '--model', paths.base, paths.doc, '--layer', '1', '--head', '0', '--json', '--provider', 'cpu');
     assert.equal(run.code, 0, run.stderr);
-    const json = JSON.parse(run.stdout) as { tokens: Array<{ start: number; end: number }>; global_positions: number[]; scores: number[]; layer: number; head: number; mode: string };
+    const json = JSON.parse(run.stdout) as {
+      tokens: Array<{ start: number; end: number }>;
+      global_positions: number[];
+      scores: number[];
+      layer: number;
+      head: number;
+      mode: string;
+    };
     assert.equal(json.tokens.length, json.scores.length);
     assert.equal(json.layer, 1);
     assert.equal(json.head, 0);
     assert.equal(json.mode, 'global');
     assert.ok(json.scores.every((s) => Number.isFinite(s) && s >= 0));
     const at = document.indexOf('zebra');
-    const token = await cli('attend', '--model', paths.base, paths.doc, '--mode', 'token', '--at', String(at), '--global-text', 'station', '--provider', 'cpu');
+    const token = await cli(
+      'attend',
+      '--model',
+      paths.base,
+      paths.doc,
+      '--mode',
+      'token',
+      '--at',
+      String(at),
+      '--global-text',
+      'station',
+      '--provider',
+      'cpu',
+    );
     assert.equal(token.code, 0, token.stderr);
     assert.match(token.stdout, /token attention, layer mean, head mean/);
   });

@@ -145,7 +145,10 @@ describe('engine: model cache, providers, options', () => {
     await assert.rejects(openEngine(CLS, { threads: 0, cacheDir }), (e: unknown) => e instanceof LensError && e.code === 'BAD_ARGUMENT');
     const controller = new AbortController();
     controller.abort();
-    await assert.rejects(openEngine(CLS, { cacheDir, signal: controller.signal }), (e: unknown) => e instanceof LensError && e.code === 'CANCELLED');
+    await assert.rejects(
+      openEngine(CLS, { cacheDir, signal: controller.signal }),
+      (e: unknown) => e instanceof LensError && e.code === 'CANCELLED',
+    );
     const engine = await openEngine(CLS, { provider: 'cpu', threads: 1, cacheDir });
     try {
       await assert.rejects(engine.run(INPUTS, ['start_logits']), (e: unknown) => e instanceof LensError && e.code === 'WRONG_HEAD');
@@ -160,7 +163,13 @@ describe('engine: model cache, providers, options', () => {
       };
       await assert.rejects(engine.run(tooLong, ['logits']), (e: unknown) => e instanceof LensError && e.code === 'INPUT_TOO_LONG');
       // 62 = max_position_embeddings (64) - pad id (1) - 1 is the longest input and runs.
-      const longest = { ...tooLong, seqLen: 62, inputIds: tooLong.inputIds.slice(0, 62), attentionMask: tooLong.attentionMask.slice(0, 62), globalAttentionMask: tooLong.globalAttentionMask.slice(0, 62) };
+      const longest = {
+        ...tooLong,
+        seqLen: 62,
+        inputIds: tooLong.inputIds.slice(0, 62),
+        attentionMask: tooLong.attentionMask.slice(0, 62),
+        globalAttentionMask: tooLong.globalAttentionMask.slice(0, 62),
+      };
       assert.deepEqual((await engine.run(longest, ['logits'])).tensors.get('logits')?.shape, [1, 3]);
     } finally {
       await engine.dispose();

@@ -22,9 +22,18 @@ function batch(rows: { ids: number[]; mask: number[]; global: number[] }[]): Mod
   return {
     batchSize: rows.length,
     seqLen,
-    inputIds: BigInt64Array.from(rows.flatMap((row) => fill(row.ids, PAD)), BigInt),
-    attentionMask: BigInt64Array.from(rows.flatMap((row) => fill(row.mask, 0)), BigInt),
-    globalAttentionMask: BigInt64Array.from(rows.flatMap((row) => fill(row.global, 0)), BigInt),
+    inputIds: BigInt64Array.from(
+      rows.flatMap((row) => fill(row.ids, PAD)),
+      BigInt,
+    ),
+    attentionMask: BigInt64Array.from(
+      rows.flatMap((row) => fill(row.mask, 0)),
+      BigInt,
+    ),
+    globalAttentionMask: BigInt64Array.from(
+      rows.flatMap((row) => fill(row.global, 0)),
+      BigInt,
+    ),
   };
 }
 
@@ -36,7 +45,7 @@ function realPart(tensor: FloatTensor, row: number, axis: 1 | 2, length: number)
   const outer = shape.slice(1, axis).reduce((p, d) => p * d, 1);
   const seq = shape[axis] ?? 0;
   for (let o = 0; o < outer; o += 1) {
-    const start = ((row * outer + o) * seq) * inner;
+    const start = (row * outer + o) * seq * inner;
     for (let i = 0; i < length * inner; i += 1) out.push(tensor.data[start + i] ?? Number.NaN);
   }
   return out;
@@ -84,7 +93,10 @@ describe('engine: outputs of real tokens do not depend on trailing masked paddin
         const dir = join(root, `model-${index}`);
         const config = JSON.parse(await readFile(join(BASE, 'config.json'), 'utf8')) as Record<string, unknown>;
         await mkdir(dir);
-        await writeFile(join(dir, 'config.json'), JSON.stringify({ ...config, attention_window: setup.window, attention_dilation: setup.dilation }));
+        await writeFile(
+          join(dir, 'config.json'),
+          JSON.stringify({ ...config, attention_window: setup.window, attention_dilation: setup.dilation }),
+        );
         await copyFile(join(BASE, 'model.safetensors'), join(dir, 'model.safetensors'));
         engine = await openEngine(dir, { provider: 'cpu', threads: 1, cacheDir: join(root, 'cache') });
       });
@@ -114,7 +126,11 @@ describe('engine: outputs of real tokens do not depend on trailing masked paddin
             const result = await engine.run(batch([padded]), outputs);
             diffs.push(compare(alone, result, 0, `+${extra} pads`).toExponential(1));
           }
-          const longer = { ids: [0, ...new Array<number>(40).fill(50), 2], mask: new Array<number>(42).fill(1), global: [1, ...new Array<number>(41).fill(0)] };
+          const longer = {
+            ids: [0, ...new Array<number>(40).fill(50), 2],
+            mask: new Array<number>(42).fill(1),
+            global: [1, ...new Array<number>(41).fill(0)],
+          };
           const inBatch = await engine.run(batch([longer, row]), ['last_hidden_state', 'pooler_output']);
           const hiddenOnly: ModelOutputs = { provider: alone.provider, tensors: alone.tensors };
           diffs.push(compare(hiddenOnly, inBatch, 1, 'in a batch').toExponential(1));

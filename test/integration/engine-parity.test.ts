@@ -111,7 +111,9 @@ describe('engine parity with HuggingFace (fixtures, every input, every output)',
               assert.deepEqual(globalMask, input.derived_global_attention_mask);
             }
             assert.ok(globalMask !== null);
-            const plainNames = Object.keys(input.outputs).filter((name) => name !== 'attentions' && name !== 'global_attentions') as OutputName[];
+            const plainNames = Object.keys(input.outputs).filter(
+              (name) => name !== 'attentions' && name !== 'global_attentions',
+            ) as OutputName[];
             const result = await engine.run(toInputs(input, globalMask), [...plainNames, 'attentions', 'global_attentions']);
             assert.equal(result.provider, 'cpu');
             for (const name of plainNames) {

@@ -113,13 +113,17 @@ function inputCase(config: LongformerConfig, kind: InputKind, seed: number, patt
       inputIds[at] = BigInt(id);
       attentionMask[at] = 1n;
       const global =
-        pattern === 'all' || (pattern === 'first' && i === 0) || (pattern === 'some' && (i === 0 ? random.chance(0.3) : random.chance(0.2)));
+        pattern === 'all' ||
+        (pattern === 'first' && i === 0) ||
+        (pattern === 'some' && (i === 0 ? random.chance(0.3) : random.chance(0.2)));
       globalAttentionMask[at] = global ? 1n : 0n;
     }
     // Global flags on padding must have no effect (the masks merge as attention * (global + 1)).
     const flagsOnPadding = length < seqLen && random.chance(0.5);
     if (flagsOnPadding) for (let i = length; i < seqLen; i++) globalAttentionMask[row * seqLen + i] = random.chance(0.5) ? 1n : 0n;
-    described.push(`${length}${pattern === 'none' ? '' : `/${pattern}`}${padInside ? '/pad-inside' : ''}${flagsOnPadding ? '/flags-on-padding' : ''}`);
+    described.push(
+      `${length}${pattern === 'none' ? '' : `/${pattern}`}${padInside ? '/pad-inside' : ''}${flagsOnPadding ? '/flags-on-padding' : ''}`,
+    );
   });
   return {
     seed,

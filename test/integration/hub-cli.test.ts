@@ -35,7 +35,12 @@ describe('hub from the command line', () => {
   async function runDownload(args: string[], isTTY: boolean, env: NodeJS.ProcessEnv = {}): Promise<{ stdout: string; stderr: string }> {
     let stdout = '';
     let stderr = '';
-    const io: DownloadIo = { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), isTTY, env: { HF_ENDPOINT: hub.hubUrl, ...env } };
+    const io: DownloadIo = {
+      stdout: (text) => (stdout += text),
+      stderr: (text) => (stderr += text),
+      isTTY,
+      env: { HF_ENDPOINT: hub.hubUrl, ...env },
+    };
     const program = new Command('longformer-lens').exitOverride();
     registerDownload(program, io);
     await program.parseAsync(['download', ...args], { from: 'user' });
@@ -64,8 +69,14 @@ describe('hub from the command line', () => {
     assert.ok(existsSync(join(stdout.trim(), 'model.safetensors')));
     assert.ok(!stdout.includes(TOKEN) && !stderr.includes(TOKEN));
     assert.ok(hub.requests.some((request) => request.authorization === `Bearer ${TOKEN}`));
-    await assert.rejects(runDownload(['gated-org/tiny', '--cache', join(cacheDir, 'other'), '--token-env', 'UNSET_VAR'], false), (error: unknown) => error instanceof LensError && error.code === 'BAD_ARGUMENT' && /UNSET_VAR/.test(error.message));
-    await assert.rejects(runDownload(['gated-org/tiny', '--cache', join(cacheDir, 'other')], false), (error: unknown) => error instanceof LensError && /gated/.test(error.message));
+    await assert.rejects(
+      runDownload(['gated-org/tiny', '--cache', join(cacheDir, 'other'), '--token-env', 'UNSET_VAR'], false),
+      (error: unknown) => error instanceof LensError && error.code === 'BAD_ARGUMENT' && /UNSET_VAR/.test(error.message),
+    );
+    await assert.rejects(
+      runDownload(['gated-org/tiny', '--cache', join(cacheDir, 'other')], false),
+      (error: unknown) => error instanceof LensError && /gated/.test(error.message),
+    );
   });
 
   it('accepts a folder or a repo id for --model', async () => {
@@ -77,24 +88,40 @@ describe('hub from the command line', () => {
     assert.ok(existsSync(join(folder, 'config.json')));
     const offline = await resolveModelArg(REPO, { ...options, offline: true });
     assert.equal(offline, folder);
-    await assert.rejects(resolveModelArg('other-org/absent', { ...options, offline: true }), (error: unknown) => error instanceof LensError && error.code === 'OFFLINE');
-    await assert.rejects(resolveModelArg('./no/such/folder', options), (error: unknown) => error instanceof LensError && error.code === 'NOT_FOUND');
-    await assert.rejects(resolveModelArg('nosuchthing', options), (error: unknown) => error instanceof LensError && /no such folder, and no hub repository/.test(error.message));
+    await assert.rejects(
+      resolveModelArg('other-org/absent', { ...options, offline: true }),
+      (error: unknown) => error instanceof LensError && error.code === 'OFFLINE',
+    );
+    await assert.rejects(
+      resolveModelArg('./no/such/folder', options),
+      (error: unknown) => error instanceof LensError && error.code === 'NOT_FOUND',
+    );
+    await assert.rejects(
+      resolveModelArg('nosuchthing', options),
+      (error: unknown) => error instanceof LensError && /no such folder, and no hub repository/.test(error.message),
+    );
   });
 
   it('lets two processes download the same file into one correct blob', async () => {
     // Hold the weights until both processes have asked the hub about them, so their downloads overlap.
-    const headsOfWeights = (): number => hub.requests.filter((request) => request.method === 'HEAD' && request.url.endsWith('/model.safetensors')).length;
+    const headsOfWeights = (): number =>
+      hub.requests.filter((request) => request.method === 'HEAD' && request.url.endsWith('/model.safetensors')).length;
     hub.beforeContent = async (path) => {
-      for (let i = 0; path === 'model.safetensors' && headsOfWeights() < 2 && i < 500; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+      for (let i = 0; path === 'model.safetensors' && headsOfWeights() < 2 && i < 500; i += 1)
+        await new Promise((resolve) => setTimeout(resolve, 20));
     };
     const child = join(__dirname, '..', 'unit', 'hub', 'download-child.ts');
     const run = (): Promise<string> =>
       new Promise((resolve, reject) => {
-        execFile(process.execPath, ['--require', 'tsx/cjs', child, hub.hubUrl, cacheDir, REPO], { cwd: join(__dirname, '..', '..'), timeout: 60_000 }, (error, stdout, stderr) => {
-          if (error !== null) reject(new Error(`${error.message}\n${stderr}`));
-          else resolve(stdout);
-        });
+        execFile(
+          process.execPath,
+          ['--require', 'tsx/cjs', child, hub.hubUrl, cacheDir, REPO],
+          { cwd: join(__dirname, '..', '..'), timeout: 60_000 },
+          (error, stdout, stderr) => {
+            if (error !== null) reject(new Error(`${error.message}\n${stderr}`));
+            else resolve(stdout);
+          },
+        );
       });
     const [first, second] = await Promise.all([run(), run()]);
     const a = JSON.parse(first) as { snapshotDir: string };
@@ -106,6 +133,9 @@ describe('hub from the command line', () => {
     const weights = fixtureRepo(REPO, COMMIT).files.get('model.safetensors') ?? assert.fail();
     const blobs = join(cacheDir, 'models--tiny-org--longformer-tiny', 'blobs');
     assert.deepEqual(readFileSync(join(blobs, blobName(weights))), weights.content);
-    assert.deepEqual(readdirSync(blobs).filter((name) => name.endsWith('.incomplete')), []);
+    assert.deepEqual(
+      readdirSync(blobs).filter((name) => name.endsWith('.incomplete')),
+      [],
+    );
   });
 });

@@ -93,10 +93,16 @@ describe('hub downloads (fake hub on 127.0.0.1)', () => {
     // LFS blobs are named by their SHA-256, small files by their git blob id; refs/main holds the commit.
     assert.equal(blobName(repo.files.get('model.safetensors') ?? assert.fail()), sha256(content('model.safetensors')));
     assert.equal(readFileSync(join(repoDir(), 'refs', 'main'), 'utf8'), COMMIT);
-    assert.deepEqual(readdirSync(join(repoDir(), 'blobs')).filter((name) => name.endsWith('.incomplete')), []);
+    assert.deepEqual(
+      readdirSync(join(repoDir(), 'blobs')).filter((name) => name.endsWith('.incomplete')),
+      [],
+    );
     // The weights came from the CDN origin, after a HEAD on the hub that did not follow the redirect.
     const weightRequests = hub.requests.filter((request) => request.url.includes('model.safetensors'));
-    assert.deepEqual(weightRequests.map((request) => `${request.origin} ${request.method}`), ['hub HEAD', 'cdn GET']);
+    assert.deepEqual(
+      weightRequests.map((request) => `${request.origin} ${request.method}`),
+      ['hub HEAD', 'cdn GET'],
+    );
     const last = events.filter((event) => event.file === 'model.safetensors').at(-1);
     assert.equal(last?.bytesDone, content('model.safetensors').length);
     assert.equal(last?.bytesTotal, content('model.safetensors').length);
@@ -121,14 +127,20 @@ describe('hub downloads (fake hub on 127.0.0.1)', () => {
     hub.dropAfter.set('model.safetensors', half);
     hub.beforeDrop = (path, sent) => waitForIncomplete(path, sent);
     const incomplete = `${blobOf('model.safetensors')}.incomplete`;
-    await assert.rejects(downloadModel(REPO, options({ retries: 0 })), lensError('HUB_ERROR', /connection dropped after \d+ of \d+ bytes of model\.safetensors.*resumes/));
+    await assert.rejects(
+      downloadModel(REPO, options({ retries: 0 })),
+      lensError('HUB_ERROR', /connection dropped after \d+ of \d+ bytes of model\.safetensors.*resumes/),
+    );
     const kept = statSync(incomplete).size;
     assert.equal(kept, half);
     assert.ok(!existsSync(blobOf('model.safetensors')));
 
     const result = await downloadModel(REPO, options({ retries: 0 }));
     const resumed = hub.requests.filter((request) => request.origin === 'cdn' && request.range !== undefined);
-    assert.deepEqual(resumed.map((request) => request.range), [`bytes=${kept}-`]);
+    assert.deepEqual(
+      resumed.map((request) => request.range),
+      [`bytes=${kept}-`],
+    );
     assert.deepEqual(readFileSync(join(result.snapshotDir, 'model.safetensors')), content('model.safetensors'));
     assert.ok(!existsSync(incomplete));
   });
@@ -143,7 +155,10 @@ describe('hub downloads (fake hub on 127.0.0.1)', () => {
 
   it('never turns corrupted bytes into a blob', async () => {
     hub.corrupt.add('model.safetensors');
-    await assert.rejects(downloadModel(REPO, options()), lensError('HUB_ERROR', /model\.safetensors is corrupted: its SHA-256 is [0-9a-f]{64}, the hub announced [0-9a-f]{64}.*deleted/));
+    await assert.rejects(
+      downloadModel(REPO, options()),
+      lensError('HUB_ERROR', /model\.safetensors is corrupted: its SHA-256 is [0-9a-f]{64}, the hub announced [0-9a-f]{64}.*deleted/),
+    );
     assert.ok(!existsSync(blobOf('model.safetensors')));
     assert.ok(!existsSync(`${blobOf('model.safetensors')}.incomplete`));
     assert.ok(!existsSync(join(repoDir(), 'snapshots', COMMIT, 'model.safetensors')));
@@ -154,7 +169,10 @@ describe('hub downloads (fake hub on 127.0.0.1)', () => {
   });
 
   it('works offline from the cache and says what is missing otherwise, without touching the network', async () => {
-    await assert.rejects(downloadModel(REPO, options({ offline: true })), lensError('OFFLINE', /not available offline.*Unset HF_HUB_OFFLINE/));
+    await assert.rejects(
+      downloadModel(REPO, options({ offline: true })),
+      lensError('OFFLINE', /not available offline.*Unset HF_HUB_OFFLINE/),
+    );
     // HF_HUB_OFFLINE in the environment means the same.
     await assert.rejects(downloadModel(REPO, options({ env: { HF_HUB_OFFLINE: '1' } })), lensError('OFFLINE'));
     assert.equal(hub.requests.length, 0);
@@ -174,7 +192,10 @@ describe('hub downloads (fake hub on 127.0.0.1)', () => {
     assert.equal(result.commit, COMMIT);
     hub = new FakeHub();
     await hub.start(); // for afterEach
-    await assert.rejects(downloadModel('tiny-org/never-cached', options({ endpoint })), lensError('HUB_ERROR', /Could not reach.*HF_HUB_OFFLINE=1/));
+    await assert.rejects(
+      downloadModel('tiny-org/never-cached', options({ endpoint })),
+      lensError('HUB_ERROR', /Could not reach.*HF_HUB_OFFLINE=1/),
+    );
   });
 
   it('reuses a cache laid out by Python huggingface_hub', async () => {
@@ -221,7 +242,10 @@ describe('hub downloads (fake hub on 127.0.0.1)', () => {
     const gets = hub.requests.filter((request) => request.origin === 'cdn' && request.url.endsWith('/model.safetensors'));
     assert.equal(gets.length, 1, 'the second client waited for the lock and found the blob');
     assert.deepEqual(readFileSync(blobOf('model.safetensors')), content('model.safetensors'));
-    assert.deepEqual(readdirSync(join(repoDir(), 'blobs')).filter((name) => name.endsWith('.incomplete')), []);
+    assert.deepEqual(
+      readdirSync(join(repoDir(), 'blobs')).filter((name) => name.endsWith('.incomplete')),
+      [],
+    );
   });
 
   it('takes over a lock left by a crashed process, and waits for a live one only until cancelled', async () => {
@@ -230,10 +254,16 @@ describe('hub downloads (fake hub on 127.0.0.1)', () => {
     await mkdir(lock, { recursive: true });
     // A live holder refreshes the lock's mtime; this one does not exist, so a waiting client can only give up.
     const controller = new AbortController();
-    const waiting = downloadModel(REPO, options({ signal: controller.signal, log: (line) => {
-      logs.push(line);
-      if (line.startsWith('waiting for another process')) controller.abort();
-    } }));
+    const waiting = downloadModel(
+      REPO,
+      options({
+        signal: controller.signal,
+        log: (line) => {
+          logs.push(line);
+          if (line.startsWith('waiting for another process')) controller.abort();
+        },
+      }),
+    );
     await assert.rejects(waiting, lensError('CANCELLED'));
     assert.ok(!existsSync(blobOf('model.safetensors')));
     // An hour-old lock is stale: its holder died, so the next download takes it over.
@@ -247,9 +277,14 @@ describe('hub downloads (fake hub on 127.0.0.1)', () => {
   it('sends the token to the hub only, and never shows it', async () => {
     const token = 'hf_SecretTokenValue1234567890';
     hub.addRepo(fixtureRepo('gated-org/tiny', COMMIT, { gatedToken: token }));
-    await assert.rejects(downloadModel('gated-org/tiny', options()), lensError('HUB_ERROR', /gated model.*Accept the conditions at .*gated-org\/tiny.*token/));
+    await assert.rejects(
+      downloadModel('gated-org/tiny', options()),
+      lensError('HUB_ERROR', /gated model.*Accept the conditions at .*gated-org\/tiny.*token/),
+    );
     const errors: string[] = [];
-    await downloadModel('gated-org/tiny', options({ token: 'hf_WrongTokenValue0987654321' })).catch((error: unknown) => errors.push(String(error), (error as LensError).describe()));
+    await downloadModel('gated-org/tiny', options({ token: 'hf_WrongTokenValue0987654321' })).catch((error: unknown) =>
+      errors.push(String(error), (error as LensError).describe()),
+    );
     const result = await downloadModel('gated-org/tiny', options({ token }));
     assert.ok(existsSync(join(result.snapshotDir, 'model.safetensors')));
     const fromHub = hub.requests.filter((request) => request.origin === 'hub' && request.url.includes('gated-org'));
@@ -261,7 +296,10 @@ describe('hub downloads (fake hub on 127.0.0.1)', () => {
   });
 
   it('explains missing repositories, revisions and files, and rate limits', async () => {
-    await assert.rejects(downloadModel('nobody/nothing', options()), lensError('NOT_FOUND', /nobody\/nothing was not found.*Check the spelling/));
+    await assert.rejects(
+      downloadModel('nobody/nothing', options()),
+      lensError('NOT_FOUND', /nobody\/nothing was not found.*Check the spelling/),
+    );
     await assert.rejects(downloadModel(`${REPO}@no-such-branch`, options()), lensError('NOT_FOUND', /no revision "no-such-branch"/));
     hub.missing.add('vocab.json');
     await assert.rejects(downloadModel(REPO, options()), lensError('NOT_FOUND', /has no file vocab\.json/));
@@ -272,7 +310,10 @@ describe('hub downloads (fake hub on 127.0.0.1)', () => {
   it('fetches every shard a sharded checkpoint index names', async () => {
     const weights = content('model.safetensors');
     const cut = weights.length >> 1;
-    const index = { metadata: { total_size: weights.length }, weight_map: { a: 'model-00001-of-00002.safetensors', b: 'model-00002-of-00002.safetensors', c: 'model-00001-of-00002.safetensors' } };
+    const index = {
+      metadata: { total_size: weights.length },
+      weight_map: { a: 'model-00001-of-00002.safetensors', b: 'model-00002-of-00002.safetensors', c: 'model-00001-of-00002.safetensors' },
+    };
     const files = new Map(repo.files);
     files.delete('model.safetensors');
     files.set('model.safetensors.index.json', { content: Buffer.from(JSON.stringify(index)), lfs: false });
@@ -284,7 +325,11 @@ describe('hub downloads (fake hub on 127.0.0.1)', () => {
     assert.deepEqual(readFileSync(join(result.snapshotDir, 'model-00002-of-00002.safetensors')), weights.subarray(cut));
     assert.ok(!existsSync(join(result.snapshotDir, 'pytorch_model.bin')));
     const offline = await downloadModel('tiny-org/sharded', options({ offline: true }));
-    assert.deepEqual([...offline.files].filter((path) => path.startsWith('model')).sort(), ['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors', 'model.safetensors.index.json']);
+    assert.deepEqual([...offline.files].filter((path) => path.startsWith('model')).sort(), [
+      'model-00001-of-00002.safetensors',
+      'model-00002-of-00002.safetensors',
+      'model.safetensors.index.json',
+    ]);
   });
 
   it('cancels on the signal and keeps the partial file for the next attempt', async () => {

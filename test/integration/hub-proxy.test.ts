@@ -37,7 +37,11 @@ function startProxy(hubPort: number): Promise<{ server: Server; url: string; tun
       socket.on('close', () => sockets.delete(socket));
     }
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, tunnels, sockets })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, tunnels, sockets }),
+    ),
+  );
 }
 
 describe('hub downloads through a proxy', () => {
@@ -61,7 +65,9 @@ describe('hub downloads through a proxy', () => {
   });
 
   it('reaches a hub only the proxy can reach, via HTTP_PROXY', async () => {
-    const result = await downloadModel(REPO, { env: { HF_ENDPOINT: 'http://hub.invalid', HF_HUB_CACHE: cacheDir, HF_HOME: cacheDir, HTTP_PROXY: proxy.url } });
+    const result = await downloadModel(REPO, {
+      env: { HF_ENDPOINT: 'http://hub.invalid', HF_HUB_CACHE: cacheDir, HF_HOME: cacheDir, HTTP_PROXY: proxy.url },
+    });
     const weights = fixtureRepo(REPO, COMMIT).files.get('model.safetensors')?.content;
     assert.deepEqual(readFileSync(join(result.snapshotDir, 'model.safetensors')), weights);
     assert.ok(proxy.tunnels.includes('hub.invalid:80'));
@@ -70,7 +76,9 @@ describe('hub downloads through a proxy', () => {
   });
 
   it('bypasses the proxy for hosts in NO_PROXY', async () => {
-    await downloadModel(REPO, { env: { HF_ENDPOINT: hub.hubUrl, HF_HUB_CACHE: cacheDir, HF_HOME: cacheDir, HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' } });
+    await downloadModel(REPO, {
+      env: { HF_ENDPOINT: hub.hubUrl, HF_HUB_CACHE: cacheDir, HF_HOME: cacheDir, HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' },
+    });
     assert.deepEqual(proxy.tunnels, []);
     assert.ok(hub.requests.length > 0);
   });

@@ -24,7 +24,9 @@ function hasHuggingfaceHub(): boolean {
 /** Asynchronous, so the fake hub in this process keeps answering while Python runs. */
 function python(code: string, env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(PYTHON, ['-c', code], { env, timeout: 60_000 }, (error, stdout, stderr) => (error === null ? resolve(stdout) : reject(new Error(`${error.message}\n${stderr.slice(-2000)}`))));
+    execFile(PYTHON, ['-c', code], { env, timeout: 60_000 }, (error, stdout, stderr) =>
+      error === null ? resolve(stdout) : reject(new Error(`${error.message}\n${stderr.slice(-2000)}`)),
+    );
   });
 }
 
@@ -44,7 +46,14 @@ describe('hub cache shared with Python huggingface_hub', function () {
     hub.addRepo(fixtureRepo('node-org/tiny', COMMIT));
     await hub.start();
     cacheDir = await mkdtemp(join(tmpdir(), 'lens-hub-py-'));
-    env = { PATH: process.env['PATH'] ?? '', HOME: cacheDir, HF_ENDPOINT: hub.hubUrl, HF_HUB_CACHE: cacheDir, HF_HOME: cacheDir, HF_HUB_DISABLE_TELEMETRY: '1' };
+    env = {
+      PATH: process.env['PATH'] ?? '',
+      HOME: cacheDir,
+      HF_ENDPOINT: hub.hubUrl,
+      HF_HUB_CACHE: cacheDir,
+      HF_HOME: cacheDir,
+      HF_HUB_DISABLE_TELEMETRY: '1',
+    };
   });
 
   afterEach(async () => {
@@ -53,7 +62,10 @@ describe('hub cache shared with Python huggingface_hub', function () {
   });
 
   it('uses files Python downloaded, without the network', async () => {
-    await python(`from huggingface_hub import hf_hub_download\nfor f in ${JSON.stringify(FILES)}:\n    hf_hub_download('py-org/tiny', f)`, env);
+    await python(
+      `from huggingface_hub import hf_hub_download\nfor f in ${JSON.stringify(FILES)}:\n    hf_hub_download('py-org/tiny', f)`,
+      env,
+    );
     const before = hub.requests.length;
     const result = await downloadModel('py-org/tiny', { cacheDir, offline: true, env: {}, token: null });
     assert.equal(result.commit, COMMIT);

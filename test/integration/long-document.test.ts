@@ -28,7 +28,11 @@ describe('document tasks end to end on the engine (incl. a 30,000-token document
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'lens-long-'));
-    await writeTaskCheckpoint(join(dir, 'cls'), 'sequence-classification', 11, { maxPositionEmbeddings: 514, attentionWindow: 64, labels: ['a', 'b', 'c'] });
+    await writeTaskCheckpoint(join(dir, 'cls'), 'sequence-classification', 11, {
+      maxPositionEmbeddings: 514,
+      attentionWindow: 64,
+      labels: ['a', 'b', 'c'],
+    });
     await writeTaskCheckpoint(join(dir, 'qa'), 'question-answering', 12, { maxPositionEmbeddings: 514, attentionWindow: 64 });
     tokenizer = loadTokenizer(join(dir, 'cls'));
     text = `${syntheticDocument(820, 21)}\n\nThe zebra crossing is near the station.\n\n${syntheticDocument(820, 22)}`;
@@ -115,7 +119,9 @@ describe('document tasks end to end on the engine (incl. a 30,000-token document
         assert.ok(Math.abs(row.reduce((a, b) => a + b) - 1) < 1e-4, `token ${token} layer ${layer}`);
         if (!globalPositions.includes(token)) {
           // A local token sees its window and the globals only.
-          row.forEach((v, j) => assert.ok(v === 0 || Math.abs(j - token) <= 8 || globalPositions.includes(j), `token ${token} attends to ${j}`));
+          row.forEach((v, j) =>
+            assert.ok(v === 0 || Math.abs(j - token) <= 8 || globalPositions.includes(j), `token ${token} attends to ${j}`),
+          );
         }
       }
     }

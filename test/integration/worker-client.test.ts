@@ -63,7 +63,10 @@ describe('worker client and engine worker', function () {
     assert.ok(result.chunks.length > 1, 'the document is longer than one chunk');
     assert.equal(result.provider, 'cpu');
     assert.ok(result.globalTokens >= 2, 'the span "The quarterly" made its tokens global');
-    assert.ok(progress.includes(`${result.chunks.length}/${result.chunks.length}`), `progress reached the last chunk: ${progress.join(' ')}`);
+    assert.ok(
+      progress.includes(`${result.chunks.length}/${result.chunks.length}`),
+      `progress reached the last chunk: ${progress.join(' ')}`,
+    );
   });
 
   it('returns typed errors with the user-facing sentence', async () => {
@@ -79,12 +82,16 @@ describe('worker client and engine worker', function () {
   it('cancels between chunks', async () => {
     const controller = new AbortController();
     const text = 'A long line of text for many chunks. '.repeat(400);
-    const run = client.request('classify', { modelDir: join(dir, 'cls'), provider: 'cpu', text, spans: [] }, {
-      signal: controller.signal,
-      onProgress: (p) => {
-        if (p.done >= 1) controller.abort();
+    const run = client.request(
+      'classify',
+      { modelDir: join(dir, 'cls'), provider: 'cpu', text, spans: [] },
+      {
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.done >= 1) controller.abort();
+        },
       },
-    });
+    );
     await assert.rejects(run, isWorkerError('CANCELLED'));
     // The worker is still healthy afterwards.
     const summary = await client.request('modelSummary', { modelDir: FIXTURE });
@@ -101,7 +108,10 @@ describe('worker client and engine worker', function () {
     const summary = await client.request('modelSummary', { modelDir: FIXTURE });
     assert.equal(summary.head, 'sequence-classification');
     assert.ok(client.pid !== undefined && client.pid !== firstPid, 'a new worker process answered');
-    assert.ok(logged.some((line) => line.includes('engine worker stopped')), 'the death was logged');
+    assert.ok(
+      logged.some((line) => line.includes('engine worker stopped')),
+      'the death was logged',
+    );
   });
 
   describe('hub downloads through the worker', () => {
@@ -129,7 +139,10 @@ describe('worker client and engine worker', function () {
       const result = await client.request('download', { repo: 'tiny-org/tiny' }, { onProgress: (p) => messages.push(p.message) });
       assert.equal(result.fromCache, false);
       assert.ok(result.snapshotDir.endsWith(join('models--tiny-org--tiny', 'snapshots', 'a'.repeat(40))));
-      assert.ok(messages.some((m) => /model\.safetensors: [\d.]+ of [\d.]+ MB/.test(m)), messages.join(' | '));
+      assert.ok(
+        messages.some((m) => /model\.safetensors: [\d.]+ of [\d.]+ MB/.test(m)),
+        messages.join(' | '),
+      );
       client.dispose();
 
       process.env['HF_HUB_OFFLINE'] = '1';
@@ -148,4 +161,3 @@ describe('worker client and engine worker', function () {
     });
   });
 });
-

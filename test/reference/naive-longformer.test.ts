@@ -44,7 +44,11 @@ function readReference(name: string): Reference {
 function toTensor(json: JsonTensor): FloatTensor {
   const flat = (json.data as unknown[]).flat(Number.POSITIVE_INFINITY) as number[];
   const tensor: FloatTensor = { dtype: 'float32', shape: json.shape, data: Float32Array.from(flat) };
-  assert.equal(tensor.data.length, json.shape.reduce((a, b) => a * b, 1), 'reference tensor size');
+  assert.equal(
+    tensor.data.length,
+    json.shape.reduce((a, b) => a * b, 1),
+    'reference tensor size',
+  );
   return tensor;
 }
 
@@ -114,7 +118,7 @@ describe('naive Longformer reference', () => {
           const out = naiveLongformer(checkpoint.config, checkpoint.weights, toInputs(input));
           const expected = input.outputs;
           const names = (Object.keys(expected) as Array<keyof typeof expected>).filter(
-            (name): name is OutputName   => name !== 'attentions' && name !== 'global_attentions',
+            (name): name is OutputName => name !== 'attentions' && name !== 'global_attentions',
           );
           assert.ok(names.length > 0, 'the fixture has plain outputs');
           assert.deepEqual([...out.tensors.keys()].sort(), [...names].sort(), 'the head produces exactly HF outputs');

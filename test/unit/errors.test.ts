@@ -14,6 +14,9 @@ describe('LensError', () => {
     const controller = new AbortController();
     throwIfCancelled(controller.signal);
     controller.abort();
-    assert.throws(() => throwIfCancelled(controller.signal), (e: unknown) => isLensError(e) && e.code === 'CANCELLED');
+    assert.throws(
+      () => throwIfCancelled(controller.signal),
+      (e: unknown) => isLensError(e) && e.code === 'CANCELLED',
+    );
   });
 });

@@ -13,7 +13,12 @@ interface AskFlags extends DocumentFlags {
 }
 
 export function registerAsk(program: Command): void {
-  documentFlags(program.command('ask').description('Answer a question from a document with a question-answering model.').argument('<file>', 'UTF-8 document'))
+  documentFlags(
+    program
+      .command('ask')
+      .description('Answer a question from a document with a question-answering model.')
+      .argument('<file>', 'UTF-8 document'),
+  )
     .requiredOption('--question <text>', 'the question')
     .option('--top-k <n>', 'how many answers to list', '1')
     .option('--max-answer-length <tokens>', 'longest answer in tokens', '15')
@@ -23,7 +28,9 @@ export function registerAsk(program: Command): void {
       if (flags.question.trim().length === 0) throw new LensError('BAD_ARGUMENT', 'the question is empty.');
       const topK = parseInteger(flags.topK, '--top-k', 1)!;
       const maxAnswerLength = parseInteger(flags.maxAnswerLength, '--max-answer-length', 1)!;
-      const result = await withEngine(run, flags, (engine) => answer(engine, run.tokenizer, flags.question, run.text, { ...run.options, topK, maxAnswerLength }));
+      const result = await withEngine(run, flags, (engine) =>
+        answer(engine, run.tokenizer, flags.question, run.text, { ...run.options, topK, maxAnswerLength }),
+      );
       if (flags.json === true) {
         const answers = result.answers.map((a) => ({ text: a.text, start: a.start, end: a.end, score: round(a.score), chunk: a.chunk }));
         process.stdout.write(`${JSON.stringify({ answers, no_answer: result.noAnswer, provider: result.provider }, null, 2)}\n`);
@@ -31,7 +38,10 @@ export function registerAsk(program: Command): void {
       }
       printWarnings(result.warnings);
       const lines: string[] = [];
-      if (result.noAnswer) lines.push(`No answer: the null score ${result.nullScore.toPrecision(3)} beats every span.${result.answers.length > 0 ? ' Best spans:' : ''}`);
+      if (result.noAnswer)
+        lines.push(
+          `No answer: the null score ${result.nullScore.toPrecision(3)} beats every span.${result.answers.length > 0 ? ' Best spans:' : ''}`,
+        );
       result.answers.forEach((a, i) => {
         const { line, column } = lineColumn(run.text, a.start);
         lines.push(`${i + 1}. ${JSON.stringify(a.text)}  score ${a.score.toPrecision(3)}  at ${file}:${line}:${column}`);

@@ -19,7 +19,11 @@ export function registerAttend(program: Command): void {
   documentFlags(program.command('attend').description('Show where the model attends in a document.').argument('<file>', 'UTF-8 document'))
     .option('--layer <n>', 'one layer (default: the mean over layers)')
     .option('--head <n>', 'one head (default: the mean over heads)')
-    .option('--mode <mode>', 'global: attention from the global tokens; received: attention each token receives; token: one token\'s attention', 'global')
+    .option(
+      '--mode <mode>',
+      "global: attention from the global tokens; received: attention each token receives; token: one token's attention",
+      'global',
+    )
     .option('--at <offset>', 'UTF-16 offset of the token for --mode token')
     .option('--top <n>', 'tokens to list in the human output', '15')
     .action(async (file: string, flags: AttendFlags) => {
@@ -39,7 +43,8 @@ export function registerAttend(program: Command): void {
       }
       let token: number | undefined;
       if (mode === 'token') {
-        if (at === undefined || at >= run.text.length) throw new LensError('BAD_ARGUMENT', `--mode token needs --at OFFSET inside the document (0 to ${run.text.length - 1}).`);
+        if (at === undefined || at >= run.text.length)
+          throw new LensError('BAD_ARGUMENT', `--mode token needs --at OFFSET inside the document (0 to ${run.text.length - 1}).`);
         const tokens = run.tokenizer.tokenize(run.text);
         token = tokenAtOffset(tokens.starts, tokens.ends, at);
       }
@@ -70,12 +75,16 @@ export function registerAttend(program: Command): void {
       printWarnings(result.warnings);
       const order = [...result.scores.keys()].sort((a, b) => result.scores[b]! - result.scores[a]!).slice(0, top);
       const max = result.scores[order[0] ?? 0] ?? 0;
-      const lines = [`${mode} attention, layer ${result.layer}, head ${result.head}; top ${order.length} of ${result.scores.length} tokens:`];
+      const lines = [
+        `${mode} attention, layer ${result.layer}, head ${result.head}; top ${order.length} of ${result.scores.length} tokens:`,
+      ];
       for (const i of order) {
         const start = result.starts[i]!;
         const { line, column } = lineColumn(run.text, start);
         const text = JSON.stringify(run.text.slice(start, result.ends[i]));
-        lines.push(`${`${line}:${column}`.padEnd(10)} ${text.padEnd(18)} ${result.scores[i]!.toFixed(4)}  ${bar(max > 0 ? result.scores[i]! / max : 0, 12)}`);
+        lines.push(
+          `${`${line}:${column}`.padEnd(10)} ${text.padEnd(18)} ${result.scores[i]!.toFixed(4)}  ${bar(max > 0 ? result.scores[i]! / max : 0, 12)}`,
+        );
       }
       process.stdout.write(`${lines.join('\n')}\n`);
     });

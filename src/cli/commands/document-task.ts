@@ -97,7 +97,8 @@ function showProgress({ done, total }: { done: number; total: number }): void {
 
 export async function withEngine<T>(run: PreparedRun, flags: DocumentFlags, use: (engine: OpenedEngine) => Promise<T>): Promise<T> {
   const provider = flags.provider ?? 'auto';
-  if (!isProviderChoice(provider)) throw new LensError('BAD_ARGUMENT', `--provider ${provider}: expected auto, cpu, cuda, dml, coreml or webgpu.`);
+  if (!isProviderChoice(provider))
+    throw new LensError('BAD_ARGUMENT', `--provider ${provider}: expected auto, cpu, cuda, dml, coreml or webgpu.`);
   const threads = parseInteger(flags.threads, '--threads', 1);
   const engine = await openEngine(run.folder, { provider, ...(threads === undefined ? {} : { threads }) });
   try {

@@ -57,7 +57,11 @@ export function registerDownload(program: Command, io: DownloadIo = processIo): 
 function tokenFrom(env: NodeJS.ProcessEnv, variable: string): string {
   const token = env[variable]?.trim();
   if (token === undefined || token === '') {
-    throw new LensError('BAD_ARGUMENT', `--token-env ${variable}: that environment variable is not set or empty.`, `Set ${variable} to an access token from https://huggingface.co/settings/tokens.`);
+    throw new LensError(
+      'BAD_ARGUMENT',
+      `--token-env ${variable}: that environment variable is not set or empty.`,
+      `Set ${variable} to an access token from https://huggingface.co/settings/tokens.`,
+    );
   }
   return token;
 }

@@ -42,7 +42,8 @@ async function runCommand(flags: RunFlags): Promise<void> {
   let threads: number | undefined;
   if (flags.threads !== undefined) {
     threads = Number(flags.threads);
-    if (!Number.isInteger(threads) || threads < 1) throw new LensError('BAD_ARGUMENT', `--threads ${flags.threads}: expected a positive integer.`);
+    if (!Number.isInteger(threads) || threads < 1)
+      throw new LensError('BAD_ARGUMENT', `--threads ${flags.threads}: expected a positive integer.`);
   }
   const requestJson = await readRequest(flags.request);
   const modelDir = await resolveModelArg(flags.model);
@@ -71,7 +72,10 @@ async function readRequest(path: string): Promise<unknown> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new LensError('NOT_FOUND', `--request ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
+    throw new LensError(
+      'NOT_FOUND',
+      `--request ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)}).`,
+    );
   }
   try {
     return JSON.parse(text) as unknown;

@@ -46,13 +46,18 @@ export function registerSynthesize(program: Command): void {
     .action(async (flags: SynthesizeFlags) => {
       const head = flags.head as HeadKind;
       if (!HEADS.includes(head)) throw new LensError('BAD_ARGUMENT', `--head ${flags.head}: expected one of ${HEADS.join(', ')}.`);
-      if (flags.size !== 'tiny' && flags.size !== 'base') throw new LensError('BAD_ARGUMENT', `--size ${flags.size}: expected tiny or base.`);
+      if (flags.size !== 'tiny' && flags.size !== 'base')
+        throw new LensError('BAD_ARGUMENT', `--size ${flags.size}: expected tiny or base.`);
       const seed = Number(flags.seed);
-      if (!Number.isInteger(seed) || seed < 0) throw new LensError('BAD_ARGUMENT', `--seed ${flags.seed}: expected a non-negative integer.`);
+      if (!Number.isInteger(seed) || seed < 0)
+        throw new LensError('BAD_ARGUMENT', `--seed ${flags.seed}: expected a non-negative integer.`);
       if (flags.tokenizer !== undefined && !hasTokenizerFiles(flags.tokenizer)) {
         throw new LensError('NOT_FOUND', `--tokenizer ${flags.tokenizer}: no tokenizer.json or vocab.json + merges.txt there.`);
       }
-      const labels = flags.labels?.split(',').map((label) => label.trim()).filter((label) => label !== '');
+      const labels = flags.labels
+        ?.split(',')
+        .map((label) => label.trim())
+        .filter((label) => label !== '');
       const config = syntheticConfig({
         ...(flags.size === 'base' ? FULL_SIZE_OPTIONS : TINY),
         head,

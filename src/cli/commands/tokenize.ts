@@ -15,7 +15,8 @@ export function registerTokenize(program: Command): void {
     .option('--file <path>', 'a UTF-8 file to tokenize')
     .option('--json', 'print {"input_ids": [...], "offsets": [[start, end], ...]}')
     .action(async (flags: { model: string; text?: string; file?: string; json?: boolean }) => {
-      if ((flags.text === undefined) === (flags.file === undefined)) throw new LensError('BAD_ARGUMENT', 'give exactly one of --text and --file.');
+      if ((flags.text === undefined) === (flags.file === undefined))
+        throw new LensError('BAD_ARGUMENT', 'give exactly one of --text and --file.');
       const folder = await resolveModelArg(flags.model);
       const tokenizer = loadTokenizer(folder);
       const text = flags.text ?? (await readDocument(flags.file!));

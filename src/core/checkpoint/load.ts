@@ -78,7 +78,12 @@ export async function readCheckpointConfig(dir: string): Promise<LongformerConfi
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new LensError('BAD_CONFIG', `${path}: cannot read config.json (${describeIoError(error)}).`, 'A checkpoint folder holds config.json next to its weights.', { cause: error });
+    throw new LensError(
+      'BAD_CONFIG',
+      `${path}: cannot read config.json (${describeIoError(error)}).`,
+      'A checkpoint folder holds config.json next to its weights.',
+      { cause: error },
+    );
   }
   let json: unknown;
   try {
@@ -109,7 +114,7 @@ async function findLayout(dir: string): Promise<(typeof LAYOUTS)[number]> {
   throw new LensError(
     'NOT_FOUND',
     `${dir} holds no weights: looked for ${LAYOUTS.map((layout) => layout.file).join(', ')}.`,
-    'Download the checkpoint\'s weight files into the folder next to config.json.',
+    "Download the checkpoint's weight files into the folder next to config.json.",
   );
 }
 

@@ -7,17 +7,7 @@ import { LensError } from '../errors';
 
 /** Values the machine builds. Python tuples, dicts and globals get their own classes; lists are arrays. */
 export type PickleValue =
-  | null
-  | boolean
-  | number
-  | bigint
-  | string
-  | Uint8Array
-  | PickleValue[]
-  | PickleTuple
-  | PickleDict
-  | PickleGlobal
-  | PickleObject;
+  null | boolean | number | bigint | string | Uint8Array | PickleValue[] | PickleTuple | PickleDict | PickleGlobal | PickleObject;
 
 export class PickleTuple {
   constructor(readonly items: readonly PickleValue[]) {}

@@ -23,7 +23,11 @@ export async function readPytorchBin(file: Uint8Array, source: string): Promise<
   const { prefix, pickle } = findPickle(archive, source);
   const root = unpickle(await archive.read(pickle), `${source} (${pickle.fileName})`, stateDictHooks(source));
   if (!(root instanceof PickleDict)) {
-    throw new LensError('BAD_CHECKPOINT', `${source}: data.pkl holds no state dict (a dict of tensors).`, 'Save model.state_dict(), not the model object.');
+    throw new LensError(
+      'BAD_CHECKPOINT',
+      `${source}: data.pkl holds no state dict (a dict of tensors).`,
+      'Save model.state_dict(), not the model object.',
+    );
   }
 
   const materializer = new Materializer(archive, prefix, source);
@@ -40,7 +44,11 @@ export async function readPytorchBin(file: Uint8Array, source: string): Promise<
 function checkContainer(file: Uint8Array, source: string): void {
   if (file[0] === 0x50 && file[1] === 0x4b && file[2] === 0x03 && file[3] === 0x04) return;
   if (LEGACY_MAGIC.every((byte, index) => file[index] === byte)) {
-    throw new LensError('BAD_CHECKPOINT', `${source} uses the legacy (pre-1.6) torch.save format, which cannot be read safely.`, CONVERT_HINT);
+    throw new LensError(
+      'BAD_CHECKPOINT',
+      `${source} uses the legacy (pre-1.6) torch.save format, which cannot be read safely.`,
+      CONVERT_HINT,
+    );
   }
   if (file[0] === 0x80) {
     throw new LensError('BAD_CHECKPOINT', `${source} is a bare pickle, not a torch.save zip archive.`, CONVERT_HINT);
@@ -115,7 +123,9 @@ class Materializer {
     // Checked before reading or allocating: a hostile pickle may claim 2^40 elements.
     const claimedBytes = BigInt(ref.numel) * BigInt(SOURCE_DTYPE_BYTES[ref.dtype]);
     if (claimedBytes > BigInt(entry.uncompressedSize)) {
-      throw this.bad(`storage ${ref.key} claims ${ref.numel} ${ref.dtype} elements (${claimedBytes} bytes) but member ${memberName} holds ${entry.uncompressedSize} bytes`);
+      throw this.bad(
+        `storage ${ref.key} claims ${ref.numel} ${ref.dtype} elements (${claimedBytes} bytes) but member ${memberName} holds ${entry.uncompressedSize} bytes`,
+      );
     }
     const bytes = (await this.archive.read(entry)).subarray(0, Number(claimedBytes));
     const data = decodeTensor(bytes, ref.dtype, [ref.numel]).data;

@@ -31,7 +31,10 @@ export function readSafetensors(file: Uint8Array, source: string): Map<string, L
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
   const headerLength = view.getBigUint64(0, true);
   if (headerLength > BigInt(file.byteLength - 8) || headerLength > BigInt(MAX_HEADER_BYTES)) {
-    throw bad(source, `header length ${headerLength} exceeds the file size of ${file.byteLength} bytes (truncated, or not a safetensors file)`);
+    throw bad(
+      source,
+      `header length ${headerLength} exceeds the file size of ${file.byteLength} bytes (truncated, or not a safetensors file)`,
+    );
   }
   const headerEnd = 8 + Number(headerLength);
   const entries = parseHeader(file.subarray(8, headerEnd), source);

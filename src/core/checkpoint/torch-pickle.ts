@@ -89,7 +89,7 @@ export function stateDictHooks(source: string): PickleHooks {
 /** ('storage', torch.<Type>Storage, key, location, numel) → a StorageRef; the bytes are checked later. */
 function loadStorage(id: PickleValue, source: string): StorageRef {
   if (!(id instanceof PickleTuple) || id.items.length !== 5 || id.items[0] !== 'storage') {
-    throw bad(source, 'a persistent id is not a (\'storage\', type, key, location, size) tuple');
+    throw bad(source, "a persistent id is not a ('storage', type, key, location, size) tuple");
   }
   const [, type, key, , numel] = id.items;
   if (!(type instanceof PickleGlobal) || type.module !== 'torch' || !STORAGE_TYPES.has(type.name)) {
@@ -97,7 +97,10 @@ function loadStorage(id: PickleValue, source: string): StorageRef {
   }
   const dtype = STORAGE_TYPES.get(type.name);
   if (dtype === undefined) {
-    throw new LensError('BAD_CHECKPOINT', `${source}: a storage is torch.${type.name}; only float32, float16, bfloat16 and int64 storages are supported.`);
+    throw new LensError(
+      'BAD_CHECKPOINT',
+      `${source}: a storage is torch.${type.name}; only float32, float16, bfloat16 and int64 storages are supported.`,
+    );
   }
   if (typeof key !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(key)) throw bad(source, `storage key ${describeValue(key)} is not a plain name`);
   return new StorageRef(key, dtype, integer(numel, 'storage size', source));

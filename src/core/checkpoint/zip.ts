@@ -55,7 +55,9 @@ export class ZipArchive {
       for await (const chunk of await this.zip.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
       return Buffer.concat(chunks);
     } catch (error) {
-      throw new LensError('BAD_CHECKPOINT', `${this.source}: cannot read member ${entry.fileName}: ${message(error)}.`, undefined, { cause: error });
+      throw new LensError('BAD_CHECKPOINT', `${this.source}: cannot read member ${entry.fileName}: ${message(error)}.`, undefined, {
+        cause: error,
+      });
     }
   }
 }

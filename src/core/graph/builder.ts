@@ -145,7 +145,13 @@ export class GraphBuilder {
 
   constBool(values: readonly boolean[], dims: readonly number[]): Value {
     const key = `bool:${dims.join('x')}:${values.map((v) => (v ? 1 : 0)).join('')}`;
-    return this.sharedConstant(key, () => makeTensor('bool', dims, Uint8Array.from(values, (v) => (v ? 1 : 0))));
+    return this.sharedConstant(key, () =>
+      makeTensor(
+        'bool',
+        dims,
+        Uint8Array.from(values, (v) => (v ? 1 : 0)),
+      ),
+    );
   }
 
   private sharedConstant(key: string, make: () => GraphTensor): Value {
@@ -181,11 +187,17 @@ export class GraphBuilder {
    * ONNX If: runs `thenBranch` or `elseBranch` (each building into its own subgraph, free to use any value of this
    * graph) depending on the one-element bool `condition`. Both return values of the element types `dtypes`.
    */
-  ifElse(condition: Value, dtypes: readonly GraphDType[], thenBranch: (b: GraphBuilder) => Value[], elseBranch: (b: GraphBuilder) => Value[]): Value[] {
+  ifElse(
+    condition: Value,
+    dtypes: readonly GraphDType[],
+    thenBranch: (b: GraphBuilder) => Value[],
+    elseBranch: (b: GraphBuilder) => Value[],
+  ): Value[] {
     const branch = (label: string, body: (b: GraphBuilder) => Value[]): Graph => {
       const sub = new GraphBuilder(`${this.name}/${label}`, this.opset, this.shared);
       const results = body(sub);
-      if (results.length !== dtypes.length) throw new Error(`internal: the ${label} branch gave ${results.length} values, expected ${dtypes.length}`);
+      if (results.length !== dtypes.length)
+        throw new Error(`internal: the ${label} branch gave ${results.length} values, expected ${dtypes.length}`);
       // An Identity per result gives each branch output its own name, also for values taken from the outer graph.
       results.forEach((result, index) => {
         const [named] = sub.node('Identity', [result]);
@@ -195,7 +207,12 @@ export class GraphBuilder {
     };
     const thenGraph = branch('then', thenBranch);
     const elseGraph = branch('else', elseBranch);
-    return this.node('If', [condition], { then_branch: { kind: 'graph', value: thenGraph }, else_branch: { kind: 'graph', value: elseGraph } }, dtypes.length);
+    return this.node(
+      'If',
+      [condition],
+      { then_branch: { kind: 'graph', value: thenGraph }, else_branch: { kind: 'graph', value: elseGraph } },
+      dtypes.length,
+    );
   }
 
   build(): Graph {
@@ -284,7 +301,13 @@ export class GraphBuilder {
     return this.one('Concat', values, { axis: attr.int(axis) });
   }
   /** Slice along `axes`; starts/ends are constants or int64 1-D values. */
-  slice(x: Value, starts: Value | readonly number[], ends: Value | readonly number[], axes: readonly number[], steps?: readonly number[]): Value {
+  slice(
+    x: Value,
+    starts: Value | readonly number[],
+    ends: Value | readonly number[],
+    axes: readonly number[],
+    steps?: readonly number[],
+  ): Value {
     const asValue = (v: Value | readonly number[]): Value => (v instanceof Value ? v : this.constInt64(v));
     const inputs = [x, asValue(starts), asValue(ends), this.constInt64(axes)];
     if (steps !== undefined) inputs.push(this.constInt64(steps));

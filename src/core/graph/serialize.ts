@@ -105,7 +105,9 @@ function valueInfoMessage(io: GraphIO): Record<string, unknown> {
     type: {
       tensorType: {
         elemType: ONNX_TYPE_OF[io.dtype],
-        ...(io.dims === undefined ? {} : { shape: { dim: io.dims.map((dim) => (typeof dim === 'number' ? { dimValue: dim } : { dimParam: dim })) } }),
+        ...(io.dims === undefined
+          ? {}
+          : { shape: { dim: io.dims.map((dim) => (typeof dim === 'number' ? { dimValue: dim } : { dimParam: dim })) } }),
       },
     },
   };

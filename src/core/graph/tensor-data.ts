@@ -39,9 +39,7 @@ export function makeTensor(dtype: GraphDType, dims: readonly number[], data: Gra
   const count = dims.reduce((product, dim) => product * dim, 1);
   const expectedBytes = count * BYTES_PER_ELEMENT[dtype];
   if (data.byteLength !== expectedBytes) {
-    throw new RangeError(
-      `tensor of dims [${dims.join(', ')}] (${dtype}) needs ${expectedBytes} bytes, the data has ${data.byteLength}`,
-    );
+    throw new RangeError(`tensor of dims [${dims.join(', ')}] (${dtype}) needs ${expectedBytes} bytes, the data has ${data.byteLength}`);
   }
   return { dtype, dims: [...dims], data };
 }
@@ -55,7 +53,11 @@ export function int64Tensor(dims: readonly number[], values: readonly (number | 
 }
 
 export function boolTensor(dims: readonly number[], values: readonly boolean[]): GraphTensor {
-  return makeTensor('bool', dims, Uint8Array.from(values, (v) => (v ? 1 : 0)));
+  return makeTensor(
+    'bool',
+    dims,
+    Uint8Array.from(values, (v) => (v ? 1 : 0)),
+  );
 }
 
 /** The tensor's bytes in ONNX raw_data order (little-endian, row-major). */

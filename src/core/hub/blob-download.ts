@@ -64,7 +64,13 @@ export async function downloadBlob(client: HubClient, cache: RepoCache, meta: Fi
 }
 
 /** Returns the SHA-256 of the whole `.incomplete` file for LFS files (hashed as the bytes arrive), else undefined. */
-async function fetchIntoIncomplete(client: HubClient, cache: RepoCache, meta: FileMetadata, options: BlobDownloadOptions, assertHeld: () => void): Promise<string | undefined> {
+async function fetchIntoIncomplete(
+  client: HubClient,
+  cache: RepoCache,
+  meta: FileMetadata,
+  options: BlobDownloadOptions,
+  assertHeld: () => void,
+): Promise<string | undefined> {
   const incomplete = cache.incompletePath(meta.etag);
   let start = await sizeOf(incomplete);
   if (start > meta.size) {
@@ -83,7 +89,11 @@ async function fetchIntoIncomplete(client: HubClient, cache: RepoCache, meta: Fi
   } else if (response.statusCode === 206 && !contentRangeStartsAt(header(response, 'content-range'), start)) {
     await response.body.dump().catch(() => undefined);
     await rm(incomplete, { force: true });
-    throw new Interrupted('HUB_ERROR', `The server answered the resume of ${meta.path} with the wrong byte range.`, 'Run again to download it from the start.');
+    throw new Interrupted(
+      'HUB_ERROR',
+      `The server answered the resume of ${meta.path} with the wrong byte range.`,
+      'Run again to download it from the start.',
+    );
   }
 
   const file = await open(incomplete, start === 0 ? 'w' : 'a');
@@ -96,7 +106,11 @@ async function fetchIntoIncomplete(client: HubClient, cache: RepoCache, meta: Fi
       assertHeld();
       if (done + chunk.length > meta.size) {
         oversized = true;
-        throw new LensError('HUB_ERROR', `The server sent more than the announced ${meta.size} bytes of ${meta.path}.`, 'Run again; if it repeats, the mirror or proxy is serving a different file.');
+        throw new LensError(
+          'HUB_ERROR',
+          `The server sent more than the announced ${meta.size} bytes of ${meta.path}.`,
+          'Run again; if it repeats, the mirror or proxy is serving a different file.',
+        );
       }
       await file.write(chunk);
       hash?.update(chunk);
@@ -118,12 +132,22 @@ async function fetchIntoIncomplete(client: HubClient, cache: RepoCache, meta: Fi
     await file.close();
   }
   if (done < meta.size) {
-    throw new Interrupted('HUB_ERROR', `The download of ${meta.path} ended after ${done} of ${meta.size} bytes.`, 'Run again: the download resumes where it stopped.');
+    throw new Interrupted(
+      'HUB_ERROR',
+      `The download of ${meta.path} ended after ${done} of ${meta.size} bytes.`,
+      'Run again: the download resumes where it stopped.',
+    );
   }
   return hash?.digest('hex');
 }
 
-async function getFollowingRedirects(client: HubClient, cache: RepoCache, meta: FileMetadata, start: number, options: BlobDownloadOptions): Promise<HubResponse> {
+async function getFollowingRedirects(
+  client: HubClient,
+  cache: RepoCache,
+  meta: FileMetadata,
+  start: number,
+  options: BlobDownloadOptions,
+): Promise<HubResponse> {
   let url = meta.downloadUrl;
   const range: Record<string, string> = start > 0 ? { range: `bytes=${start}-` } : {};
   for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
@@ -139,7 +163,11 @@ async function getFollowingRedirects(client: HubClient, cache: RepoCache, meta: 
       // Our partial file does not fit the file on the server any more; start over.
       await response.body.dump().catch(() => undefined);
       await rm(cache.incompletePath(meta.etag), { force: true });
-      throw new Interrupted('HUB_ERROR', `The server refused to resume ${meta.path} (HTTP 416).`, 'Run again to download it from the start.');
+      throw new Interrupted(
+        'HUB_ERROR',
+        `The server refused to resume ${meta.path} (HTTP 416).`,
+        'Run again to download it from the start.',
+      );
     }
     throw await client.failure(response, { repoId: options.repoId, revision: options.revision, path: meta.path });
   }
@@ -151,7 +179,11 @@ async function verifyIncomplete(cache: RepoCache, meta: FileMetadata, actual: st
   const size = await sizeOf(incomplete);
   if (size !== meta.size) {
     await rm(incomplete, { force: true });
-    throw new LensError('HUB_ERROR', `The downloaded ${meta.path} has ${size} bytes where the hub announced ${meta.size}; the partial file was deleted.`, 'Run again to download it afresh.');
+    throw new LensError(
+      'HUB_ERROR',
+      `The downloaded ${meta.path} has ${size} bytes where the hub announced ${meta.size}; the partial file was deleted.`,
+      'Run again to download it afresh.',
+    );
   }
   if (meta.sha256 === undefined) return;
   if (actual !== meta.sha256) {

@@ -44,7 +44,11 @@ export async function acquireBlobLock(lockPath: string, signal: AbortSignal | un
       return {
         assertHeld: () => {
           if (lost !== undefined) {
-            throw new LensError('HUB_ERROR', `Lost the download lock ${lockPath}: ${lost.message}.`, 'Another process took over this download; run again once it has finished.');
+            throw new LensError(
+              'HUB_ERROR',
+              `Lost the download lock ${lockPath}: ${lost.message}.`,
+              'Another process took over this download; run again once it has finished.',
+            );
           }
         },
         release: async () => {

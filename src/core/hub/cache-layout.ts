@@ -71,7 +71,11 @@ export class RepoCache {
 // The ETag becomes a file name; a hostile or broken server must not be able to name `../../x`.
 function checkEtag(etag: string): string {
   if (!/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/.test(etag)) {
-    throw new LensError('HUB_ERROR', `The hub sent an unusable ETag for a file (${JSON.stringify(etag.slice(0, 80))}).`, 'Check HF_ENDPOINT points to the HuggingFace hub or a faithful mirror.');
+    throw new LensError(
+      'HUB_ERROR',
+      `The hub sent an unusable ETag for a file (${JSON.stringify(etag.slice(0, 80))}).`,
+      'Check HF_ENDPOINT points to the HuggingFace hub or a faithful mirror.',
+    );
   }
   return etag;
 }

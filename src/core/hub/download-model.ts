@@ -66,7 +66,14 @@ export async function downloadModel(spec: string | RepoSpec, options: DownloadOp
     if (typeof cached !== 'string') return cached;
   }
 
-  const client = new HubClient({ endpoint: settings.endpoint, token: settings.token, dispatcher: options.dispatcher, env: options.env, log: options.log, signal: options.signal });
+  const client = new HubClient({
+    endpoint: settings.endpoint,
+    token: settings.token,
+    dispatcher: options.dispatcher,
+    env: options.env,
+    log: options.log,
+    signal: options.signal,
+  });
   try {
     let info;
     try {
@@ -92,10 +99,20 @@ interface Target {
   readonly files: readonly string[];
 }
 
-async function fetchSnapshot(client: HubClient, cache: RepoCache, settings: HubSettings, target: Target, options: DownloadOptions): Promise<DownloadResult> {
+async function fetchSnapshot(
+  client: HubClient,
+  cache: RepoCache,
+  settings: HubSettings,
+  target: Target,
+  options: DownloadOptions,
+): Promise<DownloadResult> {
   const { repoId, revision, commit } = target;
   const selection = selectInferenceFiles(repoId, target.files);
-  const wanted = [selection.config, ...selection.tokenizer, selection.weights.kind === 'single' ? selection.weights.path : selection.weights.indexPath];
+  const wanted = [
+    selection.config,
+    ...selection.tokenizer,
+    selection.weights.kind === 'single' ? selection.weights.path : selection.weights.indexPath,
+  ];
   let transferred = false;
 
   const ensure = async (path: string): Promise<void> => {
@@ -120,7 +137,11 @@ async function fetchSnapshot(client: HubClient, cache: RepoCache, settings: HubS
     const listed = new Set(target.files);
     const missing = shards.filter((shard) => !listed.has(shard));
     if (missing.length > 0) {
-      throw new LensError('NOT_FOUND', `${repoId}@${revision}: ${indexPath} names shards the repository does not have (${missing.slice(0, 3).join(', ')}).`, 'The repository is incomplete at this revision; try another revision.');
+      throw new LensError(
+        'NOT_FOUND',
+        `${repoId}@${revision}: ${indexPath} names shards the repository does not have (${missing.slice(0, 3).join(', ')}).`,
+        'The repository is incomplete at this revision; try another revision.',
+      );
     }
     for (const shard of shards) await ensure(shard);
     files.push(...shards);

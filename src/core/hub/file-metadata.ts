@@ -24,10 +24,17 @@ export function resolveFileUrl(endpoint: string, repoId: string, commit: string,
 
 /** `W/"abc"` and `"abc"` both name the blob `abc`. */
 export function normalizeEtag(value: string): string {
-  return value.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+  return value
+    .trim()
+    .replace(/^W\//, '')
+    .replace(/^"(.*)"$/, '$1');
 }
 
-export async function fetchFileMetadata(client: HubClient, subject: RequestSubject & { path: string }, commit: string): Promise<FileMetadata> {
+export async function fetchFileMetadata(
+  client: HubClient,
+  subject: RequestSubject & { path: string },
+  commit: string,
+): Promise<FileMetadata> {
   let url = resolveFileUrl(client.endpoint, subject.repoId, commit, subject.path);
   // Redirects that stay on the hub's origin (a renamed repository) are followed; one to another origin is the CDN,
   // and the file's identity is on this response.
@@ -43,10 +50,18 @@ export async function fetchFileMetadata(client: HubClient, subject: RequestSubje
     if (!redirected && response.statusCode !== 200) throw await client.failure(response, subject);
     return readMetadata(response, subject, redirected ? new URL(location, url).toString() : url);
   }
-  throw new LensError('HUB_ERROR', `The hub redirected ${subject.repoId}/${subject.path} more than ${MAX_HUB_REDIRECTS} times.`, 'Try again later.');
+  throw new LensError(
+    'HUB_ERROR',
+    `The hub redirected ${subject.repoId}/${subject.path} more than ${MAX_HUB_REDIRECTS} times.`,
+    'Try again later.',
+  );
 }
 
-function readMetadata(response: Awaited<ReturnType<HubClient['send']>>, subject: RequestSubject & { path: string }, downloadUrl: string): FileMetadata {
+function readMetadata(
+  response: Awaited<ReturnType<HubClient['send']>>,
+  subject: RequestSubject & { path: string },
+  downloadUrl: string,
+): FileMetadata {
   const linkedEtag = header(response, 'x-linked-etag');
   const rawEtag = linkedEtag ?? header(response, 'etag');
   const rawSize = header(response, 'x-linked-size') ?? header(response, 'content-length');

@@ -56,7 +56,10 @@ export class HubClient {
   constructor(private readonly options: HubClientOptions) {
     this.redact = makeRedactor([options.token]);
     this.endpointOrigin = new URL(options.endpoint).origin;
-    const chosen = options.dispatcher === undefined ? proxyAwareDispatcher(options.env ?? process.env) : { dispatcher: options.dispatcher, owned: false };
+    const chosen =
+      options.dispatcher === undefined
+        ? proxyAwareDispatcher(options.env ?? process.env)
+        : { dispatcher: options.dispatcher, owned: false };
     this.dispatcher = chosen.dispatcher;
     this.ownsDispatcher = chosen.owned;
   }
@@ -95,7 +98,9 @@ export class HubClient {
     this.throwIfCancelled();
     try {
       const response = await request(url, { method, headers, dispatcher: this.dispatcher, signal: this.options.signal ?? null });
-      this.log(`${method} ${withoutQuery(url)}${extraHeaders['range'] === undefined ? '' : ` (${extraHeaders['range']})`} -> ${response.statusCode}`);
+      this.log(
+        `${method} ${withoutQuery(url)}${extraHeaders['range'] === undefined ? '' : ` (${extraHeaders['range']})`} -> ${response.statusCode}`,
+      );
       return response;
     } catch (error) {
       this.throwIfCancelled();
@@ -112,7 +117,12 @@ export class HubClient {
       return await response.body.json();
     } catch (error) {
       this.throwIfCancelled();
-      throw new LensError('HUB_ERROR', `The hub's answer from ${url} is not valid JSON.`, `Check that HF_ENDPOINT (${this.options.endpoint}) is the HuggingFace hub or a faithful mirror.`, { cause: error });
+      throw new LensError(
+        'HUB_ERROR',
+        `The hub's answer from ${url} is not valid JSON.`,
+        `Check that HF_ENDPOINT (${this.options.endpoint}) is the HuggingFace hub or a faithful mirror.`,
+        { cause: error },
+      );
     }
   }
 
@@ -137,7 +147,8 @@ export class HubClient {
   }
 
   throwIfCancelled(): void {
-    if (this.options.signal?.aborted === true) throw new LensError('CANCELLED', 'Download cancelled.', 'Run it again to resume where it stopped.');
+    if (this.options.signal?.aborted === true)
+      throw new LensError('CANCELLED', 'Download cancelled.', 'Run it again to resume where it stopped.');
   }
 }
 

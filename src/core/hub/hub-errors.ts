@@ -20,7 +20,12 @@ export interface HubFailure {
 export function explainHubFailure(failure: HubFailure, redact: Redactor): LensError {
   const { status, errorCode, repoId, revision, endpoint, path, sentToken } = failure;
   const page = `${endpoint}/${repoId}`;
-  const detail = failure.serverMessage === undefined ? '' : ` (the hub said: ${redact(failure.serverMessage).slice(0, 300).replace(/[.\s]+$/, '')})`;
+  const detail =
+    failure.serverMessage === undefined
+      ? ''
+      : ` (the hub said: ${redact(failure.serverMessage)
+          .slice(0, 300)
+          .replace(/[.\s]+$/, '')})`;
   const tokenStep = sentToken
     ? 'The token that was sent was refused or has no access: check it at https://huggingface.co/settings/tokens.'
     : 'If the repository is private or gated, pass an access token (HF_TOKEN, or --token-env VAR on the command line).';
@@ -35,19 +40,35 @@ export function explainHubFailure(failure: HubFailure, redact: Redactor): LensEr
     );
   }
   if (errorCode === 'RepoNotFound' || (status === 401 && errorCode === undefined && path === undefined)) {
-    return new LensError('NOT_FOUND', `The model repository ${repoId} was not found at ${endpoint}${detail}.`, `Check the spelling (org/name). ${tokenStep}`);
+    return new LensError(
+      'NOT_FOUND',
+      `The model repository ${repoId} was not found at ${endpoint}${detail}.`,
+      `Check the spelling (org/name). ${tokenStep}`,
+    );
   }
   if (errorCode === 'RevisionNotFound') {
-    return new LensError('NOT_FOUND', `${repoId} has no revision "${revision}"${detail}.`, `Use a branch, tag or commit listed at ${page}/tree/main, or leave out @revision for main.`);
+    return new LensError(
+      'NOT_FOUND',
+      `${repoId} has no revision "${revision}"${detail}.`,
+      `Use a branch, tag or commit listed at ${page}/tree/main, or leave out @revision for main.`,
+    );
   }
   if (errorCode === 'EntryNotFound' || (status === 404 && path !== undefined)) {
-    return new LensError('NOT_FOUND', `${repoId}@${revision} has no file ${path ?? ''}${detail}.`, `The repository may not be a complete checkpoint at this revision; see ${page}/tree/${encodeURIComponent(revision)}.`);
+    return new LensError(
+      'NOT_FOUND',
+      `${repoId}@${revision} has no file ${path ?? ''}${detail}.`,
+      `The repository may not be a complete checkpoint at this revision; see ${page}/tree/${encodeURIComponent(revision)}.`,
+    );
   }
   if (status === 401 || status === 403) {
     return new LensError('HUB_ERROR', `The hub refused access to ${repoId} (HTTP ${status})${detail}.`, tokenStep);
   }
   if (status === 404) {
-    return new LensError('NOT_FOUND', `The model repository ${repoId} was not found at ${endpoint}${detail}.`, `Check the spelling (org/name). ${tokenStep}`);
+    return new LensError(
+      'NOT_FOUND',
+      `The model repository ${repoId} was not found at ${endpoint}${detail}.`,
+      `Check the spelling (org/name). ${tokenStep}`,
+    );
   }
   if (status === 429) {
     const wait = failure.retryAfterSeconds === undefined ? 'a few minutes' : `${failure.retryAfterSeconds} s`;
@@ -58,9 +79,16 @@ export function explainHubFailure(failure: HubFailure, redact: Redactor): LensEr
     );
   }
   if (status >= 500) {
-    return new LensError('HUB_ERROR', `The hub failed to answer for ${repoId} (HTTP ${status})${detail}.`, 'This is on the server side; try again later.');
+    return new LensError(
+      'HUB_ERROR',
+      `The hub failed to answer for ${repoId} (HTTP ${status})${detail}.`,
+      'This is on the server side; try again later.',
+    );
   }
-  return new LensError('HUB_ERROR', `Unexpected answer from the hub for ${repoId}${path === undefined ? '' : ` file ${path}`}: HTTP ${status}${detail}.`);
+  return new LensError(
+    'HUB_ERROR',
+    `Unexpected answer from the hub for ${repoId}${path === undefined ? '' : ` file ${path}`}: HTTP ${status}${detail}.`,
+  );
 }
 
 /** The hub could not be reached at all (as opposed to answering with an error): the cache may stand in. */

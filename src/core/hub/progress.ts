@@ -35,7 +35,13 @@ export class ProgressReporter {
     this.lastReportAt = now;
     const seconds = (now - this.startedAt) / 1000;
     const bytesPerSecond = seconds > 0 ? Math.round((bytesDone - this.resumedFrom) / seconds) : 0;
-    this.listener({ file: this.file, bytesDone, bytesTotal: this.bytesTotal, bytesPerSecond: Math.max(0, bytesPerSecond), fromCache: false });
+    this.listener({
+      file: this.file,
+      bytesDone,
+      bytesTotal: this.bytesTotal,
+      bytesPerSecond: Math.max(0, bytesPerSecond),
+      fromCache: false,
+    });
   }
 }
 

@@ -38,13 +38,18 @@ export function validateRegistry(document: unknown): RegistryEntry[] {
     if (typeof raw !== 'object' || raw === null) return fail(where, 'expected an object');
     const entry = raw as Record<string, unknown>;
     const { id, task, approxSizeBytes, parameters, license, description, labels } = entry;
-    if (typeof id !== 'string' || !isValidRepoId(id) || !id.includes('/')) return fail(where, `id must be "org/name", got ${JSON.stringify(id)}`);
+    if (typeof id !== 'string' || !isValidRepoId(id) || !id.includes('/'))
+      return fail(where, `id must be "org/name", got ${JSON.stringify(id)}`);
     if (seen.has(id)) fail(where, `${id} is listed twice`);
     seen.add(id);
-    if (typeof task !== 'string' || !(TASKS as readonly string[]).includes(task)) return fail(`${id}`, `task must be one of ${TASKS.join(', ')}`);
-    if (typeof approxSizeBytes !== 'number' || !Number.isSafeInteger(approxSizeBytes) || approxSizeBytes <= 0) return fail(id, 'approxSizeBytes must be a positive integer');
-    if (parameters !== undefined && (typeof parameters !== 'number' || !Number.isSafeInteger(parameters) || parameters <= 0)) return fail(id, 'parameters must be a positive integer');
-    if (typeof license !== 'string' || license.trim() === '') return fail(id, 'license must be a non-empty string ("unknown" when not recorded)');
+    if (typeof task !== 'string' || !(TASKS as readonly string[]).includes(task))
+      return fail(`${id}`, `task must be one of ${TASKS.join(', ')}`);
+    if (typeof approxSizeBytes !== 'number' || !Number.isSafeInteger(approxSizeBytes) || approxSizeBytes <= 0)
+      return fail(id, 'approxSizeBytes must be a positive integer');
+    if (parameters !== undefined && (typeof parameters !== 'number' || !Number.isSafeInteger(parameters) || parameters <= 0))
+      return fail(id, 'parameters must be a positive integer');
+    if (typeof license !== 'string' || license.trim() === '')
+      return fail(id, 'license must be a non-empty string ("unknown" when not recorded)');
     if (typeof description !== 'string' || description.trim() === '' || /[\r\n]/.test(description) || description.length > 160) {
       return fail(id, 'description must be one line of at most 160 characters');
     }

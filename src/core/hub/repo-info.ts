@@ -20,7 +20,11 @@ export async function fetchRepoInfo(client: HubClient, repoId: string, revision:
   const record = typeof body === 'object' && body !== null ? (body as { sha?: unknown; siblings?: unknown }) : {};
   const { sha, siblings } = record;
   if (typeof sha !== 'string' || !isCommitHash(sha) || !Array.isArray(siblings)) {
-    throw new LensError('HUB_ERROR', `The hub's description of ${repoId}@${revision} lacks a commit hash or a file list.`, `Check that HF_ENDPOINT (${client.endpoint}) is the HuggingFace hub or a faithful mirror.`);
+    throw new LensError(
+      'HUB_ERROR',
+      `The hub's description of ${repoId}@${revision} lacks a commit hash or a file list.`,
+      `Check that HF_ENDPOINT (${client.endpoint}) is the HuggingFace hub or a faithful mirror.`,
+    );
   }
   const files = siblings.flatMap((sibling: unknown) => {
     const name = typeof sibling === 'object' && sibling !== null ? (sibling as { rfilename?: unknown }).rfilename : undefined;

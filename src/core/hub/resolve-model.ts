@@ -20,7 +20,11 @@ export async function resolveModel(spec: string, options: DownloadOptions = {}):
   const info = await stat(folder).catch(() => undefined);
   if (info?.isDirectory() === true) return { folder, source: 'folder' };
   if (!looksLikeRepoSpec(spec)) {
-    throw new LensError('NOT_FOUND', `${spec}: no such folder.`, 'Pass a folder that holds config.json and the weights, or a hub repository id such as allenai/longformer-base-4096.');
+    throw new LensError(
+      'NOT_FOUND',
+      `${spec}: no such folder.`,
+      'Pass a folder that holds config.json and the weights, or a hub repository id such as allenai/longformer-base-4096.',
+    );
   }
   const result = await downloadModel(spec, options);
   return { folder: result.snapshotDir, source: 'hub', repoId: result.repoId, commit: result.commit };

@@ -22,12 +22,23 @@ const WEIGHT_PREFERENCE: readonly WeightChoice[] = [
   { kind: 'sharded', indexPath: 'pytorch_model.bin.index.json' },
 ];
 
-const TOKENIZER_FILES = ['tokenizer.json', 'vocab.json', 'merges.txt', 'special_tokens_map.json', 'tokenizer_config.json', 'added_tokens.json'];
+const TOKENIZER_FILES = [
+  'tokenizer.json',
+  'vocab.json',
+  'merges.txt',
+  'special_tokens_map.json',
+  'tokenizer_config.json',
+  'added_tokens.json',
+];
 
 export function selectInferenceFiles(repoId: string, files: readonly string[]): InferenceFiles {
   const present = new Set(files);
   if (!present.has('config.json')) {
-    throw new LensError('NOT_FOUND', `${repoId} has no config.json, so it is not a transformers checkpoint.`, 'Pick a Longformer checkpoint, e.g. allenai/longformer-base-4096 (see models/registry.json).');
+    throw new LensError(
+      'NOT_FOUND',
+      `${repoId} has no config.json, so it is not a transformers checkpoint.`,
+      'Pick a Longformer checkpoint, e.g. allenai/longformer-base-4096 (see models/registry.json).',
+    );
   }
   const weights = WEIGHT_PREFERENCE.find((choice) => present.has(choice.kind === 'single' ? choice.path : choice.indexPath));
   if (weights === undefined) {

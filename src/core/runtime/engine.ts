@@ -4,13 +4,7 @@ import type { LongformerConfig } from '../checkpoint/config';
 import type { FloatTensor } from '../checkpoint/tensor';
 
 export type OutputName =
-  | 'last_hidden_state'
-  | 'pooler_output'
-  | 'logits'
-  | 'start_logits'
-  | 'end_logits'
-  | 'attentions'
-  | 'global_attentions';
+  'last_hidden_state' | 'pooler_output' | 'logits' | 'start_logits' | 'end_logits' | 'attentions' | 'global_attentions';
 
 export const OUTPUT_NAMES: readonly OutputName[] = [
   'last_hidden_state',

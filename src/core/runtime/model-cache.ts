@@ -85,10 +85,16 @@ export async function ensureCachedModel(
   try {
     const external = new ExternalDataFile(join(staging, WEIGHTS_FILE));
     try {
-      for (const [file, withAttentions] of [[MODEL_FILE, false], [ATTENTIONS_MODEL_FILE, true]] as const) {
+      for (const [file, withAttentions] of [
+        [MODEL_FILE, false],
+        [ATTENTIONS_MODEL_FILE, true],
+      ] as const) {
         throwIfCancelled(signal);
         const graph = buildLongformerGraph(config, weights, { withAttentions });
-        await writeFile(join(staging, file), serializeModel(graph, { external, metadata: { graph_version: GRAPH_VERSION, cache_key: key } }));
+        await writeFile(
+          join(staging, file),
+          serializeModel(graph, { external, metadata: { graph_version: GRAPH_VERSION, cache_key: key } }),
+        );
       }
     } finally {
       external.close();

@@ -18,10 +18,18 @@ export function validateModelInputs(config: LongformerConfig, inputs: ModelInput
     throw new LensError('BAD_ARGUMENT', `A batch needs at least one row of at least one token (got ${batchSize} × ${seqLen}).`);
   }
   if (seqLen > maxInputLength(config)) {
-    throw new LensError('INPUT_TOO_LONG', `Rows of ${seqLen} tokens are longer than the model takes (${maxInputLength(config)}).`, 'Split the document into chunks.');
+    throw new LensError(
+      'INPUT_TOO_LONG',
+      `Rows of ${seqLen} tokens are longer than the model takes (${maxInputLength(config)}).`,
+      'Split the document into chunks.',
+    );
   }
   const count = batchSize * seqLen;
-  for (const [name, array] of [['input_ids', inputs.inputIds], ['attention_mask', inputs.attentionMask], ['global_attention_mask', inputs.globalAttentionMask]] as const) {
+  for (const [name, array] of [
+    ['input_ids', inputs.inputIds],
+    ['attention_mask', inputs.attentionMask],
+    ['global_attention_mask', inputs.globalAttentionMask],
+  ] as const) {
     if (array.length !== count) {
       throw new LensError('BAD_ARGUMENT', `${name} has ${array.length} values; a ${batchSize} × ${seqLen} batch needs ${count}.`);
     }
@@ -30,9 +38,15 @@ export function validateModelInputs(config: LongformerConfig, inputs: ModelInput
   for (let i = 0; i < count; i += 1) {
     const id = inputs.inputIds[i] ?? 0n;
     if (id < 0n || id >= vocab) {
-      throw new LensError('BAD_ARGUMENT', `input_ids[${Math.floor(i / seqLen)}][${i % seqLen}] = ${id} is outside the vocabulary (0..${config.vocabSize - 1}).`);
+      throw new LensError(
+        'BAD_ARGUMENT',
+        `input_ids[${Math.floor(i / seqLen)}][${i % seqLen}] = ${id} is outside the vocabulary (0..${config.vocabSize - 1}).`,
+      );
     }
-    for (const [name, array] of [['attention_mask', inputs.attentionMask], ['global_attention_mask', inputs.globalAttentionMask]] as const) {
+    for (const [name, array] of [
+      ['attention_mask', inputs.attentionMask],
+      ['global_attention_mask', inputs.globalAttentionMask],
+    ] as const) {
       const flag = array[i] ?? 0n;
       if (flag !== 0n && flag !== 1n) {
         throw new LensError('BAD_ARGUMENT', `${name}[${Math.floor(i / seqLen)}][${i % seqLen}] = ${flag}; masks hold 0 or 1.`);

@@ -48,7 +48,16 @@ export async function openEngine(modelDir: string, options: OpenEngineOptions = 
   const { config, hasPooler, cache, weightsLoaded } = await prepareGraph(modelDir, options.cacheDir ?? defaultCacheDir(), options.signal);
   throwIfCancelled(options.signal);
   const opened = await createSessionWithFallback(cache.modelPath, choice, settings);
-  return new OnnxEngine(config, opened.session, opened.provider, opened.note, headOutputNames(config.head, hasPooler), cache, weightsLoaded, settings);
+  return new OnnxEngine(
+    config,
+    opened.session,
+    opened.provider,
+    opened.note,
+    headOutputNames(config.head, hasPooler),
+    cache,
+    weightsLoaded,
+    settings,
+  );
 }
 
 /**
@@ -96,7 +105,10 @@ class OnnxEngine implements OpenedEngine {
   async run(inputs: ModelInputs, outputs: readonly OutputName[]): Promise<ModelOutputs> {
     for (const name of outputs) {
       if (!this.availableOutputs.includes(name)) {
-        throw new LensError('WRONG_HEAD', `This ${this.config.architecture} has no output "${name}"; it offers ${this.availableOutputs.join(', ')}.`);
+        throw new LensError(
+          'WRONG_HEAD',
+          `This ${this.config.architecture} has no output "${name}"; it offers ${this.availableOutputs.join(', ')}.`,
+        );
       }
     }
     validateModelInputs(this.config, inputs);
@@ -121,7 +133,12 @@ class OnnxEngine implements OpenedEngine {
         fetches.length === 0 ? [this.availableOutputs[0] ?? 'last_hidden_state'] : fetches,
       );
     } catch (error) {
-      throw new LensError('RUNTIME_FAILED', `onnxruntime failed to run the model: ${error instanceof Error ? error.message : String(error)}`, undefined, { cause: error });
+      throw new LensError(
+        'RUNTIME_FAILED',
+        `onnxruntime failed to run the model: ${error instanceof Error ? error.message : String(error)}`,
+        undefined,
+        { cause: error },
+      );
     }
     const take = (name: string): FloatTensor => {
       const value = results[name];
@@ -130,7 +147,9 @@ class OnnxEngine implements OpenedEngine {
     };
     const tensors = new Map<OutputName, FloatTensor>(plain.map((name) => [name, take(name)]));
     const attentions = outputs.includes('attentions') ? layers.map((layer) => take(attentionsOutputName(layer))) : undefined;
-    let globalAttentions = outputs.includes('global_attentions') ? layers.map((layer) => take(globalAttentionsOutputName(layer))) : undefined;
+    let globalAttentions = outputs.includes('global_attentions')
+      ? layers.map((layer) => take(globalAttentionsOutputName(layer)))
+      : undefined;
     // HuggingFace returns no global attentions when the batch has no global token (their last axis would be 0).
     if (globalAttentions?.[0]?.shape[3] === 0) globalAttentions = undefined;
     return {

@@ -16,7 +16,11 @@ export function isProviderChoice(value: string): value is ProviderChoice {
 }
 
 /** Providers to try in order; the CPU is always last. `auto` tries the platform's GPU providers first. */
-export function providerCandidates(choice: ProviderChoice, platform: NodeJS.Platform = process.platform, arch: string = process.arch): string[] {
+export function providerCandidates(
+  choice: ProviderChoice,
+  platform: NodeJS.Platform = process.platform,
+  arch: string = process.arch,
+): string[] {
   if (choice === 'cpu') return ['cpu'];
   if (choice !== 'auto') return [choice, 'cpu'];
   if (platform === 'win32') return ['dml', 'cpu'];
@@ -50,7 +54,11 @@ export interface OpenedSession {
 }
 
 /** Creates a session on the first candidate provider that starts. */
-export async function createSessionWithFallback(modelPath: string, choice: ProviderChoice, settings: SessionSettings): Promise<OpenedSession> {
+export async function createSessionWithFallback(
+  modelPath: string,
+  choice: ProviderChoice,
+  settings: SessionSettings,
+): Promise<OpenedSession> {
   const failures: string[] = [];
   for (const provider of providerCandidates(choice)) {
     const missing = choice === 'auto' ? missingLibrary(provider) : undefined;
@@ -65,7 +73,9 @@ export async function createSessionWithFallback(modelPath: string, choice: Provi
       return note === undefined ? { session, provider } : { session, provider, note };
     } catch (error) {
       if (provider === 'cpu') {
-        throw new LensError('RUNTIME_FAILED', `onnxruntime could not create a session for ${modelPath}: ${firstLine(error)}`, undefined, { cause: error });
+        throw new LensError('RUNTIME_FAILED', `onnxruntime could not create a session for ${modelPath}: ${firstLine(error)}`, undefined, {
+          cause: error,
+        });
       }
       failures.push(`${provider} unavailable (${firstLine(error)})`);
     }
@@ -78,7 +88,12 @@ export async function createSession(modelPath: string, provider: string, setting
   try {
     return await InferenceSession.create(modelPath, sessionOptions(provider, settings));
   } catch (error) {
-    throw new LensError('RUNTIME_FAILED', `onnxruntime could not create a ${provider} session for ${modelPath}: ${firstLine(error)}`, undefined, { cause: error });
+    throw new LensError(
+      'RUNTIME_FAILED',
+      `onnxruntime could not create a ${provider} session for ${modelPath}: ${firstLine(error)}`,
+      undefined,
+      { cause: error },
+    );
   }
 }
 
@@ -122,8 +137,9 @@ export function missingCudaLibrary(): string | undefined {
   } catch {
     return undefined; // an unusual layout (a bundle): let onnxruntime decide
   }
-  const names = process.platform === 'win32'
-    ? ['onnxruntime_providers_shared.dll', 'onnxruntime_providers_cuda.dll']
-    : ['libonnxruntime_providers_shared.so', 'libonnxruntime_providers_cuda.so'];
+  const names =
+    process.platform === 'win32'
+      ? ['onnxruntime_providers_shared.dll', 'onnxruntime_providers_cuda.dll']
+      : ['libonnxruntime_providers_shared.so', 'libonnxruntime_providers_cuda.so'];
   return names.find((name) => !existsSync(join(bindingDir, name)));
 }

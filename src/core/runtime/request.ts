@@ -25,14 +25,18 @@ export function parseRunRequest(json: unknown, config: LongformerConfig, availab
   }
   const fields = json as Record<string, unknown>;
   for (const key of Object.keys(fields)) {
-    if (!REQUEST_KEYS.has(key)) throw new LensError('BAD_ARGUMENT', `The request has an unknown field "${key}"; known fields: ${[...REQUEST_KEYS].join(', ')}.`);
+    if (!REQUEST_KEYS.has(key))
+      throw new LensError('BAD_ARGUMENT', `The request has an unknown field "${key}"; known fields: ${[...REQUEST_KEYS].join(', ')}.`);
   }
   const inputIds = intMatrix(fields['input_ids'], 'input_ids');
   if (inputIds === undefined) throw new LensError('BAD_ARGUMENT', 'The request needs "input_ids": a list of rows of token ids.');
   const batchSize = inputIds.length;
   const seqLen = inputIds[0]?.length ?? 0;
-  const attentionMask = intMatrix(fields['attention_mask'], 'attention_mask', [batchSize, seqLen]) ?? inputIds.map((row) => row.map(() => 1));
-  const globalAttentionMask = intMatrix(fields['global_attention_mask'], 'global_attention_mask', [batchSize, seqLen]) ?? defaultGlobalAttentionMask(config, inputIds);
+  const attentionMask =
+    intMatrix(fields['attention_mask'], 'attention_mask', [batchSize, seqLen]) ?? inputIds.map((row) => row.map(() => 1));
+  const globalAttentionMask =
+    intMatrix(fields['global_attention_mask'], 'global_attention_mask', [batchSize, seqLen]) ??
+    defaultGlobalAttentionMask(config, inputIds);
 
   const outputs = outputList(fields['outputs'], available);
   const toBig = (rows: number[][]): BigInt64Array => BigInt64Array.from(rows.flat(), (value) => BigInt(value));
@@ -77,7 +81,8 @@ function intMatrix(value: unknown, name: string, shape?: readonly [number, numbe
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || value.length === 0) throw new LensError('BAD_ARGUMENT', `"${name}" must be a non-empty list of rows.`);
   const rows = value.map((row: unknown, index): number[] => {
-    if (!Array.isArray(row) || row.length === 0) throw new LensError('BAD_ARGUMENT', `"${name}" row ${index} must be a non-empty list of integers.`);
+    if (!Array.isArray(row) || row.length === 0)
+      throw new LensError('BAD_ARGUMENT', `"${name}" row ${index} must be a non-empty list of integers.`);
     return row.map((item: unknown, position): number => {
       if (typeof item !== 'number' || !Number.isSafeInteger(item)) {
         throw new LensError('BAD_ARGUMENT', `"${name}"[${index}][${position}] is ${JSON.stringify(item)}, not an integer.`);
@@ -88,7 +93,11 @@ function intMatrix(value: unknown, name: string, shape?: readonly [number, numbe
   const width = rows[0]?.length ?? 0;
   rows.forEach((row, index) => {
     if (row.length !== width) {
-      throw new LensError('BAD_ARGUMENT', `"${name}" is ragged: row 0 has ${width} values, row ${index} has ${row.length}.`, 'Pad shorter rows with <pad> and attention_mask 0.');
+      throw new LensError(
+        'BAD_ARGUMENT',
+        `"${name}" is ragged: row 0 has ${width} values, row ${index} has ${row.length}.`,
+        'Pad shorter rows with <pad> and attention_mask 0.',
+      );
     }
   });
   if (shape !== undefined && (rows.length !== shape[0] || width !== shape[1])) {
@@ -99,14 +108,16 @@ function intMatrix(value: unknown, name: string, shape?: readonly [number, numbe
 
 function outputList(value: unknown, available: readonly OutputName[]): OutputName[] {
   if (value === undefined) return available.filter((name) => name !== 'attentions' && name !== 'global_attentions');
-  if (!Array.isArray(value) || value.length === 0) throw new LensError('BAD_ARGUMENT', '"outputs" must be a non-empty list of output names.');
+  if (!Array.isArray(value) || value.length === 0)
+    throw new LensError('BAD_ARGUMENT', '"outputs" must be a non-empty list of output names.');
   const names: OutputName[] = [];
   for (const item of value) {
     if (typeof item !== 'string' || !(OUTPUT_NAMES as readonly string[]).includes(item)) {
       throw new LensError('BAD_ARGUMENT', `Unknown output ${JSON.stringify(item)}; outputs are ${OUTPUT_NAMES.join(', ')}.`);
     }
     const name = item as OutputName;
-    if (!available.includes(name)) throw new LensError('WRONG_HEAD', `This model has no output "${name}"; it offers ${available.join(', ')}.`);
+    if (!available.includes(name))
+      throw new LensError('WRONG_HEAD', `This model has no output "${name}"; it offers ${available.join(', ')}.`);
     if (!names.includes(name)) names.push(name);
   }
   return names;
@@ -122,7 +133,8 @@ export function runResponse(request: RunRequest, result: ModelOutputs): Record<s
   const response: Record<string, unknown> = {};
   for (const name of request.outputs) {
     if (name === 'attentions') response[name] = (result.attentions ?? []).map(jsonTensor);
-    else if (name === 'global_attentions') response[name] = result.globalAttentions === undefined ? null : result.globalAttentions.map(jsonTensor);
+    else if (name === 'global_attentions')
+      response[name] = result.globalAttentions === undefined ? null : result.globalAttentions.map(jsonTensor);
     else {
       const tensor = result.tensors.get(name);
       if (tensor === undefined) throw new Error(`internal: the engine did not return ${name}`);

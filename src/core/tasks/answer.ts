@@ -165,7 +165,8 @@ export function mergeAnswers(
       const { start, end } = rangeOf(input.documentToken[span.start]!, input.documentToken[span.end]!);
       const key = `${start}:${end}`;
       const previous = byRange.get(key);
-      if (previous === undefined || span.score > previous.score) byRange.set(key, { text: document.slice(start, end), start, end, score: span.score, chunk });
+      if (previous === undefined || span.score > previous.score)
+        byRange.set(key, { text: document.slice(start, end), start, end, score: span.score, chunk });
     }
   }
   const answers = [...byRange.values()].sort((a, b) => b.score - a.score || a.start - b.start || a.end - b.end).slice(0, topK);
@@ -197,5 +198,10 @@ export async function answer(
     spans: chunkSpans(input, requireTensor(result, 'start_logits'), requireTensor(result, 'end_logits'), hasText, topK, maxAnswerLength),
   }));
   const rangeOf = options.alignToWords === false ? tokenRanges(prepared.tokens) : wordRanges(prepared.tokens);
-  return { ...mergeAnswers(document, results, rangeOf, topK), globalTokens: prepared.spanTokens.length, warnings: prepared.warnings, provider };
+  return {
+    ...mergeAnswers(document, results, rangeOf, topK),
+    globalTokens: prepared.spanTokens.length,
+    warnings: prepared.warnings,
+    provider,
+  };
 }

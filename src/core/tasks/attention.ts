@@ -88,7 +88,8 @@ function addRow(
   const k = globalIndex[query]!;
   if (k >= 0) {
     const global = chunk.globalAttentions?.[layer];
-    if (global === undefined) throw new LensError('RUNTIME_FAILED', 'the model returned no global_attentions for a chunk with global tokens.');
+    if (global === undefined)
+      throw new LensError('RUNTIME_FAILED', 'the model returned no global_attentions for a chunk with global tokens.');
     const [, , padded] = global.shape as [number, number, number, number];
     const base = head * padded * x;
     for (let j = 0; j < seq; j += 1) into[j]! += weight * global.data[base + j * x + k]!;
@@ -140,7 +141,12 @@ export function chunkAttentionScores(
   return Float32Array.from(sum);
 }
 
-export async function attention(engine: Engine, tokenizer: RobertaTokenizer, document: string, options: AttentionOptions = {}): Promise<AttentionMap> {
+export async function attention(
+  engine: Engine,
+  tokenizer: RobertaTokenizer,
+  document: string,
+  options: AttentionOptions = {},
+): Promise<AttentionMap> {
   const config = engine.config;
   const mode = options.mode ?? 'global';
   const { layer, head } = options;

@@ -38,7 +38,8 @@ export function defaultOverlap(maxTokens: number): number {
 // -1 between two pieces of one character (a multi-byte character split into byte tokens must stay in one chunk).
 function boundaryStrength(text: string, tokens: TokenSpans, cut: number): number {
   const next = cut < tokens.ids.length ? tokens.starts[cut]! : text.length;
-  if (cut < tokens.ids.length && tokens.starts[cut - 1] === next && tokens.ends[cut - 1] === tokens.ends[cut] && next < tokens.ends[cut]!) return -1;
+  if (cut < tokens.ids.length && tokens.starts[cut - 1] === next && tokens.ends[cut - 1] === tokens.ends[cut] && next < tokens.ends[cut]!)
+    return -1;
   // Look back over the whitespace before the next token's text (a bounded look: whitespace runs can be long).
   let p = next;
   let newlines = 0;
@@ -55,10 +56,14 @@ function boundaryStrength(text: string, tokens: TokenSpans, cut: number): number
 export function planChunks(tokens: TokenSpans, text: string, options: ChunkOptions): Chunk[] {
   const n = tokens.ids.length;
   const maxTokens = options.maxTokens;
-  if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new LensError('BAD_ARGUMENT', `chunk size ${maxTokens} must be a positive integer.`);
+  if (!Number.isInteger(maxTokens) || maxTokens < 1)
+    throw new LensError('BAD_ARGUMENT', `chunk size ${maxTokens} must be a positive integer.`);
   const overlap = options.overlap ?? defaultOverlap(maxTokens);
   if (!Number.isInteger(overlap) || overlap < 0 || overlap >= maxTokens) {
-    throw new LensError('BAD_ARGUMENT', `chunk overlap ${overlap} must be an integer from 0 to ${maxTokens - 1} (the chunk size less one).`);
+    throw new LensError(
+      'BAD_ARGUMENT',
+      `chunk overlap ${overlap} must be an integer from 0 to ${maxTokens - 1} (the chunk size less one).`,
+    );
   }
   const search = Math.max(0, options.boundarySearch ?? Math.floor(maxTokens / 8));
   const chunks: Chunk[] = [];
@@ -136,7 +141,8 @@ export function spanTokenMask(tokens: TokenSpans, spans: readonly CharSpan[]): U
 export function findPhrase(text: string, phrase: string): CharSpan[] {
   if (phrase.length === 0) throw new LensError('BAD_ARGUMENT', 'the global phrase is empty.');
   const spans: CharSpan[] = [];
-  for (let at = text.indexOf(phrase); at !== -1; at = text.indexOf(phrase, at + phrase.length)) spans.push({ start: at, end: at + phrase.length });
+  for (let at = text.indexOf(phrase); at !== -1; at = text.indexOf(phrase, at + phrase.length))
+    spans.push({ start: at, end: at + phrase.length });
   if (spans.length === 0) throw new LensError('BAD_ARGUMENT', `the phrase ${JSON.stringify(phrase)} does not occur in the document.`);
   return spans;
 }

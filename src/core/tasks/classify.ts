@@ -83,11 +83,20 @@ export function aggregateClassification(
 ): Pick<Classification, 'label' | 'probabilities' | 'logits' | 'chunks' | 'labels' | 'activation' | 'aggregate'> {
   const logits = aggregate === 'max' ? maxLogits(chunkLogits) : meanLogits(chunkLogits);
   const probabilities = activate(logits, activation);
-  const chunks = chunkLogits.map((chunk, i) => ({ start: ranges[i]!.start, end: ranges[i]!.end, probabilities: activate(chunk, activation) }));
+  const chunks = chunkLogits.map((chunk, i) => ({
+    start: ranges[i]!.start,
+    end: ranges[i]!.end,
+    probabilities: activate(chunk, activation),
+  }));
   return { labels, label: labels[argmax(probabilities)] ?? '', probabilities, logits, activation, aggregate, chunks };
 }
 
-export async function classify(engine: Engine, tokenizer: RobertaTokenizer, document: string, options: ClassifyOptions = {}): Promise<Classification> {
+export async function classify(
+  engine: Engine,
+  tokenizer: RobertaTokenizer,
+  document: string,
+  options: ClassifyOptions = {},
+): Promise<Classification> {
   const config = engine.config;
   requireHead(config, ['sequence-classification'], 'Classification');
   const prepared = prepareDocument(config, tokenizer, document, options);

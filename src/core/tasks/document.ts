@@ -14,13 +14,10 @@ function tooLarge(source: string, bytes: number): string {
 /** Decodes file bytes as UTF-8 text, refusing binary data and oversized files. `source` names it in messages. */
 export function decodeDocument(bytes: Uint8Array, source: string): string {
   if (bytes.length > MAX_DOCUMENT_BYTES) {
-    throw new LensError(
-      'BAD_DOCUMENT',
-      tooLarge(source, bytes.length),
-      'Split it or select a part of it.',
-    );
+    throw new LensError('BAD_DOCUMENT', tooLarge(source, bytes.length), 'Split it or select a part of it.');
   }
-  if (bytes.includes(0)) throw new LensError('BAD_DOCUMENT', `${source} looks binary (it contains NUL bytes); only text documents can be read.`);
+  if (bytes.includes(0))
+    throw new LensError('BAD_DOCUMENT', `${source} looks binary (it contains NUL bytes); only text documents can be read.`);
   let text: string;
   try {
     // fatal: invalid UTF-8 is a binary (or wrongly encoded) file, not something to guess at. A BOM is dropped, as editors do.

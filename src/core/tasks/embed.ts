@@ -13,7 +13,12 @@ export interface Embedding {
   readonly provider: string;
 }
 
-export async function embed(engine: Engine, tokenizer: RobertaTokenizer, document: string, options: DocumentTaskOptions = {}): Promise<Embedding> {
+export async function embed(
+  engine: Engine,
+  tokenizer: RobertaTokenizer,
+  document: string,
+  options: DocumentTaskOptions = {},
+): Promise<Embedding> {
   const config = engine.config;
   requireHead(config, ['base'], 'Embedding');
   const hidden = config.hiddenSize;

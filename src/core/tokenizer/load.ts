@@ -68,10 +68,12 @@ function parseMergeLines(lines: readonly unknown[], source: string): Map<string,
   for (const line of lines) {
     let pair: string;
     if (typeof line === 'string') pair = line;
-    else if (Array.isArray(line) && line.length === 2 && typeof line[0] === 'string' && typeof line[1] === 'string') pair = `${line[0]} ${line[1]}`;
+    else if (Array.isArray(line) && line.length === 2 && typeof line[0] === 'string' && typeof line[1] === 'string')
+      pair = `${line[0]} ${line[1]}`;
     else throw badTokenizer(`${source}: merge ${JSON.stringify(line)} is neither "a b" nor ["a", "b"].`);
     const parts = pair.split(' ');
-    if (parts.length !== 2 || parts[0] === '' || parts[1] === '') throw badTokenizer(`${source}: merge ${JSON.stringify(pair)} is not two symbols.`);
+    if (parts.length !== 2 || parts[0] === '' || parts[1] === '')
+      throw badTokenizer(`${source}: merge ${JSON.stringify(pair)} is not two symbols.`);
     // The first occurrence of a pair wins, as in the reference implementation.
     if (!ranks.has(pair)) ranks.set(pair, ranks.size);
   }
@@ -137,7 +139,10 @@ function loadFromTokenizerJson(dir: string): RobertaTokenizer {
   if (!isObject(root)) throw badTokenizer(`${path} must hold a JSON object.`);
   const modelJson = root['model'];
   if (!isObject(modelJson) || modelJson['type'] !== 'BPE') {
-    throw badTokenizer(`${path}: model type ${JSON.stringify(isObject(modelJson) ? modelJson['type'] : modelJson)} is not BPE.`, 'Longformer checkpoints use RoBERTa\'s byte-level BPE.');
+    throw badTokenizer(
+      `${path}: model type ${JSON.stringify(isObject(modelJson) ? modelJson['type'] : modelJson)} is not BPE.`,
+      "Longformer checkpoints use RoBERTa's byte-level BPE.",
+    );
   }
   const pre = root['pre_tokenizer'];
   if (!isObject(pre) || pre['type'] !== 'ByteLevel') {
@@ -153,7 +158,8 @@ function loadFromTokenizerJson(dir: string): RobertaTokenizer {
   const added = root['added_tokens'];
   if (Array.isArray(added)) {
     for (const entry of added) {
-      if (isObject(entry) && typeof entry['content'] === 'string' && typeof entry['id'] === 'number') vocab.set(entry['content'], entry['id']);
+      if (isObject(entry) && typeof entry['content'] === 'string' && typeof entry['id'] === 'number')
+        vocab.set(entry['content'], entry['id']);
     }
   }
   const config = readOptionalJson(join(dir, 'tokenizer_config.json'));

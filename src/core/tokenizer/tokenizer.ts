@@ -173,7 +173,7 @@ export class RobertaTokenizer {
     const charStart: number[] = [];
     const charEnd: number[] = [];
     let mapped = '';
-    for (let i = 0; i < word.length; ) {
+    for (let i = 0; i < word.length;) {
       const cp = word.codePointAt(i)!;
       const units = cp > 0xffff ? 2 : 1;
       // A lone surrogate is not valid UTF-16; like TextEncoder, encode it as U+FFFD.

@@ -61,7 +61,9 @@ export async function askQuestion(lens: LensContext, preset?: string): Promise<A
     return result;
   }
   lens.answerHighlight.show(editor, best);
-  lens.log.info(`answered "${question}" on ${result.provider}: ${result.answers.map((a) => `"${a.text}" ${scorePercent(a.score)}`).join('; ')}`);
+  lens.log.info(
+    `answered "${question}" on ${result.provider}: ${result.answers.map((a) => `"${a.text}" ${scorePercent(a.score)}`).join('; ')}`,
+  );
   if (preset === undefined && result.answers.length > 1) void pickAnswer(lens, editor, result.answers);
   return result;
 }

@@ -17,7 +17,9 @@ export class AttentionHeatmap implements vscode.Disposable {
     vscode.window.createTextEditorDecorationType({
       backgroundColor: `rgba(255, 120, 0, ${(0.1 + (0.6 * (i + 1)) / HEATMAP_LEVELS).toFixed(2)})`,
       // Only the hottest level marks the overview ruler, so the scroll bar points at the peaks.
-      ...(i === HEATMAP_LEVELS - 1 ? { overviewRulerColor: 'rgba(255, 120, 0, 0.9)', overviewRulerLane: vscode.OverviewRulerLane.Left } : {}),
+      ...(i === HEATMAP_LEVELS - 1
+        ? { overviewRulerColor: 'rgba(255, 120, 0, 0.9)', overviewRulerLane: vscode.OverviewRulerLane.Left }
+        : {}),
     }),
   );
 
@@ -56,6 +58,8 @@ export async function showAttention(lens: LensContext, preset?: AttentionMode): 
   if (map === undefined) return undefined;
   map.warnings.forEach((warning) => lens.log.warn(warning));
   const shown = lens.heatmap.show(editor, map);
-  lens.log.info(`attention (${mode}, layer ${map.layer}, head ${map.head}) over ${map.scores.length} tokens on ${map.provider}; ${shown} highlighted`);
+  lens.log.info(
+    `attention (${mode}, layer ${map.layer}, head ${map.head}) over ${map.scores.length} tokens on ${map.provider}; ${shown} highlighted`,
+  );
   return map;
 }

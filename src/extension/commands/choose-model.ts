@@ -21,7 +21,11 @@ export async function chooseModelInteractively(lens: LensContext): Promise<strin
       detail: entry.description,
       choice: { kind: 'hub', repo: entry.id } as const,
     })),
-    { label: '$(folder-opened) Use a checkpoint folder…', detail: 'config.json, the weights and the tokenizer files', choice: { kind: 'folder' } },
+    {
+      label: '$(folder-opened) Use a checkpoint folder…',
+      detail: 'config.json, the weights and the tokenizer files',
+      choice: { kind: 'folder' },
+    },
     { label: '$(cloud-download) Another hub repository…', detail: 'org/name[@revision]', choice: { kind: 'other-repo' } },
   ];
   const picked = await vscode.window.showQuickPick(items, { title: 'Longformer Lens: choose a model', matchOnDetail: true });
@@ -36,7 +40,11 @@ export async function chooseModelInteractively(lens: LensContext): Promise<strin
 async function folderFor(lens: LensContext, choice: Choice): Promise<string | undefined> {
   switch (choice.kind) {
     case 'folder': {
-      const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use this checkpoint' });
+      const picked = await vscode.window.showOpenDialog({
+        canSelectFolders: true,
+        canSelectFiles: false,
+        openLabel: 'Use this checkpoint',
+      });
       return picked?.[0]?.fsPath;
     }
     case 'other-repo': {
@@ -69,10 +77,14 @@ export async function download(lens: LensContext, repo: string): Promise<string 
         const controller = new AbortController();
         cancel.onCancellationRequested(() => controller.abort());
         // Messages only: the files come one after another, so a single fraction would run backwards.
-        return lens.worker.request('download', { repo, ...(token === undefined ? {} : { token }) }, {
-          signal: controller.signal,
-          onProgress: ({ message }) => progress.report({ message }),
-        });
+        return lens.worker.request(
+          'download',
+          { repo, ...(token === undefined ? {} : { token }) },
+          {
+            signal: controller.signal,
+            onProgress: ({ message }) => progress.report({ message }),
+          },
+        );
       },
     );
     lens.log.info(`${repo}: commit ${result.commit}${result.fromCache ? ' (already in the cache)' : ''} in ${result.snapshotDir}`);

@@ -10,7 +10,9 @@ export async function classifyDocument(lens: LensContext): Promise<Classificatio
   const request = await documentRequest(lens);
   if (request === undefined) return undefined;
   const { editor, params } = request;
-  const result = await runTask(lens, 'Classifying', (signal, onProgress) => lens.worker.request('classify', params, { signal, onProgress }));
+  const result = await runTask(lens, 'Classifying', (signal, onProgress) =>
+    lens.worker.request('classify', params, { signal, onProgress }),
+  );
   if (result === undefined) return undefined;
   const percent = (p: number): string => `${(100 * p).toFixed(1)}%`;
   const best = result.labels.indexOf(result.label);
@@ -29,8 +31,10 @@ export async function classifyDocument(lens: LensContext): Promise<Classificatio
   });
   result.warnings.forEach((warning) => lens.log.warn(warning));
   const chunkNote = result.chunks.length > 1 ? ` over ${result.chunks.length} chunks` : '';
-  void vscode.window.showInformationMessage(`Longformer Lens: ${headline}${chunkNote}. ${others.join(', ')}`, 'Show Chunks').then((choice) => {
-    if (choice === 'Show Chunks') lens.log.show(true);
-  });
+  void vscode.window
+    .showInformationMessage(`Longformer Lens: ${headline}${chunkNote}. ${others.join(', ')}`, 'Show Chunks')
+    .then((choice) => {
+      if (choice === 'Show Chunks') lens.log.show(true);
+    });
   return result;
 }

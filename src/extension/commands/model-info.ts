@@ -10,7 +10,8 @@ export async function showModelInfo(lens: LensContext): Promise<string | undefin
   try {
     const summary = await lens.worker.request('modelSummary', { modelDir });
     const labels = summary.labels.length > 0 ? `, labels: ${summary.labels.join(', ')}` : '';
-    const text = `${summary.architecture} (${summary.head}): ${summary.layers} layers, ` +
+    const text =
+      `${summary.architecture} (${summary.head}): ${summary.layers} layers, ` +
       `${(summary.parameterCount / 1e6).toFixed(1)}M parameters, up to ${summary.maxPositionEmbeddings - 2} tokens per chunk${labels}.`;
     lens.log.info(`model ${modelDir}: ${JSON.stringify(summary)}`);
     void vscode.window.showInformationMessage(`Longformer Lens: ${text}`);

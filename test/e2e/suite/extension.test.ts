@@ -84,7 +84,10 @@ describe('Longformer Lens in VS Code', function () {
     // The synthetic model (seed 1) is deterministic and does return a span for this question.
     assert.equal(result.noAnswer, false);
     const best = result.answers[0]!;
-    assert.equal(editor.document.getText(new vscode.Range(editor.document.positionAt(best.start), editor.document.positionAt(best.end))), best.text);
+    assert.equal(
+      editor.document.getText(new vscode.Range(editor.document.positionAt(best.start), editor.document.positionAt(best.end))),
+      best.text,
+    );
     assert.equal(editor.document.offsetAt(editor.selection.start), best.start);
     assert.equal(editor.document.offsetAt(editor.selection.end), best.end);
   });

@@ -56,12 +56,20 @@ describe('config.json parser', () => {
       assert.equal(parse({ ...fixtureJson('base-tiny'), architectures: [architecture] }).head, head);
     }
     assert.equal(parse({ ...fixtureJson('base-tiny'), architectures: undefined }).architecture, 'LongformerModel');
-    assert.throws(() => parse({ ...fixtureJson('base-tiny'), architectures: ['LongformerForMultipleChoice'] }), badConfig(/architectures\[0\] is "LongformerForMultipleChoice"/));
+    assert.throws(
+      () => parse({ ...fixtureJson('base-tiny'), architectures: ['LongformerForMultipleChoice'] }),
+      badConfig(/architectures\[0\] is "LongformerForMultipleChoice"/),
+    );
     assert.throws(() => parse({ ...fixtureJson('base-tiny'), model_type: 'bert' }), badConfig(/model_type is "bert"/));
   });
 
   it('expands a single attention window to every layer and orders id2label by index', () => {
-    const config = parse({ ...fixtureJson('cls-tiny'), attention_window: 16, num_hidden_layers: 3, id2label: { '2': 'c', '0': 'a', '1': 'b' } });
+    const config = parse({
+      ...fixtureJson('cls-tiny'),
+      attention_window: 16,
+      num_hidden_layers: 3,
+      id2label: { '2': 'c', '0': 'a', '1': 'b' },
+    });
     assert.deepEqual(config.attentionWindow, [16, 16, 16]);
     assert.deepEqual(config.attentionDilation, [1, 1, 1]);
     assert.deepEqual(config.id2label, ['a', 'b', 'c']);
@@ -74,26 +82,41 @@ describe('config.json parser', () => {
   });
 
   it('refuses odd, zero and non-integer attention windows, naming the entry', () => {
-    assert.throws(() => parse({ ...fixtureJson('base-tiny'), attention_window: [4, 7] }), badConfig(/attention_window\[1\] is 7; each attention window must be an even positive integer/));
+    assert.throws(
+      () => parse({ ...fixtureJson('base-tiny'), attention_window: [4, 7] }),
+      badConfig(/attention_window\[1\] is 7; each attention window must be an even positive integer/),
+    );
     assert.throws(() => parse({ ...fixtureJson('base-tiny'), attention_window: 5 }), badConfig(/attention_window is 5/));
     assert.throws(() => parse({ ...fixtureJson('base-tiny'), attention_window: [0, 4] }), badConfig(/attention_window\[0\] is 0/));
     assert.throws(() => parse({ ...fixtureJson('base-tiny'), attention_window: [4.5, 4] }), badConfig(/attention_window\[0\] is 4\.5/));
-    assert.throws(() => parse({ ...fixtureJson('base-tiny'), attention_window: ['4', 4] }), badConfig(/attention_window\[0\] is not a number/));
+    assert.throws(
+      () => parse({ ...fixtureJson('base-tiny'), attention_window: ['4', 4] }),
+      badConfig(/attention_window\[0\] is not a number/),
+    );
   });
 
   it('refuses a window list whose length is not the layer count', () => {
-    assert.throws(() => parse({ ...fixtureJson('base-tiny'), attention_window: [4, 4, 4] }), badConfig(/attention_window has 3 entries but num_hidden_layers is 2/));
+    assert.throws(
+      () => parse({ ...fixtureJson('base-tiny'), attention_window: [4, 4, 4] }),
+      badConfig(/attention_window has 3 entries but num_hidden_layers is 2/),
+    );
   });
 
   it('refuses heads that do not divide the hidden size', () => {
-    assert.throws(() => parse({ ...fixtureJson('base-tiny'), num_attention_heads: 5 }), badConfig(/num_attention_heads \(5\) does not divide hidden_size \(32\)/));
+    assert.throws(
+      () => parse({ ...fixtureJson('base-tiny'), num_attention_heads: 5 }),
+      badConfig(/num_attention_heads \(5\) does not divide hidden_size \(32\)/),
+    );
   });
 
   it('refuses wrong types and values, naming the field', () => {
     assert.throws(() => parse({ ...fixtureJson('base-tiny'), hidden_size: '32' }), badConfig(/hidden_size must be a number/));
     assert.throws(() => parse({ ...fixtureJson('base-tiny'), num_hidden_layers: 0 }), badConfig(/num_hidden_layers is 0/));
     assert.throws(() => parse({ ...fixtureJson('base-tiny'), hidden_act: 'swish' }), badConfig(/hidden_act is "swish"/));
-    assert.throws(() => parse({ ...fixtureJson('base-tiny'), pad_token_id: 500 }), badConfig(/pad_token_id \(500\) is not below vocab_size \(120\)/));
+    assert.throws(
+      () => parse({ ...fixtureJson('base-tiny'), pad_token_id: 500 }),
+      badConfig(/pad_token_id \(500\) is not below vocab_size \(120\)/),
+    );
     assert.throws(() => parse({ ...fixtureJson('base-tiny'), layer_norm_eps: 0 }), badConfig(/layer_norm_eps/));
     assert.throws(() => parse([1, 2]), badConfig(/JSON object/));
   });
@@ -112,7 +135,9 @@ describe('config.json parser', () => {
   });
 
   it('keeps a __proto__ label key from touching prototypes', () => {
-    const json = JSON.parse('{"architectures": ["LongformerForSequenceClassification"], "hidden_size": 32, "num_attention_heads": 4, "id2label": {"__proto__": "x"}}') as unknown;
+    const json = JSON.parse(
+      '{"architectures": ["LongformerForSequenceClassification"], "hidden_size": 32, "num_attention_heads": 4, "id2label": {"__proto__": "x"}}',
+    ) as unknown;
     assert.throws(() => parse(json), badConfig(/id2label has key "__proto__"/));
     assert.equal(({} as Record<string, unknown>)['0'], undefined);
   });

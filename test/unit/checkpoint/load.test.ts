@@ -28,7 +28,6 @@ function reference(name: string): Reference {
   return JSON.parse(readFileSync(join(FIXTURES, name, 'reference.json'), 'utf8')) as Reference;
 }
 
-
 function bytesOf(tensor: Tensor): Buffer {
   return Buffer.from(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength);
 }
@@ -36,7 +35,9 @@ function bytesOf(tensor: Tensor): Buffer {
 /** The fixture's tensors as raw F32 bytes under their stored names, ready to be edited and written back. */
 function fixtureTensors(name: string): Map<string, RawTensor> {
   const tensors = readSafetensors(readFileSync(join(FIXTURES, name, 'model.safetensors')), name);
-  return new Map([...tensors].map(([key, { tensor }]) => [key, { dtype: 'F32', shape: tensor.shape, bytes: new Uint8Array(bytesOf(tensor)) }]));
+  return new Map(
+    [...tensors].map(([key, { tensor }]) => [key, { dtype: 'F32', shape: tensor.shape, bytes: new Uint8Array(bytesOf(tensor)) }]),
+  );
 }
 
 /** A folder with the fixture's config.json (optionally edited) and the given weight files. */
@@ -77,7 +78,9 @@ describe('loadCheckpoint', () => {
         assert.deepEqual([...checkpoint.weights.keys()], [...expectedTensorShapes(checkpoint.config).keys()]);
       }
       // Canonical names are the stored names without the `longformer.` prefix.
-      const canonical = reference(name).tensor_names.map((stored) => stored.replace(/^longformer\./, '')).sort();
+      const canonical = reference(name)
+        .tensor_names.map((stored) => stored.replace(/^longformer\./, ''))
+        .sort();
       assert.deepEqual([...fromBin.weights.keys()].sort(), canonical);
       for (const [tensorName, tensor] of fromSafetensors.weights) {
         const other = fromBin.weights.get(tensorName)!;
@@ -99,7 +102,10 @@ describe('loadCheckpoint', () => {
     const tensors = fixtureTensors('qa-tiny');
     const names = [...tensors.keys()];
     const half = Math.floor(names.length / 2);
-    const parts = [new Map(names.slice(0, half).map((n) => [n, tensors.get(n)!])), new Map(names.slice(half).map((n) => [n, tensors.get(n)!]))];
+    const parts = [
+      new Map(names.slice(0, half).map((n) => [n, tensors.get(n)!])),
+      new Map(names.slice(half).map((n) => [n, tensors.get(n)!])),
+    ];
     const weightMap = (files: [string, string]) => Object.fromEntries(names.map((n, i) => [n, i < half ? files[0] : files[1]]));
 
     const stFiles: [string, string] = ['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors'];
@@ -115,10 +121,16 @@ describe('loadCheckpoint', () => {
       'pytorch_model.bin.index.json': JSON.stringify({ weight_map: weightMap(binFiles) }),
     });
     const whole = await loadCheckpoint(await copyFixture('qa-tiny', 'safetensors', root));
-    for (const [dir, format, files] of [[stDir, 'safetensors', stFiles], [binDir, 'pytorch', binFiles]] as const) {
+    for (const [dir, format, files] of [
+      [stDir, 'safetensors', stFiles],
+      [binDir, 'pytorch', binFiles],
+    ] as const) {
       const checkpoint = await loadCheckpoint(dir);
       assert.equal(checkpoint.format, format);
-      assert.deepEqual(checkpoint.files, files.map((file) => join(dir, file)));
+      assert.deepEqual(
+        checkpoint.files,
+        files.map((file) => join(dir, file)),
+      );
       assert.equal(checkpoint.parameterCount, reference('qa-tiny').num_parameters);
       for (const [name, tensor] of whole.weights) assert.ok(bytesOf(tensor).equals(bytesOf(checkpoint.weights.get(name)!)), name);
     }
@@ -128,7 +140,10 @@ describe('loadCheckpoint', () => {
     const escaping = await checkpointDir(root, 'qa-tiny', {
       'model.safetensors.index.json': JSON.stringify({ weight_map: { 'qa_outputs.bias': '../secret.safetensors' } }),
     });
-    await assert.rejects(loadCheckpoint(escaping), lensError('BAD_CHECKPOINT', /weight_map\["qa_outputs\.bias"\] is "\.\.\/secret\.safetensors"/));
+    await assert.rejects(
+      loadCheckpoint(escaping),
+      lensError('BAD_CHECKPOINT', /weight_map\["qa_outputs\.bias"\] is "\.\.\/secret\.safetensors"/),
+    );
 
     const tensors = fixtureTensors('qa-tiny');
     const weightMap = Object.fromEntries([...tensors.keys()].map((n) => [n, 'model-1.safetensors']));
@@ -137,7 +152,10 @@ describe('loadCheckpoint', () => {
       'model-1.safetensors': encodeSafetensors(tensors),
       'model.safetensors.index.json': JSON.stringify({ weight_map: weightMap }),
     });
-    await assert.rejects(loadCheckpoint(lying), lensError('BAD_CHECKPOINT', /lists 1 tensor\(s\) that their shards do not hold, e\.g\. "ghost\.weight"/));
+    await assert.rejects(
+      loadCheckpoint(lying),
+      lensError('BAD_CHECKPOINT', /lists 1 tensor\(s\) that their shards do not hold, e\.g\. "ghost\.weight"/),
+    );
   });
 
   it('names each missing tensor with its expected shape', async () => {
@@ -147,7 +165,10 @@ describe('loadCheckpoint', () => {
     const dir = await checkpointDir(root, 'cls-tiny', { 'model.safetensors': encodeSafetensors(tensors) });
     await assert.rejects(
       loadCheckpoint(dir),
-      lensError('WEIGHTS_MISMATCH', /missing 2 tensor\(s\): encoder\.layer\.1\.attention\.self\.key_global\.weight \[32, 32\], classifier\.out_proj\.bias \[3\]/),
+      lensError(
+        'WEIGHTS_MISMATCH',
+        /missing 2 tensor\(s\): encoder\.layer\.1\.attention\.self\.key_global\.weight \[32, 32\], classifier\.out_proj\.bias \[3\]/,
+      ),
     );
   });
 
@@ -171,7 +192,10 @@ describe('loadCheckpoint', () => {
     const tensors = fixtureTensors('qa-tiny');
     const ids = new BigInt64Array(64).map((_, i) => BigInt(i));
     tensors.set('longformer.embeddings.position_ids', { dtype: 'I64', shape: [1, 64], bytes: new Uint8Array(ids.buffer) });
-    for (const [stored, renamed] of [['weight', 'gamma'], ['bias', 'beta']] as const) {
+    for (const [stored, renamed] of [
+      ['weight', 'gamma'],
+      ['bias', 'beta'],
+    ] as const) {
       const old = `longformer.encoder.layer.0.output.LayerNorm.${stored}`;
       tensors.set(`longformer.encoder.layer.0.output.LayerNorm.${renamed}`, tensors.get(old)!);
       tensors.delete(old);
@@ -184,7 +208,10 @@ describe('loadCheckpoint', () => {
     tensors.set('lm_head.dense.weight', { dtype: 'F32', shape: [1], bytes: new Uint8Array(4) });
     tensors.set('__proto__', { dtype: 'F32', shape: [1], bytes: new Uint8Array(4) });
     const dir = await checkpointDir(root, 'qa-tiny', { 'model.safetensors': encodeSafetensors(tensors) });
-    await assert.rejects(loadCheckpoint(dir), lensError('WEIGHTS_MISMATCH', /unexpected 2 tensor\(s\): (lm_head\.dense\.weight, __proto__|__proto__, lm_head\.dense\.weight)/));
+    await assert.rejects(
+      loadCheckpoint(dir),
+      lensError('WEIGHTS_MISMATCH', /unexpected 2 tensor\(s\): (lm_head\.dense\.weight, __proto__|__proto__, lm_head\.dense\.weight)/),
+    );
   });
 
   it('allows a bare model without its pooler, but not half a pooler', async () => {
@@ -264,7 +291,10 @@ describe('loadCheckpoint', () => {
     const oddWindow = await checkpointDir(root, 'qa-tiny', {}, (json) => {
       json['attention_window'] = [6, 5];
     });
-    await assert.rejects(loadCheckpoint(oddWindow), lensError('BAD_CONFIG', new RegExp(`${oddWindow}/config\\.json: attention_window\\[1\\] is 5`)));
+    await assert.rejects(
+      loadCheckpoint(oddWindow),
+      lensError('BAD_CONFIG', new RegExp(`${oddWindow}/config\\.json: attention_window\\[1\\] is 5`)),
+    );
 
     const notJson = await checkpointDir(root, 'qa-tiny', {});
     await writeFile(join(notJson, 'config.json'), '{"hidden_size": ');

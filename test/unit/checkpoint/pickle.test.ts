@@ -10,7 +10,6 @@ function run(bytes: Uint8Array): PickleValue {
   return unpickle(bytes, 'test.pkl', stateDictHooks('test.bin'));
 }
 
-
 describe('restricted unpickler', () => {
   it('builds numbers, strings, tuples, lists, dicts and memo references', () => {
     const bytes = new PickleWriter()
@@ -61,7 +60,13 @@ describe('restricted unpickler', () => {
     const a = value.entries.get('a.weight');
     assert.ok(a instanceof TensorRef);
     assert.deepEqual([a.storage.key, a.storage.dtype, a.storage.numel, a.offset], ['0', 'F32', 6, 0]);
-    assert.deepEqual([a.shape, a.stride], [[2, 3], [3, 1]]);
+    assert.deepEqual(
+      [a.shape, a.stride],
+      [
+        [2, 3],
+        [3, 1],
+      ],
+    );
     const b = value.entries.get('b.bias');
     assert.ok(b instanceof TensorRef);
     assert.deepEqual([b.storage.dtype, b.offset, b.shape], ['F16', 1, [3]]);
@@ -69,7 +74,10 @@ describe('restricted unpickler', () => {
 
   it('refuses os.system, naming it', () => {
     const bytes = new PickleWriter().proto(2).global('os', 'system').string('echo pwned').op(0x85).reduce().stop().toBytes();
-    assert.throws(() => run(bytes), lensError('UNSAFE_PICKLE', /pickle references os\.system, which a state dict never needs; refusing to load/));
+    assert.throws(
+      () => run(bytes),
+      lensError('UNSAFE_PICKLE', /pickle references os\.system, which a state dict never needs; refusing to load/),
+    );
   });
 
   it('refuses builtins.eval reached through STACK_GLOBAL', () => {

@@ -11,7 +11,6 @@ import { PickleWriter, torchStateDict } from './support/pickle-writer';
 import { writeZip } from './support/zip-writer';
 import { lensError } from '../../support/lens-error';
 
-
 function bytesOf(data: Float32Array | BigInt64Array): Buffer {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
@@ -114,7 +113,10 @@ describe('pytorch_model.bin reader', () => {
     const pickle = torchStateDict([{ name: 'w', storageType: 'FloatStorage', key: '0', numel: 2 ** 40, shape: [2 ** 40] }]);
     await assert.rejects(
       readPytorchBin(torchZip(pickle, new Map([['0', floatBytes([1, 2])]])), 'huge.bin'),
-      lensError('BAD_CHECKPOINT', /storage 0 claims 1099511627776 F32 elements \(4398046511104 bytes\) but member archive\/data\/0 holds 8 bytes/),
+      lensError(
+        'BAD_CHECKPOINT',
+        /storage 0 claims 1099511627776 F32 elements \(4398046511104 bytes\) but member archive\/data\/0 holds 8 bytes/,
+      ),
     );
   });
 
@@ -128,12 +130,18 @@ describe('pytorch_model.bin reader', () => {
 
   it('refuses a storage whose member is missing', async () => {
     const pickle = torchStateDict([{ name: 'w', storageType: 'FloatStorage', key: '7', numel: 1, shape: [1] }]);
-    await assert.rejects(readPytorchBin(torchZip(pickle, new Map()), 'gone.bin'), lensError('BAD_CHECKPOINT', /storage 7 has no member archive\/data\/7/));
+    await assert.rejects(
+      readPytorchBin(torchZip(pickle, new Map()), 'gone.bin'),
+      lensError('BAD_CHECKPOINT', /storage 7 has no member archive\/data\/7/),
+    );
   });
 
   it('refuses a zip without data.pkl', async () => {
     const zip = writeZip([{ name: 'archive/data/0', data: floatBytes([1]) }]);
-    await assert.rejects(readPytorchBin(zip, 'nopickle.bin'), lensError('BAD_CHECKPOINT', /nopickle\.bin: the zip archive has no data\.pkl/));
+    await assert.rejects(
+      readPytorchBin(zip, 'nopickle.bin'),
+      lensError('BAD_CHECKPOINT', /nopickle\.bin: the zip archive has no data\.pkl/),
+    );
   });
 
   it('refuses a member with an unknown compression method', async () => {
@@ -142,7 +150,10 @@ describe('pytorch_model.bin reader', () => {
       { name: 'archive/data.pkl', data: pickle },
       { name: 'archive/data/0', data: floatBytes([1]), method: 14 },
     ]);
-    await assert.rejects(readPytorchBin(zip, 'lzma.bin'), lensError('BAD_CHECKPOINT', /member archive\/data\/0 uses zip compression method 14/));
+    await assert.rejects(
+      readPytorchBin(zip, 'lzma.bin'),
+      lensError('BAD_CHECKPOINT', /member archive\/data\/0 uses zip compression method 14/),
+    );
   });
 
   it('refuses a state dict whose values are not tensors', async () => {
@@ -167,6 +178,9 @@ describe('pytorch_model.bin reader', () => {
     await assert.rejects(readPytorchBin(Buffer.from('hello world'), 'text.bin'), lensError('BAD_CHECKPOINT', /not a PyTorch checkpoint/));
     await assert.rejects(readPytorchBin(Uint8Array.from([0x80, 0x04, 0x2e]), 'bare.bin'), lensError('BAD_CHECKPOINT', /bare pickle/));
     const zip = torchZip(torchStateDict([]), new Map());
-    await assert.rejects(readPytorchBin(zip.subarray(0, zip.length - 10), 'cut.bin'), lensError('BAD_CHECKPOINT', /cut\.bin is not a readable zip archive/));
+    await assert.rejects(
+      readPytorchBin(zip.subarray(0, zip.length - 10), 'cut.bin'),
+      lensError('BAD_CHECKPOINT', /cut\.bin is not a readable zip archive/),
+    );
   });
 });

@@ -6,18 +6,23 @@ import { readSafetensors } from '../../../src/core/checkpoint/safetensors';
 import { FIXTURE_CASES, FIXTURES, floatBytes, safetensorsBytes } from './support/checkpoint-files';
 import { lensError } from '../../support/lens-error';
 
-
 describe('safetensors reader', () => {
   for (const name of FIXTURE_CASES) {
     it(`reads every tensor of ${name} as listed in reference.json`, () => {
-      const reference = JSON.parse(readFileSync(join(FIXTURES, name, 'reference.json'), 'utf8')) as { tensor_names: string[]; num_parameters: number };
+      const reference = JSON.parse(readFileSync(join(FIXTURES, name, 'reference.json'), 'utf8')) as {
+        tensor_names: string[];
+        num_parameters: number;
+      };
       const tensors = readSafetensors(readFileSync(join(FIXTURES, name, 'model.safetensors')), name);
       assert.deepEqual([...tensors.keys()].sort(), [...reference.tensor_names].sort());
       let parameters = 0;
       for (const { tensor, sourceDtype } of tensors.values()) {
         assert.equal(sourceDtype, 'F32');
         assert.equal(tensor.dtype, 'float32');
-        assert.equal(tensor.data.length, tensor.shape.reduce((a, b) => a * b, 1));
+        assert.equal(
+          tensor.data.length,
+          tensor.shape.reduce((a, b) => a * b, 1),
+        );
         parameters += tensor.data.length;
       }
       assert.equal(parameters, reference.num_parameters);
@@ -41,7 +46,7 @@ describe('safetensors reader', () => {
     const ids = tensors.get('ids')!;
     assert.equal(ids.sourceDtype, 'I64');
     assert.equal(ids.tensor.dtype, 'int64');
-    assert.deepEqual([...(ids.tensor.data)], [7n, -9n]);
+    assert.deepEqual([...ids.tensor.data], [7n, -9n]);
   });
 
   it('views aligned float32 data without copying it, and copies misaligned data', () => {
@@ -81,17 +86,26 @@ describe('safetensors reader', () => {
   });
 
   it('refuses a file shorter than the header length field', () => {
-    assert.throws(() => readSafetensors(Buffer.from([1, 2, 3]), 'tiny.safetensors'), lensError('BAD_CHECKPOINT', /tiny\.safetensors.*3 bytes/));
+    assert.throws(
+      () => readSafetensors(Buffer.from([1, 2, 3]), 'tiny.safetensors'),
+      lensError('BAD_CHECKPOINT', /tiny\.safetensors.*3 bytes/),
+    );
   });
 
   it('refuses a header length larger than the file', () => {
     const file = safetensorsBytes({ w: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, floatBytes([1]), 9_000_000_000_000_000_000n);
-    assert.throws(() => readSafetensors(file, 'big.safetensors'), lensError('BAD_CHECKPOINT', /header length 9000000000000000000 exceeds the file size/));
+    assert.throws(
+      () => readSafetensors(file, 'big.safetensors'),
+      lensError('BAD_CHECKPOINT', /header length 9000000000000000000 exceeds the file size/),
+    );
   });
 
   it('refuses a truncated file whose data ends early', () => {
     const file = safetensorsBytes({ w: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, floatBytes([1, 2, 3, 4]));
-    assert.throws(() => readSafetensors(file.subarray(0, file.length - 5), 'cut.safetensors'), lensError('BAD_CHECKPOINT', /"w".*beyond the 11 bytes of data/));
+    assert.throws(
+      () => readSafetensors(file.subarray(0, file.length - 5), 'cut.safetensors'),
+      lensError('BAD_CHECKPOINT', /"w".*beyond the 11 bytes of data/),
+    );
   });
 
   it('refuses a header that is not JSON', () => {
@@ -118,7 +132,10 @@ describe('safetensors reader', () => {
 
   it('refuses a size that disagrees with dtype and shape', () => {
     const file = safetensorsBytes({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, floatBytes([1, 2]));
-    assert.throws(() => readSafetensors(file, 'size'), lensError('BAD_CHECKPOINT', /"w" spans 8 bytes but dtype F32 and shape \[3\] need 12/));
+    assert.throws(
+      () => readSafetensors(file, 'size'),
+      lensError('BAD_CHECKPOINT', /"w" spans 8 bytes but dtype F32 and shape \[3\] need 12/),
+    );
   });
 
   it('refuses an unknown dtype, naming it and the tensor', () => {

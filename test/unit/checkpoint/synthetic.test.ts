@@ -45,7 +45,13 @@ describe('synthetic checkpoints', () => {
   });
 
   it('builds configs the config parser accepts, with per-layer windows and dilations', () => {
-    const config = syntheticConfig({ head: 'sequence-classification', numHiddenLayers: 3, attentionWindow: [2, 4, 6], attentionDilation: [1, 2, 3], numLabels: 4 });
+    const config = syntheticConfig({
+      head: 'sequence-classification',
+      numHiddenLayers: 3,
+      attentionWindow: [2, 4, 6],
+      attentionDilation: [1, 2, 3],
+      numLabels: 4,
+    });
     assert.equal(config.architecture, 'LongformerForSequenceClassification');
     assert.deepEqual(config.attentionWindow, [2, 4, 6]);
     assert.deepEqual(config.attentionDilation, [1, 2, 3]);
@@ -94,7 +100,10 @@ describe('synthetic checkpoints', () => {
     near(std(floats(weights, 'encoder.layer.0.intermediate.dense.weight')), 1 / 8, 'intermediate (in 64)');
     near(std(floats(weights, 'encoder.layer.0.output.dense.weight')), 1 / 16, 'output (in 256)');
     const gain = floats(weights, 'encoder.layer.1.output.LayerNorm.weight');
-    assert.ok(gain.every((v) => Math.abs(v - 1) < 0.1), 'LayerNorm gains near 1');
+    assert.ok(
+      gain.every((v) => Math.abs(v - 1) < 0.1),
+      'LayerNorm gains near 1',
+    );
     assert.ok(Math.abs(std(gain) - 0.05) < 0.02, 'LayerNorm gains vary');
   });
 

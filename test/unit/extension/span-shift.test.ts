@@ -28,8 +28,20 @@ describe('global span bookkeeping under edits', () => {
   });
 
   it('merges overlapping and touching spans and removes ranges from them', () => {
-    assert.deepEqual(addSpan([{ start: 0, end: 5 }, { start: 11, end: 16 }], { start: 4, end: 11 }), [{ start: 0, end: 16 }]);
+    assert.deepEqual(
+      addSpan(
+        [
+          { start: 0, end: 5 },
+          { start: 11, end: 16 },
+        ],
+        { start: 4, end: 11 },
+      ),
+      [{ start: 0, end: 16 }],
+    );
     assert.deepEqual(addSpan([{ start: 11, end: 16 }], beta), [beta, { start: 11, end: 16 }]);
-    assert.deepEqual(removeRange([{ start: 0, end: 16 }], beta), [{ start: 0, end: 6 }, { start: 10, end: 16 }]);
+    assert.deepEqual(removeRange([{ start: 0, end: 16 }], beta), [
+      { start: 0, end: 6 },
+      { start: 10, end: 16 },
+    ]);
   });
 });

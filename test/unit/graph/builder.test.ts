@@ -95,7 +95,10 @@ describe('graph builder', () => {
       };
       const big = decoded.graph.initializer.find((t) => t.name === 'big');
       assert.equal(big?.dataLocation, 1);
-      assert.deepEqual(big?.externalData?.map((e) => e.key), ['location', 'offset', 'length']);
+      assert.deepEqual(
+        big?.externalData?.map((e) => e.key),
+        ['location', 'offset', 'length'],
+      );
       await writeFile(join(dir, 'model.onnx'), bytes);
       assert.equal((await readFile(join(dir, 'weights.bin'))).byteLength, 512 * 2 * 4);
 
@@ -116,16 +119,23 @@ describe('graph builder', () => {
     const b = new GraphBuilder('header', 18);
     const x = b.input('x', 'int64', ['batch', 4]);
     b.output(b.add(x, b.scalarInt64(1)), 'y', 'int64', ['batch', 4]);
-    const decoded = ModelProtoType.toObject(ModelProtoType.decode(serializeModel(b.build(), { metadata: { key: 'value' } })), { longs: Number }) as {
+    const decoded = ModelProtoType.toObject(ModelProtoType.decode(serializeModel(b.build(), { metadata: { key: 'value' } })), {
+      longs: Number,
+    }) as {
       irVersion: number;
       producerName: string;
       opsetImport: { domain?: string; version: number }[];
       metadataProps: { key: string; value: string }[];
-      graph: { input: { name: string; type: { tensorType: { elemType: number; shape: { dim: { dimParam?: string; dimValue?: number }[] } } } }[] };
+      graph: {
+        input: { name: string; type: { tensorType: { elemType: number; shape: { dim: { dimParam?: string; dimValue?: number }[] } } } }[];
+      };
     };
     assert.equal(decoded.irVersion, 8);
     assert.equal(decoded.producerName, 'longformer-lens');
-    assert.deepEqual(decoded.opsetImport.map((o) => o.version), [18]);
+    assert.deepEqual(
+      decoded.opsetImport.map((o) => o.version),
+      [18],
+    );
     assert.deepEqual(decoded.metadataProps, [{ key: 'key', value: 'value' }]);
     const input = decoded.graph.input[0];
     assert.equal(input?.name, 'x');

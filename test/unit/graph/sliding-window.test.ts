@@ -37,11 +37,13 @@ function naive(q: Float32Array, k: Float32Array, v: Float32Array, kg: Float32Arr
       for (let i = 0; i < P; i += 1) {
         const entries: { score: number; value: Float32Array; at: number; offset?: number }[] = [];
         for (let s = 0; s < X; s += 1) {
-          if (SLOT_VALID[b * X + s] === 1) entries.push({ score: dot(q, (base + i) * DH, kg, ((b * H + h) * X + s) * DH), value: vg, at: ((b * H + h) * X + s) * DH });
+          if (SLOT_VALID[b * X + s] === 1)
+            entries.push({ score: dot(q, (base + i) * DH, kg, ((b * H + h) * X + s) * DH), value: vg, at: ((b * H + h) * X + s) * DH });
         }
         for (let o = -w; o <= w; o += 1) {
           const t = i + d * o;
-          if (t >= 0 && t < P && KEY_IN_WINDOW[b * P + t] === 1) entries.push({ score: dot(q, (base + i) * DH, k, (base + t) * DH), value: v, at: (base + t) * DH, offset: o });
+          if (t >= 0 && t < P && KEY_IN_WINDOW[b * P + t] === 1)
+            entries.push({ score: dot(q, (base + i) * DH, k, (base + t) * DH), value: v, at: (base + t) * DH, offset: o });
         }
         const max = Math.max(...entries.map((e) => e.score));
         const total = entries.reduce((sum, e) => sum + Math.exp(e.score - max), 0);
@@ -57,7 +59,15 @@ function naive(q: Float32Array, k: Float32Array, v: Float32Array, kg: Float32Arr
 }
 
 describe('sliding-window attention (block layout)', () => {
-  for (const [w, d] of [[1, 1], [2, 1], [1, 3], [2, 3], [3, 2], [4, 1], [6, 1]] as const) {
+  for (const [w, d] of [
+    [1, 1],
+    [2, 1],
+    [1, 3],
+    [2, 3],
+    [3, 2],
+    [4, 1],
+    [6, 1],
+  ] as const) {
     it(`window ${2 * w}, dilation ${d}, length ${P}: equals the direct definition`, async () => {
       const b = new GraphBuilder('window');
       const query = b.input('q', 'float32', [B, H, P, DH]);
@@ -112,9 +122,13 @@ describe('sliding-window attention (block layout)', () => {
             // Rows whose own key is masked can have no key at all; their values are discarded by the caller.
             if (KEY_IN_WINDOW[b2 * P + i] !== 1) continue;
             const row = (b2 * H + h) * P + i;
-            for (let j = 0; j < DH; j += 1) worst = Math.max(worst, Math.abs((context[row * DH + j] ?? NaN) - (expected.context[row * DH + j] ?? NaN)));
+            for (let j = 0; j < DH; j += 1)
+              worst = Math.max(worst, Math.abs((context[row * DH + j] ?? NaN) - (expected.context[row * DH + j] ?? NaN)));
             for (let o = 0; o <= 2 * w; o += 1) {
-              worst = Math.max(worst, Math.abs((byOffset[row * (2 * w + 1) + o] ?? NaN) - (expected.byOffset[row * (2 * w + 1) + o] ?? NaN)));
+              worst = Math.max(
+                worst,
+                Math.abs((byOffset[row * (2 * w + 1) + o] ?? NaN) - (expected.byOffset[row * (2 * w + 1) + o] ?? NaN)),
+              );
             }
           }
         }

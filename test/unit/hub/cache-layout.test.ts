@@ -22,7 +22,10 @@ describe('hub cache layout', () => {
     const cache = new RepoCache('/root', 'org/name');
     assert.equal(cache.blobPath('abc123'), join('/root', 'models--org--name', 'blobs', 'abc123'));
     assert.equal(cache.incompletePath('abc123'), join('/root', 'models--org--name', 'blobs', 'abc123.incomplete'));
-    assert.equal(cache.snapshotFile('c0ffee', 'sub/dir/file.json'), join('/root', 'models--org--name', 'snapshots', 'c0ffee', 'sub', 'dir', 'file.json'));
+    assert.equal(
+      cache.snapshotFile('c0ffee', 'sub/dir/file.json'),
+      join('/root', 'models--org--name', 'snapshots', 'c0ffee', 'sub', 'dir', 'file.json'),
+    );
     assert.equal(cache.refPath('refs/pr/1'), join('/root', 'models--org--name', 'refs', 'refs', 'pr', '1'));
     assert.equal(cache.locksDir, join('/root', '.locks', 'models--org--name'));
   });

@@ -114,7 +114,8 @@ export class FakeHub {
   private handle(req: IncomingMessage, res: ServerResponse, origin: 'hub' | 'cdn'): void {
     const url = req.url ?? '/';
     this.requests.push({ method: req.method ?? '', url, origin, range: req.headers.range, authorization: req.headers.authorization });
-    if (this.rateLimitSeconds !== undefined) return send(res, 429, { 'retry-after': String(this.rateLimitSeconds), 'x-error-message': 'Too many requests' });
+    if (this.rateLimitSeconds !== undefined)
+      return send(res, 429, { 'retry-after': String(this.rateLimitSeconds), 'x-error-message': 'Too many requests' });
     const path = decodeURIComponent(url.split('?')[0] ?? '/');
     if (origin === 'cdn') return this.serveCdn(req, res, path);
     const api = /^\/api\/models\/(.+)\/revision\/([^/]+)$/.exec(path);
@@ -141,7 +142,11 @@ export class FakeHub {
   private serveInfo(_req: IncomingMessage, res: ServerResponse, repoId: string, revision: string): void {
     const repo = this.findRepo(res, repoId, revision);
     if (repo === undefined) return;
-    const body = JSON.stringify({ id: repo.repoId, sha: repo.commit, siblings: [...repo.files.keys()].map((rfilename) => ({ rfilename })) });
+    const body = JSON.stringify({
+      id: repo.repoId,
+      sha: repo.commit,
+      siblings: [...repo.files.keys()].map((rfilename) => ({ rfilename })),
+    });
     send(res, 200, { 'content-type': 'application/json' }, Buffer.from(body));
   }
 
@@ -152,7 +157,8 @@ export class FakeHub {
       return send(res, 401, { 'x-error-code': 'GatedRepo', 'x-error-message': `Access to model ${repoId} is restricted.` });
     }
     const file = repo.files.get(path);
-    if (file === undefined || this.missing.has(path)) return send(res, 404, { 'x-error-code': 'EntryNotFound', 'x-error-message': 'Entry not found' });
+    if (file === undefined || this.missing.has(path))
+      return send(res, 404, { 'x-error-code': 'EntryNotFound', 'x-error-message': 'Entry not found' });
     const common = { 'x-repo-commit': repo.commit };
     if (file.lfs) {
       const digest = sha256(file.content);

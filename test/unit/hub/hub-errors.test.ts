@@ -34,9 +34,17 @@ describe('hub error wording', () => {
   });
 
   it('redacts tokens from server text and library errors', () => {
-    const echoed = explainHubFailure({ ...base, status: 400, serverMessage: 'bad header Authorization: Bearer hf_secret123456789' }, redact);
+    const echoed = explainHubFailure(
+      { ...base, status: 400, serverMessage: 'bad header Authorization: Bearer hf_secret123456789' },
+      redact,
+    );
     assert.ok(!echoed.describe().includes('hf_secret123456789'));
-    const network = explainNetworkFailure(new Error('connect failed for hf_secret123456789 and hf_OtherLookingToken99'), 'https://huggingface.co', 'reach huggingface.co', redact);
+    const network = explainNetworkFailure(
+      new Error('connect failed for hf_secret123456789 and hf_OtherLookingToken99'),
+      'https://huggingface.co',
+      'reach huggingface.co',
+      redact,
+    );
     assert.ok(!network.describe().includes('hf_secret123456789'));
     assert.ok(!network.describe().includes('hf_OtherLookingToken99'));
     assert.match(network.describe(), /HF_HUB_OFFLINE=1/);

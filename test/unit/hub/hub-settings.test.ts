@@ -10,7 +10,10 @@ describe('hub settings', () => {
 
   it('reads HF_ENDPOINT and HF_HUB_OFFLINE', () => {
     assert.equal(resolveHubSettings({ env: { HF_HOME: home } }).endpoint, DEFAULT_ENDPOINT);
-    assert.equal(resolveHubSettings({ env: { HF_HOME: home, HF_ENDPOINT: 'https://hf-mirror.example/' } }).endpoint, 'https://hf-mirror.example');
+    assert.equal(
+      resolveHubSettings({ env: { HF_HOME: home, HF_ENDPOINT: 'https://hf-mirror.example/' } }).endpoint,
+      'https://hf-mirror.example',
+    );
     assert.equal(resolveHubSettings({ env: { HF_HOME: home, HF_HUB_OFFLINE: 'true' } }).offline, true);
     assert.equal(resolveHubSettings({ env: { HF_HOME: home, HF_HUB_OFFLINE: '0' } }).offline, false);
     assert.equal(resolveHubSettings({ env: { HF_HOME: home, HF_HUB_OFFLINE: '1' }, offline: false }).offline, false);

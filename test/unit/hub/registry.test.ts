@@ -16,7 +16,11 @@ describe('model registry', () => {
   it('validates models/registry.json as it is on disk and lists the known checkpoints', () => {
     const document: unknown = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'models', 'registry.json'), 'utf8'));
     const entries = validateRegistry(document);
-    for (const id of REQUIRED) assert.ok(entries.some((entry) => entry.id === id), id);
+    for (const id of REQUIRED)
+      assert.ok(
+        entries.some((entry) => entry.id === id),
+        id,
+      );
     assert.equal(findRegistryEntry('allenai/longformer-large-4096-finetuned-triviaqa')?.task, 'question-answering');
     assert.equal(loadRegistry().length, entries.length);
   });
@@ -35,7 +39,11 @@ describe('model registry', () => {
       [{ models: [{ ...good, labels: [] }] }, /labels/],
     ];
     for (const [document, pattern] of cases) {
-      assert.throws(() => validateRegistry(document), (error: unknown) => error instanceof LensError && pattern.test(error.message), String(pattern));
+      assert.throws(
+        () => validateRegistry(document),
+        (error: unknown) => error instanceof LensError && pattern.test(error.message),
+        String(pattern),
+      );
     }
   });
 });

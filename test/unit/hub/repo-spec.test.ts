@@ -10,8 +10,24 @@ describe('hub repo specs', () => {
   });
 
   it('refuses ids that would make an ambiguous or escaping cache path', () => {
-    for (const bad of ['a/b/c', 'a--b/c', '../x', 'org/', '/name', 'org/na me', '-org/name', 'org/name.', 'a/b@', 'a/b@../../etc', 'a/b@x/../y']) {
-      assert.throws(() => parseRepoSpec(bad), (error: unknown) => error instanceof LensError && error.code === 'BAD_ARGUMENT', bad);
+    for (const bad of [
+      'a/b/c',
+      'a--b/c',
+      '../x',
+      'org/',
+      '/name',
+      'org/na me',
+      '-org/name',
+      'org/name.',
+      'a/b@',
+      'a/b@../../etc',
+      'a/b@x/../y',
+    ]) {
+      assert.throws(
+        () => parseRepoSpec(bad),
+        (error: unknown) => error instanceof LensError && error.code === 'BAD_ARGUMENT',
+        bad,
+      );
     }
   });
 

@@ -1,5 +1,13 @@
 import { strict as assert } from 'node:assert';
-import { chunkSpans, maskedSoftmax, mergeAnswers, type SpanCandidate, tokenRanges, topSpans, wordRanges } from '../../../src/core/tasks/answer';
+import {
+  chunkSpans,
+  maskedSoftmax,
+  mergeAnswers,
+  type SpanCandidate,
+  tokenRanges,
+  topSpans,
+  wordRanges,
+} from '../../../src/core/tasks/answer';
 import { fixtureTokenizer } from './helpers';
 import { rng } from './helpers';
 
@@ -21,8 +29,14 @@ describe('answer span search', () => {
     for (let trial = 0; trial < 300; trial += 1) {
       const n = 1 + Math.floor(random() * 60);
       const keep = Uint8Array.from({ length: n }, () => (random() < 0.8 ? 1 : 0));
-      const pStart = maskedSoftmax(Float32Array.from({ length: n }, () => (random() - 0.5) * 12), keep);
-      const pEnd = maskedSoftmax(Float32Array.from({ length: n }, () => (random() - 0.5) * 12), keep);
+      const pStart = maskedSoftmax(
+        Float32Array.from({ length: n }, () => (random() - 0.5) * 12),
+        keep,
+      );
+      const pEnd = maskedSoftmax(
+        Float32Array.from({ length: n }, () => (random() - 0.5) * 12),
+        keep,
+      );
       // Some trials with ties: quantized probabilities.
       if (trial % 5 === 0) for (const p of [pStart, pEnd]) p.forEach((v, i) => (p[i] = Math.round(v * 8) / 8));
       const topK = 1 + Math.floor(random() * 8);
@@ -62,15 +76,38 @@ describe('answer span search', () => {
     const starts = Uint32Array.from([0, 6, 11]);
     const ends = Uint32Array.from([5, 10, 16]);
     const input = { documentToken: Int32Array.from([-1, -1, -1, -1, 0, 1, 2, -1]) };
-    const a = { nullScore: 0.3, spans: [{ start: 5, end: 5, score: 0.5 }, { start: 4, end: 6, score: 0.1 }] };
-    const b = { nullScore: 0.2, spans: [{ start: 5, end: 5, score: 0.4 }, { start: 6, end: 6, score: 0.25 }] };
+    const a = {
+      nullScore: 0.3,
+      spans: [
+        { start: 5, end: 5, score: 0.5 },
+        { start: 4, end: 6, score: 0.1 },
+      ],
+    };
+    const b = {
+      nullScore: 0.2,
+      spans: [
+        { start: 5, end: 5, score: 0.4 },
+        { start: 6, end: 6, score: 0.25 },
+      ],
+    };
     const ranges = tokenRanges({ ids: new Int32Array(3), starts, ends });
-    const merged = mergeAnswers(doc, [{ input, spans: a, chunk: 0 }, { input, spans: b, chunk: 1 }], ranges, 3);
-    assert.deepEqual(merged.answers.map((x) => [x.text, x.start, x.end, x.score, x.chunk]), [
-      ['beta', 6, 10, 0.5, 0],
-      ['gamma', 11, 16, 0.25, 1],
-      ['alpha beta gamma', 0, 16, 0.1, 0],
-    ]);
+    const merged = mergeAnswers(
+      doc,
+      [
+        { input, spans: a, chunk: 0 },
+        { input, spans: b, chunk: 1 },
+      ],
+      ranges,
+      3,
+    );
+    assert.deepEqual(
+      merged.answers.map((x) => [x.text, x.start, x.end, x.score, x.chunk]),
+      [
+        ['beta', 6, 10, 0.5, 0],
+        ['gamma', 11, 16, 0.25, 1],
+        ['alpha beta gamma', 0, 16, 0.1, 0],
+      ],
+    );
     assert.equal(merged.nullScore, 0.2);
     assert.equal(merged.noAnswer, false);
     const nullWins = mergeAnswers(doc, [{ input, spans: { nullScore: 0.6, spans: a.spans }, chunk: 0 }], ranges, 1);
@@ -90,12 +127,21 @@ describe('answer span search', () => {
         if (inner.end <= inner.start) continue;
         assert.ok(start <= inner.start && end >= inner.end, `${first}..${last}`);
         // Never cuts a word: the range starts and ends at the edge of a pre-tokenizer piece.
-        assert.ok(start === 0 || /[\s\-,]/u.test(text[start - 1]!) || /[\s\-,]/u.test(text[start]!), `${first}..${last}: ${JSON.stringify(text.slice(start, end))}`);
-        assert.ok(end === text.length || /[\s\-,]/u.test(text[end]!) || /[\s\-,]/u.test(text[end - 1]!), `${first}..${last}: ${JSON.stringify(text.slice(start, end))}`);
+        assert.ok(
+          start === 0 || /[\s\-,]/u.test(text[start - 1]!) || /[\s\-,]/u.test(text[start]!),
+          `${first}..${last}: ${JSON.stringify(text.slice(start, end))}`,
+        );
+        assert.ok(
+          end === text.length || /[\s\-,]/u.test(text[end]!) || /[\s\-,]/u.test(text[end - 1]!),
+          `${first}..${last}: ${JSON.stringify(text.slice(start, end))}`,
+        );
       }
     }
     // Every token of "Über" and of "東京" widens to the whole word, whatever the BPE pieces are.
-    for (const [from, to] of [[8, 12], [20, 22]] as const) {
+    for (const [from, to] of [
+      [8, 12],
+      [20, 22],
+    ] as const) {
       const inside = [...tokens.ids.keys()].filter((i) => tokens.starts[i]! >= from && tokens.ends[i]! <= to);
       assert.ok(inside.length > 1);
       for (const i of inside) assert.deepEqual(words(i, i), { start: from, end: to });

@@ -50,7 +50,13 @@ function makeCase(seed: number) {
   return { dense, attentions, globalAttentions, globals: Int32Array.from(globals), seq, layers, heads };
 }
 
-function expected(c: ReturnType<typeof makeCase>, mode: AttentionMode, layer: number | undefined, head: number | undefined, token: number): number[] {
+function expected(
+  c: ReturnType<typeof makeCase>,
+  mode: AttentionMode,
+  layer: number | undefined,
+  head: number | undefined,
+  token: number,
+): number[] {
   const out = new Array<number>(c.seq).fill(0);
   const layers = layer === undefined ? [...Array(c.layers).keys()] : [layer];
   const heads = head === undefined ? [...Array(c.heads).keys()] : [head];
@@ -78,15 +84,28 @@ describe('attention maps', () => {
           for (const head of [undefined, 2]) {
             for (const token of mode === 'token' ? [0, 3, 4, 10] : [0]) {
               const selection = { ...(layer === undefined ? {} : { layer }), ...(head === undefined ? {} : { head }) };
-              const got = chunkAttentionScores({ attentions: c.attentions, globalAttentions: c.globalAttentions, globalPositions: c.globals }, c.seq, mode, selection, token);
+              const got = chunkAttentionScores(
+                { attentions: c.attentions, globalAttentions: c.globalAttentions, globalPositions: c.globals },
+                c.seq,
+                mode,
+                selection,
+                token,
+              );
               const want = expected(c, mode, layer, head, token);
-              got.forEach((v, j) => assert.ok(Math.abs(v - want[j]!) < 1e-5, `seed ${seed} ${mode} l=${layer} h=${head} t=${token} j=${j}: ${v} vs ${want[j]}`));
+              got.forEach((v, j) =>
+                assert.ok(Math.abs(v - want[j]!) < 1e-5, `seed ${seed} ${mode} l=${layer} h=${head} t=${token} j=${j}: ${v} vs ${want[j]}`),
+              );
             }
           }
         }
       }
       // Every row is a distribution, so the attention received sums to the number of tokens.
-      const received = chunkAttentionScores({ attentions: c.attentions, globalAttentions: c.globalAttentions, globalPositions: c.globals }, c.seq, 'received', {});
+      const received = chunkAttentionScores(
+        { attentions: c.attentions, globalAttentions: c.globalAttentions, globalPositions: c.globals },
+        c.seq,
+        'received',
+        {},
+      );
       assert.ok(Math.abs(received.reduce((a, b) => a + b) - c.seq) < 1e-4);
     }
   });

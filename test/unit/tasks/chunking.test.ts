@@ -33,11 +33,15 @@ describe('chunking', () => {
         assert.equal(chunk.charStart, tokens.starts[chunk.tokenStart]);
         if (next !== undefined && maxTokens - overlap > 3) {
           const e = chunk.tokenEnd;
-          const splitsCharacter = tokens.starts[e - 1] === tokens.starts[e] && tokens.ends[e - 1] === tokens.ends[e] && tokens.ends[e]! > tokens.starts[e]!;
+          const splitsCharacter =
+            tokens.starts[e - 1] === tokens.starts[e] && tokens.ends[e - 1] === tokens.ends[e] && tokens.ends[e]! > tokens.starts[e]!;
           assert.ok(!splitsCharacter, `trial ${trial}: chunk ${i} ends inside a character`);
         }
       });
-      assert.ok(covered.every((flag) => flag === 1), `trial ${trial}: a token is in no chunk`);
+      assert.ok(
+        covered.every((flag) => flag === 1),
+        `trial ${trial}: a token is in no chunk`,
+      );
       const owners = chunkOwnership(chunks);
       assert.equal(owners[0]!.start, 0);
       assert.equal(owners.at(-1)!.end, tokens.ids.length);
@@ -125,7 +129,10 @@ describe('chunking', () => {
         });
         assert.ok(marked > 0, `chunk ${input.chunk.index} has span tokens`);
       }
-      assert.deepEqual([...prepared.spanTokens], [...mask.keys()].filter((i) => mask[i] === 1));
+      assert.deepEqual(
+        [...prepared.spanTokens],
+        [...mask.keys()].filter((i) => mask[i] === 1),
+      );
     });
 
     it('puts the question first and makes it global for QA', () => {
@@ -138,7 +145,10 @@ describe('chunking', () => {
         assert.deepEqual([...input.ids.subarray(1, 1 + q)], [...question.ids]);
         assert.deepEqual([...input.ids.subarray(q + 1, q + 3)], [2, 2]);
         assert.deepEqual([...input.global.subarray(0, q + 1)], new Array<number>(q + 1).fill(1));
-        assert.equal(input.global.subarray(q + 1).reduce((s, v) => s + v, 0), 0);
+        assert.equal(
+          input.global.subarray(q + 1).reduce((s, v) => s + v, 0),
+          0,
+        );
         assert.equal(input.ids.at(-1), 2);
       }
     });
@@ -152,7 +162,10 @@ describe('chunking', () => {
 
     it('rejects a length above the model limit, spans outside the document, and a too-long question', () => {
       assert.throws(() => prepareDocument(config, tokenizer, text, { maxLength: 129 }), isLensError('BAD_ARGUMENT'));
-      assert.throws(() => prepareDocument(config, tokenizer, text, { spans: [{ start: 0, end: text.length + 1 }] }), isLensError('BAD_ARGUMENT'));
+      assert.throws(
+        () => prepareDocument(config, tokenizer, text, { spans: [{ start: 0, end: text.length + 1 }] }),
+        isLensError('BAD_ARGUMENT'),
+      );
       const longQuestion = tokenizer.tokenize('why '.repeat(200));
       assert.throws(() => prepareDocument(config, tokenizer, text, {}, longQuestion), isLensError('INPUT_TOO_LONG'));
       const small = { ...config, vocabSize: 120 };

@@ -24,7 +24,13 @@ describe('classification aggregation', () => {
     const z = Math.exp(2) + 2;
     close(result.probabilities, [Math.exp(2) / z, 1 / z, 1 / z]);
     assert.equal(result.label, 'a');
-    assert.deepEqual(result.chunks.map((c) => [c.start, c.end]), [[0, 10], [8, 20]]);
+    assert.deepEqual(
+      result.chunks.map((c) => [c.start, c.end]),
+      [
+        [0, 10],
+        [8, 20],
+      ],
+    );
     const z0 = Math.exp(1) + 1 + Math.exp(-1);
     close(result.chunks[0]!.probabilities, [Math.exp(1) / z0, 1 / z0, Math.exp(-1) / z0]);
   });

@@ -25,7 +25,10 @@ describe('documents', () => {
     assert.throws(() => decodeDocument(Buffer.from(' \n\t '), 'x'), /only whitespace/);
     assert.throws(() => decodeDocument(Buffer.from('ab\0cd'), 'x'), /binary/);
     assert.throws(() => decodeDocument(Buffer.from([0x61, 0xc3, 0x28]), 'x'), /not valid UTF-8/);
-    assert.throws(() => decodeDocument(new Uint8Array(MAX_DOCUMENT_BYTES + 1).fill(0x61), 'x'), /is 20,971,521 bytes; documents are limited to 20 MiB \(20,971,520 bytes\)/);
+    assert.throws(
+      () => decodeDocument(new Uint8Array(MAX_DOCUMENT_BYTES + 1).fill(0x61), 'x'),
+      /is 20,971,521 bytes; documents are limited to 20 MiB \(20,971,520 bytes\)/,
+    );
     assert.throws(() => checkDocumentText('é'.repeat(MAX_DOCUMENT_BYTES / 2 + 1), 'buffer'), code('BAD_DOCUMENT'));
     checkDocumentText('é'.repeat(MAX_DOCUMENT_BYTES / 2), 'buffer');
     const big = join(dir, 'big.txt');

@@ -23,7 +23,28 @@ export function rng(seed: number): () => number {
   };
 }
 
-const WORDS = ['the', 'model', 'reads', 'long', 'documents', 'with', 'sliding', 'windows', 'and', 'global', 'tokens', 'über', 'naïve', 'café', '東京', 'data', '42', 'attention', 'résumé', '😀'];
+const WORDS = [
+  'the',
+  'model',
+  'reads',
+  'long',
+  'documents',
+  'with',
+  'sliding',
+  'windows',
+  'and',
+  'global',
+  'tokens',
+  'über',
+  'naïve',
+  'café',
+  '東京',
+  'data',
+  '42',
+  'attention',
+  'résumé',
+  '😀',
+];
 
 /** Prose of `sentences` sentences in paragraphs of 3 to 8 sentences, deterministic in the seed. */
 export function syntheticDocument(sentences: number, seed: number): string {

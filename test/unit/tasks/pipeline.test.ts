@@ -36,10 +36,22 @@ class ScriptedEngine implements Engine {
       } else if (name === 'start_logits' || name === 'end_logits') {
         const target = name === 'start_logits' ? ZEBRA : CROSSING;
         // `<s>` gets 3: the null answer wins unless the target tokens (12) are in the chunk.
-        tensors.set(name, tensor([1, n], Float32Array.from(ids, (t, p) => (t === target ? 12 : p === 0 ? 3 : 0))));
+        tensors.set(
+          name,
+          tensor(
+            [1, n],
+            Float32Array.from(ids, (t, p) => (t === target ? 12 : p === 0 ? 3 : 0)),
+          ),
+        );
       } else if (name === 'last_hidden_state') {
         // Hidden state of a position = [id, 1].
-        tensors.set(name, tensor([1, n, 2], Float32Array.from({ length: 2 * n }, (_, i) => (i % 2 === 0 ? ids[i >> 1]! : 1))));
+        tensors.set(
+          name,
+          tensor(
+            [1, n, 2],
+            Float32Array.from({ length: 2 * n }, (_, i) => (i % 2 === 0 ? ids[i >> 1]! : 1)),
+          ),
+        );
       }
     }
     return Promise.resolve({ provider: 'scripted', tensors });
@@ -62,7 +74,10 @@ describe('document tasks over an engine', () => {
     const chunks = result.chunks.length;
     assert.ok(chunks > 3);
     assert.equal(engine.seen.length, chunks);
-    assert.deepEqual(progress, Array.from({ length: chunks + 1 }, (_, i) => `${i}/${chunks}`));
+    assert.deepEqual(
+      progress,
+      Array.from({ length: chunks + 1 }, (_, i) => `${i}/${chunks}`),
+    );
     for (const input of engine.seen) {
       assert.ok(input.seqLen <= 200);
       assert.equal(input.inputIds[0], 0n);
@@ -70,11 +85,14 @@ describe('document tasks over an engine', () => {
       assert.ok(input.attentionMask.every((v) => v === 1n));
       assert.deepEqual([...input.globalAttentionMask].map(Number), [1, ...new Array<number>(input.seqLen - 1).fill(0)]);
     }
-    const mean = [0, 1, 2].map((k) => engine.seen.reduce((sum, input) => {
-      const ids = Array.from(input.inputIds, Number);
-      const row = [0.5, (20 * ids.filter((t) => t === MODEL).length) / input.seqLen, input.seqLen / 100];
-      return sum + row[k]!;
-    }, 0) / chunks);
+    const mean = [0, 1, 2].map(
+      (k) =>
+        engine.seen.reduce((sum, input) => {
+          const ids = Array.from(input.inputIds, Number);
+          const row = [0.5, (20 * ids.filter((t) => t === MODEL).length) / input.seqLen, input.seqLen / 100];
+          return sum + row[k]!;
+        }, 0) / chunks,
+    );
     [...result.logits].forEach((v, k) => assert.ok(Math.abs(v - mean[k]!) < 1e-5));
     const probabilities = softmax(mean);
     [...result.probabilities].forEach((p, k) => assert.ok(Math.abs(p - probabilities[k]!) < 1e-6));
@@ -93,7 +111,10 @@ describe('document tasks over an engine', () => {
     const globalsPerRun = engine.seen.map((input) => input.globalAttentionMask.reduce((a, b) => a + b, 0n));
     const withSpan = BigInt(1 + zebraTokens);
     assert.ok(globalsPerRun.some((g) => g === withSpan) && globalsPerRun.every((g) => g === 1n || g === withSpan));
-    await assert.rejects(classify(engine, tokenizer, document, { spans: [{ start: 0, end: document.length + 5 }] }), isLensError('BAD_ARGUMENT'));
+    await assert.rejects(
+      classify(engine, tokenizer, document, { spans: [{ start: 0, end: document.length + 5 }] }),
+      isLensError('BAD_ARGUMENT'),
+    );
     const qa = new ScriptedEngine(syntheticConfig({ ...base, head: 'question-answering' }));
     await assert.rejects(classify(qa, tokenizer, document), isLensError('WRONG_HEAD'));
     await assert.rejects(answer(engine, tokenizer, 'Where?', document), isLensError('WRONG_HEAD'));
@@ -111,7 +132,8 @@ describe('document tasks over an engine', () => {
     assert.ok(result.answers.length <= 3);
     // The question is global in every run.
     const q = tokenizer.tokenize('Where is the crossing?').ids.length;
-    for (const input of engine.seen) assert.deepEqual([...input.globalAttentionMask.subarray(0, q + 2)].map(Number), [...new Array<number>(q + 1).fill(1), 0]);
+    for (const input of engine.seen)
+      assert.deepEqual([...input.globalAttentionMask.subarray(0, q + 2)].map(Number), [...new Array<number>(q + 1).fill(1), 0]);
   });
 
   it('answer: no answer when the text is not there', async () => {

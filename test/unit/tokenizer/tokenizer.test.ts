@@ -30,7 +30,13 @@ describe('RoBERTa byte-level BPE tokenizer', () => {
   it('loads the fixture vocabulary and special ids', () => {
     assert.equal(tokenizer.vocabSize, table.vocab_size);
     assert.deepEqual(
-      { '<s>': tokenizer.special.cls, '<pad>': tokenizer.special.pad, '</s>': tokenizer.special.sep, '<unk>': tokenizer.special.unk, '<mask>': tokenizer.special.mask },
+      {
+        '<s>': tokenizer.special.cls,
+        '<pad>': tokenizer.special.pad,
+        '</s>': tokenizer.special.sep,
+        '<unk>': tokenizer.special.unk,
+        '<mask>': tokenizer.special.mask,
+      },
       table.special_ids,
     );
   });
@@ -39,7 +45,10 @@ describe('RoBERTa byte-level BPE tokenizer', () => {
     it(`ids of case ${c.name}`, () => {
       const encoding = tokenizer.encode(c.text);
       assert.deepEqual([...encoding.ids], c.ids);
-      assert.deepEqual([...encoding.ids].map((id) => tokenizer.tokenString(id)), c.tokens);
+      assert.deepEqual(
+        [...encoding.ids].map((id) => tokenizer.tokenString(id)),
+        c.tokens,
+      );
     });
   }
 
@@ -98,7 +107,10 @@ describe('RoBERTa byte-level BPE tokenizer', () => {
 
   it('encodes a question/context pair with sequence ids', () => {
     const encoding = tokenizer.encodePair('Who?', 'Me too');
-    assert.deepEqual([...encoding.ids].map((id) => tokenizer.tokenString(id)), ['<s>', 'Who', '?', '</s>', '</s>', 'Me', 'Ġtoo', '</s>']);
+    assert.deepEqual(
+      [...encoding.ids].map((id) => tokenizer.tokenString(id)),
+      ['<s>', 'Who', '?', '</s>', '</s>', 'Me', 'Ġtoo', '</s>'],
+    );
     assert.deepEqual([...encoding.sequenceIds], [-1, 0, 0, -1, -1, 1, 1, -1]);
     assert.deepEqual([...encoding.starts], [0, 0, 3, 0, 0, 0, 3, 0]);
     assert.deepEqual([...encoding.ends], [0, 3, 4, 0, 0, 2, 6, 0]);
@@ -133,7 +145,9 @@ describe('RoBERTa byte-level BPE tokenizer', () => {
 
     it('reads tokenizer.json and gives the same ids as vocab.json + merges.txt', () => {
       const vocab = JSON.parse(readFileSync(join(FIXTURE, 'vocab.json'), 'utf8')) as Record<string, number>;
-      const merges = readFileSync(join(FIXTURE, 'merges.txt'), 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+      const merges = readFileSync(join(FIXTURE, 'merges.txt'), 'utf8')
+        .split('\n')
+        .filter((l) => l !== '' && !l.startsWith('#'));
       writeFileSync(
         join(dir, 'tokenizer.json'),
         JSON.stringify({
@@ -150,18 +164,25 @@ describe('RoBERTa byte-level BPE tokenizer', () => {
     });
 
     it('honours add_prefix_space from tokenizer_config.json, with spans in the original text', () => {
-      for (const file of ['vocab.json', 'merges.txt', 'special_tokens_map.json']) writeFileSync(join(dir, file), readFileSync(join(FIXTURE, file)));
+      for (const file of ['vocab.json', 'merges.txt', 'special_tokens_map.json'])
+        writeFileSync(join(dir, file), readFileSync(join(FIXTURE, file)));
       writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ add_prefix_space: true, model_max_length: 4096 }));
       const prefixed = loadTokenizer(dir);
       assert.equal(prefixed.modelMaxLength, 4096);
       const encoding = prefixed.tokenize('Hello world');
-      assert.deepEqual([...encoding.ids].map((id) => prefixed.tokenString(id)), ['ĠHello', 'Ġworld']);
+      assert.deepEqual(
+        [...encoding.ids].map((id) => prefixed.tokenString(id)),
+        ['ĠHello', 'Ġworld'],
+      );
       assert.deepEqual([...encoding.starts], [0, 6]);
       assert.deepEqual([...encoding.ends], [5, 11]);
     });
 
     it('reports a folder without tokenizer files', () => {
-      assert.throws(() => loadTokenizer(dir), (error: unknown) => error instanceof LensError && error.code === 'BAD_TOKENIZER');
+      assert.throws(
+        () => loadTokenizer(dir),
+        (error: unknown) => error instanceof LensError && error.code === 'BAD_TOKENIZER',
+      );
     });
 
     it('reports a malformed vocabulary', () => {

@@ -44,12 +44,20 @@ export function buildHead(b: GraphBuilder, weights: GraphWeights, config: Longfo
         // LongformerClassificationHead: dense → tanh → out_proj on <s> (modeling_longformer.py#L1870-L1890).
         const labels = weights.shapeOf('classifier.out_proj.weight')[0] ?? 0;
         const dense = b.tanh(applyLinear(b, firstToken(), weights.linear('classifier.dense', E, E)));
-        outputs.push({ name: 'logits', value: applyLinear(b, dense, weights.linear('classifier.out_proj', E, labels)), dims: ['batch', labels] });
+        outputs.push({
+          name: 'logits',
+          value: applyLinear(b, dense, weights.linear('classifier.out_proj', E, labels)),
+          dims: ['batch', labels],
+        });
         break;
       }
       case 'token-classification': {
         const labels = weights.shapeOf('classifier.weight')[0] ?? 0;
-        outputs.push({ name: 'logits', value: applyLinear(b, sequence, weights.linear('classifier', E, labels)), dims: ['batch', 'sequence', labels] });
+        outputs.push({
+          name: 'logits',
+          value: applyLinear(b, sequence, weights.linear('classifier', E, labels)),
+          dims: ['batch', 'sequence', labels],
+        });
         break;
       }
       case 'question-answering': {
@@ -64,7 +72,12 @@ export function buildHead(b: GraphBuilder, weights: GraphWeights, config: Longfo
       case 'masked-lm': {
         // LongformerLMHead: dense → gelu → layer_norm → decoder (modeling_longformer.py#L1340-L1370).
         const dense = geluExact(b, applyLinear(b, sequence, weights.linear('lm_head.dense', E, E)));
-        const normed = b.layerNorm(dense, weights.constant('lm_head.layer_norm.weight', [E]), weights.constant('lm_head.layer_norm.bias', [E]), config.layerNormEps);
+        const normed = b.layerNorm(
+          dense,
+          weights.constant('lm_head.layer_norm.weight', [E]),
+          weights.constant('lm_head.layer_norm.bias', [E]),
+          config.layerNormEps,
+        );
         const logits = applyLinear(b, normed, weights.linear('lm_head.decoder', E, config.vocabSize));
         outputs.push({ name: 'logits', value: logits, dims: ['batch', 'sequence', config.vocabSize] });
         break;

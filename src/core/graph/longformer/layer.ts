@@ -47,6 +47,10 @@ export function longformerLayer(
       weights.constant(`${prefix}.output.LayerNorm.bias`, [E]),
       eps,
     ); // (B, P, E)
-    return { hidden: next, ...(attention.attentions === undefined ? {} : { attentions: attention.attentions }), ...(attention.globalAttentions === undefined ? {} : { globalAttentions: attention.globalAttentions }) };
+    return {
+      hidden: next,
+      ...(attention.attentions === undefined ? {} : { attentions: attention.attentions }),
+      ...(attention.globalAttentions === undefined ? {} : { globalAttentions: attention.globalAttentions }),
+    };
   });
 }

@@ -41,7 +41,12 @@ export function buildLongformerGraph(config: LongformerConfig, dict: StateDict, 
     }
     if (result.globalAttentions !== undefined) {
       // Kept at the padded length, as HuggingFace returns them.
-      b.output(result.globalAttentions, globalAttentionsOutputName(layer), 'float32', ['batch', config.numAttentionHeads, 'padded_sequence', 'globals']);
+      b.output(result.globalAttentions, globalAttentionsOutputName(layer), 'float32', [
+        'batch',
+        config.numAttentionHeads,
+        'padded_sequence',
+        'globals',
+      ]);
     }
   }
   const sequence = b.slice(hidden, b.constInt64([0]), seq.length, [1]); // (B, S, E)

@@ -34,7 +34,11 @@ export function selfAttention(
 
   // HuggingFace divides the query by sqrt(head_dim) after the bias (modeling_longformer.py#L548); folded into the
   // weights here. One MatMul makes query, key and value.
-  const qkv = weights.fusedLinear([{ prefix: `${prefix}.query`, scale: 1 / Math.sqrt(dh) }, { prefix: `${prefix}.key` }, { prefix: `${prefix}.value` }], E, E);
+  const qkv = weights.fusedLinear(
+    [{ prefix: `${prefix}.query`, scale: 1 / Math.sqrt(dh) }, { prefix: `${prefix}.key` }, { prefix: `${prefix}.value` }],
+    E,
+    E,
+  );
   const [query, key, value] = b.split(applyLinear(b, hidden, qkv), [E, E, E], 2); // 3 × (B, P, E)
   if (query === undefined || key === undefined || value === undefined) throw new Error('unreachable: split into three');
   const toHeads = (t: Value): Value => b.transpose(b.reshape(t, [0, 0, H, dh]), [0, 2, 1, 3]); // (B, P, H, dh) → (B, H, P, dh)

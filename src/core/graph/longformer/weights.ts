@@ -53,7 +53,10 @@ export class GraphWeights {
     const weight = this.tensor(`${prefix}.weight`, [outFeatures, inFeatures]).data;
     const bias = this.tensor(`${prefix}.bias`, [outFeatures]).data;
     return {
-      weightT: this.b.initializer(`${prefix}.weight_t`, makeTensor('float32', [inFeatures, outFeatures], transposeMatrix(weight, outFeatures, inFeatures, scale))),
+      weightT: this.b.initializer(
+        `${prefix}.weight_t`,
+        makeTensor('float32', [inFeatures, outFeatures], transposeMatrix(weight, outFeatures, inFeatures, scale)),
+      ),
       bias: this.b.initializer(`${prefix}.bias`, makeTensor('float32', [outFeatures], scaled(bias, scale))),
     };
   }

@@ -132,7 +132,9 @@ export function torchStateDict(tensors: readonly PickledTensor[]): Uint8Array {
     if (tensor.parameter === true) w.global('torch._utils', '_rebuild_parameter').mark();
     w.global('torch._utils', '_rebuild_tensor_v2').mark();
     w.mark().string('storage').global('torch', tensor.storageType).string(tensor.key).string('cpu').int(tensor.numel).tuple().binpersid();
-    w.int(tensor.offset ?? 0).intTuple(tensor.shape).intTuple(tensor.stride ?? contiguousStrides(tensor.shape));
+    w.int(tensor.offset ?? 0)
+      .intTuple(tensor.shape)
+      .intTuple(tensor.stride ?? contiguousStrides(tensor.shape));
     w.bool(false).global('collections', 'OrderedDict').emptyTuple().reduce().tuple().reduce();
     if (tensor.parameter === true) w.bool(true).global('collections', 'OrderedDict').emptyTuple().reduce().tuple().reduce();
   }
