@@ -41,7 +41,7 @@ interface InputCase {
  */
 function modelCases(master: number): ModelCase[] {
   const random = new SeededRandom(master);
-  const heads: HeadKind[] = ['base', 'sequence-classification', 'question-answering', 'token-classification'];
+  const heads: HeadKind[] = ['base', 'sequence-classification', 'question-answering', 'token-classification', 'masked-lm'];
   return Array.from({ length: MODELS }, (_, index) => {
     const layers = index === 4 ? 1 : random.int(2, 3);
     const windows = Array.from({ length: layers }, () => 2 * random.int(1, 5));

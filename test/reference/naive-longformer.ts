@@ -27,7 +27,8 @@ export interface NaiveGlobalAttentions {
 }
 
 export interface NaiveOutputs {
-  /** HF's outputs for the config's head: last_hidden_state + pooler_output, logits, or start/end logits. */
+  /** HF's outputs for the config's head: last_hidden_state + pooler_output, logits (classification, token
+   * classification, masked LM), or start/end logits. */
   readonly tensors: ReadonlyMap<OutputName, FloatTensor>;
   /** The encoder output, whatever the head: (batch, seqLen, hidden). */
   readonly lastHiddenState: FloatTensor;
@@ -408,8 +409,16 @@ class NaiveModel {
         out.set('logits', floatTensor([batch, seqLen, projection.outFeatures], Float32Array.from(logits)));
         break;
       }
-      case 'masked-lm':
-        throw new Error('the naive reference has no masked-LM head');
+      case 'masked-lm': {
+        // LongformerLMHead: dense, exact GELU (whatever hidden_act says), layer_norm, then the decoder tied to the
+        // word embeddings, with lm_head.bias as its bias.
+        const dense = linear(states, batch * seqLen, this.linear('lm_head.dense')).map((v) => 0.5 * v * (1 + erf(v / Math.SQRT2)));
+        const normed = layerNorm(dense, batch * seqLen, h, this.norm('lm_head.layer_norm'), this.config.layerNormEps);
+        const decoder = this.linear('lm_head.decoder');
+        const logits = linear(normed, batch * seqLen, decoder);
+        out.set('logits', floatTensor([batch, seqLen, decoder.outFeatures], Float32Array.from(logits)));
+        break;
+      }
     }
     return out;
   }
