@@ -2,6 +2,7 @@
 // the extension host: a blocking session.run() or a native crash there would take every extension down with it.
 // This file does not import `vscode`, so it is tested in plain Node against the real worker bundle.
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { FromWorker, MethodName, SerializedError, ToWorker, WorkerMethods } from '../worker/protocol';
 
 export class WorkerError extends Error {
@@ -54,6 +55,15 @@ export class WorkerClient {
   ): Promise<WorkerMethods[M]['result']> {
     if (this.disposed) return Promise.reject(new WorkerError({ code: 'CANCELLED', message: 'The engine has been shut down.' }));
     if (options.signal?.aborted === true) return Promise.reject(new WorkerError({ code: 'CANCELLED', message: 'Cancelled.' }));
+    if (this.child === undefined && !existsSync(this.options.workerPath)) {
+      return Promise.reject(
+        new WorkerError({
+          code: 'RUNTIME_FAILED',
+          message: `The engine bundle ${this.options.workerPath} is missing.`,
+          hint: 'Reinstall the extension.',
+        }),
+      );
+    }
     const child = this.ensureStarted();
     const id = this.nextId++;
     return new Promise<WorkerMethods[M]['result']>((resolve, reject) => {
@@ -87,6 +97,16 @@ export class WorkerClient {
     child.stdout?.on('data', (chunk: Buffer) => this.options.log?.(chunk.toString('utf8').trimEnd()));
     child.stderr?.on('data', (chunk: Buffer) => this.options.log?.(chunk.toString('utf8').trimEnd()));
     child.on('message', (message: FromWorker) => this.receive(message));
+    // A worker that cannot start (missing bundle, no permission) emits 'error'; unhandled, it would throw in the host.
+    child.on('error', (error) => {
+      if (this.child === child) this.child = undefined;
+      this.options.log?.(`engine worker failed: ${error.message}`);
+      this.failAll({
+        code: 'RUNTIME_FAILED',
+        message: `The engine process could not start: ${error.message}.`,
+        hint: 'Reinstall the extension.',
+      });
+    });
     child.on('exit', (code, signal) => {
       if (this.child === child) this.child = undefined;
       const how = signal === null ? `exit code ${String(code)}` : `signal ${signal}`;

@@ -98,6 +98,17 @@ describe('worker client and engine worker', function () {
     assert.equal(summary.layers, 2);
   });
 
+  it('reports a worker that cannot start instead of throwing', async () => {
+    const broken = new WorkerClient({ workerPath: join(dir, 'no-such-worker.js'), log: (line) => logged.push(line) });
+    try {
+      await assert.rejects(broken.request('modelSummary', { modelDir: FIXTURE }), (error: unknown) => {
+        return error instanceof WorkerError && error.code === 'RUNTIME_FAILED' && error.message.includes('no-such-worker.js is missing');
+      });
+    } finally {
+      broken.dispose();
+    }
+  });
+
   it('reports a dying worker and starts a fresh one on the next request', async () => {
     await client.request('modelSummary', { modelDir: FIXTURE });
     const firstPid = client.pid;
