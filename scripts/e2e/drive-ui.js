@@ -1,13 +1,11 @@
 // Drives the real workbench the way a person does (Quick Open, the command palette, the input box) and saves
 // screenshots: a manual check of what users see, not part of the test suite.
 // usage: node drive-ui.js --server URL --dev DIR --folder DIR --file NAME --out DIR
-const { chromium } = require(process.env.PLAYWRIGHT_CORE || 'playwright-core');
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
+const { launchBrowser, parseArgs } = require('./browser');
 
-const args = {};
-for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
+const args = parseArgs(process.argv);
 const server = new URL(args.server);
 const payload = [['extensionDevelopmentPath', `vscode-remote://${server.host}${path.resolve(args.dev)}`]];
 const url = `${server.origin}/?folder=${encodeURIComponent(path.resolve(args.folder))}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
@@ -22,22 +20,7 @@ async function palette(page, command) {
 
 (async () => {
   fs.mkdirSync(args.out, { recursive: true });
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'lens-ui-chrome-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    viewport: { width: 1400, height: 900 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  const page = context.pages()[0] || (await context.newPage());
+  const { page, close } = await launchBrowser({ viewport: { width: 1400, height: 900 } });
   await page.goto(url);
   await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
   await page.waitForTimeout(4000);
@@ -66,8 +49,7 @@ async function palette(page, command) {
   await page.keyboard.press('Enter');
   await page.waitForTimeout(6000);
   await page.screenshot({ path: path.join(args.out, '3-heatmap.png') });
-  await context.close();
-  fs.rmSync(profile, { recursive: true, force: true });
+  await close();
 })().catch((error) => {
   console.error(error);
   process.exit(1);

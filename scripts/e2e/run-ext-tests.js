@@ -2,14 +2,11 @@
 // @vscode/test-electron): a headless Chromium opens the workbench with extensionDevelopmentPath and
 // extensionTestsPath, and the workbench reports the suite's result through window.codeAutomationExit.
 // usage: node run-ext-tests.js --server URL --dev DIR --tests FILE [--folder DIR] [--timeout MS]
-const { chromium } = require(process.env.PLAYWRIGHT_CORE || 'playwright-core');
-const fs = require('fs');
-const os = require('os');
 const path = require('path');
 const util = require('util');
+const { launchBrowser, parseArgs } = require('./browser');
 
-const args = {};
-for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
+const args = parseArgs(process.argv);
 const server = new URL(args.server);
 const remote = (p) => `vscode-remote://${server.host}${p}`;
 const payload = [
@@ -24,21 +21,7 @@ const NOISE =
 
 (async () => {
   const started = Date.now();
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'lens-e2e-chrome-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: args.chromium || '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  const page = context.pages()[0] || (await context.newPage());
+  const { page, close } = await launchBrowser({ executablePath: args.chromium });
   let finish;
   const exited = new Promise((resolve) => (finish = resolve));
   await page.exposeFunction('codeAutomationExit', (code) => finish(code));
@@ -58,8 +41,7 @@ const NOISE =
   const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), Number(args.timeout || 240000)));
   const code = await Promise.race([exited, timeout]);
   console.log(`[run-ext-tests] exit=${code} after ${((Date.now() - started) / 1000).toFixed(1)}s`);
-  await context.close().catch(() => {});
-  fs.rmSync(profile, { recursive: true, force: true });
+  await close();
   process.exit(code === 0 ? 0 : 1);
 })().catch((error) => {
   console.error(error);
