@@ -1,6 +1,6 @@
 // The generated ONNX models live in a disk cache keyed by a hash of the weights, the config and the graph version,
-// so a second start skips building and serializing. One folder per key holds both graph variants (with and
-// without attention outputs) over one shared external weights file; folders are written under a temporary name
+// so a second start skips building and serializing. One folder per key holds the three graph variants (without
+// attention outputs, with them per head, with them combined over heads) over one shared external weights file; folders are written under a temporary name
 // and renamed into place, so a crashed or concurrent build never leaves a half-written entry behind.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -11,14 +11,15 @@ import type { LongformerConfig } from '../checkpoint/config';
 import type { StateDict } from '../checkpoint/tensor';
 import { throwIfCancelled } from '../errors';
 import { ExternalDataFile } from '../graph/external-data-file';
-import { buildLongformerGraph } from '../graph/longformer/model';
+import { type AttentionOutputs, buildLongformerGraph } from '../graph/longformer/model';
 import { serializeModel } from '../graph/serialize';
 
 /** Bump whenever the generated graph changes, so stale cache entries are not reused. */
-export const GRAPH_VERSION = 'longformer-graph-4';
+export const GRAPH_VERSION = 'longformer-graph-5';
 
 export const MODEL_FILE = 'model.onnx';
 export const ATTENTIONS_MODEL_FILE = 'model-attentions.onnx';
+export const WEIGHTED_ATTENTIONS_MODEL_FILE = 'model-attentions-weighted.onnx';
 export const WEIGHTS_FILE = 'weights.bin';
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -42,17 +43,31 @@ export interface CachedModel {
   readonly directory: string;
   readonly modelPath: string;
   readonly attentionsModelPath: string;
+  /** The variant whose attentions are combined over heads with the `attention_head_weights` input. */
+  readonly weightedAttentionsModelPath: string;
   /** True when the entry was already on disk and nothing was built. */
   readonly hit: boolean;
   /** The graph cache key (a hash of the graph version, the config and the weights). */
   readonly key: string;
 }
 
-const CACHE_FILES = [MODEL_FILE, ATTENTIONS_MODEL_FILE, WEIGHTS_FILE];
+const VARIANTS: readonly (readonly [string, AttentionOutputs])[] = [
+  [MODEL_FILE, 'none'],
+  [ATTENTIONS_MODEL_FILE, 'per-head'],
+  [WEIGHTED_ATTENTIONS_MODEL_FILE, 'head-weighted'],
+];
+const CACHE_FILES = [...VARIANTS.map(([file]) => file), WEIGHTS_FILE];
 
 function cacheEntry(cacheDir: string, key: string, hit: boolean): CachedModel {
   const directory = join(cacheDir, 'onnx', key);
-  return { directory, modelPath: join(directory, MODEL_FILE), attentionsModelPath: join(directory, ATTENTIONS_MODEL_FILE), hit, key };
+  return {
+    directory,
+    modelPath: join(directory, MODEL_FILE),
+    attentionsModelPath: join(directory, ATTENTIONS_MODEL_FILE),
+    weightedAttentionsModelPath: join(directory, WEIGHTED_ATTENTIONS_MODEL_FILE),
+    hit,
+    key,
+  };
 }
 
 function isComplete(directory: string): boolean {
@@ -85,12 +100,9 @@ export async function ensureCachedModel(
   try {
     const external = new ExternalDataFile(join(staging, WEIGHTS_FILE));
     try {
-      for (const [file, withAttentions] of [
-        [MODEL_FILE, false],
-        [ATTENTIONS_MODEL_FILE, true],
-      ] as const) {
+      for (const [file, attentions] of VARIANTS) {
         throwIfCancelled(signal);
-        const graph = buildLongformerGraph(config, weights, { withAttentions });
+        const graph = buildLongformerGraph(config, weights, { attentions });
         await writeFile(
           join(staging, file),
           serializeModel(graph, { external, metadata: { graph_version: GRAPH_VERSION, cache_key: key } }),

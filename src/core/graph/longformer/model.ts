@@ -4,14 +4,21 @@ import type { LongformerConfig } from '../../checkpoint/config';
 import type { StateDict } from '../../checkpoint/tensor';
 import { GraphBuilder, type Graph, type Value } from '../builder';
 import { embeddings } from './embeddings';
+import { HEAD_WEIGHTS_INPUT, weightHeads } from './head-weights';
 import { buildHead } from './heads';
 import { longformerLayer } from './layer';
 import { sequenceInfo } from './sequence';
 import { GraphWeights } from './weights';
 
+/**
+ * Which attention outputs the graph has: none; `attentions.<layer>` and `global_attentions.<layer>` in HuggingFace's
+ * layouts (per head); or the same outputs combined over heads with the weights of the extra input
+ * `attention_head_weights` (heads axis 1, see head-weights.ts). Both attention variants cost extra work.
+ */
+export type AttentionOutputs = 'none' | 'per-head' | 'head-weighted';
+
 export interface LongformerGraphOptions {
-  /** Adds the outputs `attentions.<layer>` and `global_attentions.<layer>` (HF layouts); costs extra work. */
-  readonly withAttentions: boolean;
+  readonly attentions: AttentionOutputs;
 }
 
 export const INPUT_NAMES = ['input_ids', 'attention_mask', 'global_attention_mask'] as const;
@@ -24,26 +31,32 @@ export function globalAttentionsOutputName(layer: number): string {
 }
 
 export function buildLongformerGraph(config: LongformerConfig, dict: StateDict, options: LongformerGraphOptions): Graph {
-  const b = new GraphBuilder(`longformer-${config.head}${options.withAttentions ? '-attentions' : ''}`);
+  const suffix = options.attentions === 'none' ? '' : `-attentions${options.attentions === 'head-weighted' ? '-weighted' : ''}`;
+  const b = new GraphBuilder(`longformer-${config.head}${suffix}`);
   const weights = new GraphWeights(b, dict);
+  const H = config.numAttentionHeads;
   const inputIds = b.input('input_ids', 'int64', ['batch', 'sequence']);
   const attentionMask = b.input('attention_mask', 'int64', ['batch', 'sequence']);
   const globalAttentionMask = b.input('global_attention_mask', 'int64', ['batch', 'sequence']);
+  const headWeights = options.attentions === 'head-weighted' ? b.input(HEAD_WEIGHTS_INPUT, 'float32', [H]) : undefined;
+  // (B, H, P, F) → (B, 1, P, F) in the head-weighted variant; unchanged otherwise.
+  const heads = (probs: Value): Value => (headWeights === undefined ? probs : weightHeads(b, probs, headWeights, H));
+  const headsDim = headWeights === undefined ? H : 1;
 
   const seq = sequenceInfo(b, { inputIds, attentionMask, globalAttentionMask }, config.padTokenId, Math.max(...config.attentionWindow));
   let hidden: Value = embeddings(b, weights, config, seq.inputIds); // (B, P, E)
   for (let layer = 0; layer < config.numHiddenLayers; layer += 1) {
-    const result = longformerLayer(b, weights, config, layer, hidden, seq, options.withAttentions);
+    const result = longformerLayer(b, weights, config, layer, hidden, seq, options.attentions !== 'none');
     hidden = result.hidden;
     if (result.attentions !== undefined) {
       const cut = b.slice(result.attentions, b.constInt64([0]), seq.length, [2]); // (B, H, S, x + 2w + 1)
-      b.output(cut, attentionsOutputName(layer), 'float32', ['batch', config.numAttentionHeads, 'sequence', `attention_columns_${layer}`]);
+      b.output(heads(cut), attentionsOutputName(layer), 'float32', ['batch', headsDim, 'sequence', `attention_columns_${layer}`]);
     }
     if (result.globalAttentions !== undefined) {
       // Kept at the padded length, as HuggingFace returns them.
-      b.output(result.globalAttentions, globalAttentionsOutputName(layer), 'float32', [
+      b.output(heads(result.globalAttentions), globalAttentionsOutputName(layer), 'float32', [
         'batch',
-        config.numAttentionHeads,
+        headsDim,
         'padded_sequence',
         'globals',
       ]);
