@@ -25,6 +25,24 @@ export interface ModelInputs {
   readonly globalAttentionMask: BigInt64Array;
 }
 
+/**
+ * Asks for less of `attentions` / `global_attentions` than every layer and head. What a run fetches is what it holds
+ * in memory: for the base model at 4,096 tokens one layer's per-head attentions take about 100 MB.
+ */
+export interface AttentionFetch {
+  /** Only these layers (distinct, ascending); default every layer. ModelOutputs.attentionLayers names them. */
+  readonly layers?: readonly number[];
+  /**
+   * One head, or the mean over heads, combined inside the model so the per-head tensors are never returned; the
+   * heads axis of the returned tensors is then 1. Default: every head, HuggingFace's layout.
+   */
+  readonly head?: number | 'mean';
+}
+
+export interface RunOptions {
+  readonly attentions?: AttentionFetch;
+}
+
 export interface ModelOutputs {
   /** The execution provider that actually ran ("cpu", "cuda", ...). */
   readonly provider: string;
@@ -34,11 +52,16 @@ export interface ModelOutputs {
   readonly attentions?: readonly FloatTensor[];
   /** Per layer: (batch, heads, paddedSeqLen, x); present when asked for and the batch has a global token. */
   readonly globalAttentions?: readonly FloatTensor[];
+  /** The layer of each entry of `attentions` and `globalAttentions`; present with either of them. */
+  readonly attentionLayers?: readonly number[];
 }
 
 export interface Engine {
   readonly config: LongformerConfig;
-  /** Runs one batch; `outputs` names what to compute (attentions cost extra and are built only when asked). */
-  run(inputs: ModelInputs, outputs: readonly OutputName[]): Promise<ModelOutputs>;
+  /**
+   * Runs one batch; `outputs` names what to compute (attentions cost extra and are built only when asked);
+   * `options.attentions` narrows the attentions to some layers and one head or the mean over heads.
+   */
+  run(inputs: ModelInputs, outputs: readonly OutputName[], options?: RunOptions): Promise<ModelOutputs>;
   dispose(): Promise<void>;
 }

@@ -1,14 +1,17 @@
 // openEngine: a checkpoint folder becomes a ready Engine. The graph is built once per checkpoint and kept in the
 // disk cache (model-cache.ts); sessions are created on the requested provider with fallback to the CPU
-// (providers.ts). The variant with attention outputs gets its session only when a run first asks for attentions.
+// (providers.ts). The variants with attention outputs (per head, or combined over heads) get their sessions only when
+// a run first asks for them.
 import { Tensor as OrtTensor, type InferenceSession } from 'onnxruntime-node';
 import type { LongformerConfig } from '../checkpoint/config';
 import { loadCheckpoint, readCheckpointConfig } from '../checkpoint/load';
 import type { FloatTensor } from '../checkpoint/tensor';
 import { LensError, throwIfCancelled } from '../errors';
+import { HEAD_WEIGHTS_INPUT } from '../graph/longformer/head-weights';
 import { headOutputNames } from '../graph/longformer/heads';
 import { attentionsOutputName, globalAttentionsOutputName } from '../graph/longformer/model';
-import type { Engine, ModelInputs, ModelOutputs, OutputName } from './engine';
+import { resolveAttentionFetch } from './attention-fetch';
+import type { Engine, ModelInputs, ModelOutputs, OutputName, RunOptions } from './engine';
 import { defaultCacheDir, ensureCachedModel, findCachedModel, type CachedModel } from './model-cache';
 import { validateModelInputs } from './model-inputs';
 import { checkpointFingerprint, lookupSource, recordSource } from './source-index';
@@ -85,6 +88,7 @@ async function prepareGraph(
 
 class OnnxEngine implements OpenedEngine {
   private attentionsSession: Promise<InferenceSession> | undefined;
+  private weightedAttentionsSession: Promise<InferenceSession> | undefined;
   readonly providerNote?: string;
   readonly availableOutputs: readonly OutputName[];
 
@@ -102,7 +106,7 @@ class OnnxEngine implements OpenedEngine {
     if (providerNote !== undefined) this.providerNote = providerNote;
   }
 
-  async run(inputs: ModelInputs, outputs: readonly OutputName[]): Promise<ModelOutputs> {
+  async run(inputs: ModelInputs, outputs: readonly OutputName[], options: RunOptions = {}): Promise<ModelOutputs> {
     for (const name of outputs) {
       if (!this.availableOutputs.includes(name)) {
         throw new LensError(
@@ -112,9 +116,14 @@ class OnnxEngine implements OpenedEngine {
       }
     }
     validateModelInputs(this.config, inputs);
+    const { layers, headWeights } = resolveAttentionFetch(this.config, options.attentions);
     const wantsAttentions = outputs.includes('attentions') || outputs.includes('global_attentions');
-    const session = wantsAttentions ? await this.sessionWithAttentions() : this.session;
-    const layers = Array.from({ length: this.config.numHiddenLayers }, (_, layer) => layer);
+    const weighted = wantsAttentions && headWeights !== undefined;
+    const session = !wantsAttentions
+      ? this.session
+      : weighted
+        ? await this.sessionWithWeightedAttentions()
+        : await this.sessionWithAttentions();
     const plain = outputs.filter((name) => name !== 'attentions' && name !== 'global_attentions');
     const fetches = [
       ...plain,
@@ -129,6 +138,7 @@ class OnnxEngine implements OpenedEngine {
           input_ids: new OrtTensor('int64', inputs.inputIds, dims),
           attention_mask: new OrtTensor('int64', inputs.attentionMask, dims),
           global_attention_mask: new OrtTensor('int64', inputs.globalAttentionMask, dims),
+          ...(weighted ? { [HEAD_WEIGHTS_INPUT]: new OrtTensor('float32', headWeights, [headWeights.length]) } : {}),
         },
         fetches.length === 0 ? [this.availableOutputs[0] ?? 'last_hidden_state'] : fetches,
       );
@@ -157,6 +167,7 @@ class OnnxEngine implements OpenedEngine {
       tensors,
       ...(attentions === undefined ? {} : { attentions }),
       ...(globalAttentions === undefined ? {} : { globalAttentions }),
+      ...(attentions === undefined && globalAttentions === undefined ? {} : { attentionLayers: layers }),
     };
   }
 
@@ -165,8 +176,14 @@ class OnnxEngine implements OpenedEngine {
     return this.attentionsSession;
   }
 
+  private sessionWithWeightedAttentions(): Promise<InferenceSession> {
+    this.weightedAttentionsSession ??= createSession(this.cache.weightedAttentionsModelPath, this.provider, this.settings);
+    return this.weightedAttentionsSession;
+  }
+
   async dispose(): Promise<void> {
     await this.session.release();
     if (this.attentionsSession !== undefined) await (await this.attentionsSession).release();
+    if (this.weightedAttentionsSession !== undefined) await (await this.weightedAttentionsSession).release();
   }
 }
