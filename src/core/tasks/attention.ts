@@ -9,9 +9,13 @@
 // token receives from all tokens; 'token' = one token's attention over its window and the globals. Values are for one
 // layer/head or averaged over layers and/or heads. In a long document each token's value comes from the chunk that
 // owns it (see chunkOwnership); 'token' mode runs only the chunk that owns the chosen token.
+//
+// Every mode is linear in the attention probabilities, so the engine is asked for the chosen layer only and for the
+// chosen head or the mean over heads combined inside the model (AttentionFetch): a twelfth of the per-head tensors
+// for the mean, a hundred-and-forty-fourth for one layer and head, with the same scores.
 import type { FloatTensor } from '../checkpoint/tensor';
 import { LensError } from '../errors';
-import type { Engine } from '../runtime/engine';
+import type { AttentionFetch, Engine } from '../runtime/engine';
 import type { RobertaTokenizer } from '../tokenizer/tokenizer';
 import { chunkOwnership } from './chunking';
 import { type ChunkInput, type DocumentTaskOptions, prepareDocument, runChunks } from './pipeline';
@@ -71,6 +75,18 @@ export function tokenAtOffset(starts: Uint32Array, ends: Uint32Array, offset: nu
   while (first > 0 && starts[first - 1] === starts[last]) first -= 1;
   for (let token = first; token <= last; token += 1) if (ends[token]! > offset) return token;
   return last;
+}
+
+/**
+ * What the engine needs to return for a selection: only the chosen layer, and the heads already combined (the chosen
+ * one, or their mean). The result reads with chunkAttentionScores and an empty selection: its layers are the fetched
+ * ones and its single head is the combination.
+ */
+export function attentionFetch(selection: AttentionSelection): AttentionFetch {
+  return {
+    ...(selection.layer === undefined ? {} : { layers: [selection.layer] }),
+    head: selection.head ?? 'mean',
+  };
 }
 
 /** Adds one query row's attention (for one layer and head) into `into`, scaled by `weight`. */
@@ -173,7 +189,8 @@ export async function attention(
     tokenPosition = input.documentToken.indexOf(token);
   }
   const scores = new Float32Array(n);
-  const { provider } = await runChunks(engine, inputs, ['attentions', 'global_attentions'], options, (input, result) => {
+  const run = { attentions: attentionFetch(options) };
+  const { provider } = await runChunks(engine, inputs, ['attentions', 'global_attentions'], { ...options, run }, (input, result) => {
     if (result.attentions === undefined) throw new LensError('RUNTIME_FAILED', 'the model returned no attentions.');
     const globalPositions: number[] = [];
     input.global.forEach((flag, p) => {
@@ -183,7 +200,7 @@ export async function attention(
       { attentions: result.attentions, globalAttentions: result.globalAttentions, globalPositions: Int32Array.from(globalPositions) },
       input.ids.length,
       mode,
-      options,
+      {},
       tokenPosition,
     );
     const own = owners[input.chunk.index]!;

@@ -2,7 +2,7 @@
 // input, and run the chunks one by one with progress and cancellation. The engine is called in `runChunks` only.
 import type { LongformerConfig } from '../checkpoint/config';
 import { LensError, throwIfCancelled } from '../errors';
-import type { Engine, ModelInputs, ModelOutputs, OutputName } from '../runtime/engine';
+import type { Engine, ModelInputs, ModelOutputs, OutputName, RunOptions } from '../runtime/engine';
 import type { RobertaTokenizer, Tokenized, TokenSpans } from '../tokenizer/tokenizer';
 import { type CharSpan, type Chunk, planChunks, spanTokenMask, validateSpans } from './chunking';
 import { checkDocumentText } from './document';
@@ -174,12 +174,13 @@ export function toModelInputs(input: ChunkInput): ModelInputs {
 /**
  * Runs the chunks one at a time, in order: `reduce` turns each chunk's outputs into what the task keeps, so large
  * outputs (attentions) are dropped before the next chunk runs. Checks for cancellation before every chunk.
+ * `options.run` goes to every engine run (which attentions to fetch).
  */
 export async function runChunks<T>(
   engine: Engine,
   inputs: readonly ChunkInput[],
   outputs: readonly OutputName[],
-  options: Pick<DocumentTaskOptions, 'signal' | 'onProgress'>,
+  options: Pick<DocumentTaskOptions, 'signal' | 'onProgress'> & { readonly run?: RunOptions },
   reduce: (input: ChunkInput, result: ModelOutputs) => T,
 ): Promise<{ results: T[]; provider: string }> {
   const results: T[] = [];
@@ -187,7 +188,7 @@ export async function runChunks<T>(
   options.onProgress?.({ done: 0, total: inputs.length });
   for (const input of inputs) {
     throwIfCancelled(options.signal);
-    const result = await engine.run(toModelInputs(input), outputs);
+    const result = await engine.run(toModelInputs(input), outputs, options.run);
     provider = result.provider;
     results.push(reduce(input, result));
     options.onProgress?.({ done: results.length, total: inputs.length });

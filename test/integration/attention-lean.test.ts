@@ -1,0 +1,218 @@
+// The attention task asks the engine for less (one layer, heads combined inside the model) than the full per-head
+// tensors of every layer it used to read. Both paths run here on one random-weight checkpoint with several chunks
+// and extra global tokens: the engine's narrowed outputs against slices and head means of the full outputs, and the
+// task's maps against the full-tensor computation it did before, for every mode and layer/head/mean choice.
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FloatTensor } from '../../src/core/checkpoint/tensor';
+import { LensError } from '../../src/core/errors';
+import type { ModelOutputs } from '../../src/core/runtime/engine';
+import { openEngine, type OpenedEngine } from '../../src/core/runtime/open';
+import {
+  attention,
+  type AttentionMode,
+  attentionFetch,
+  type AttentionSelection,
+  chunkAttentionScores,
+} from '../../src/core/tasks/attention';
+import { chunkOwnership } from '../../src/core/tasks/chunking';
+import { type ChunkInput, prepareDocument, toModelInputs } from '../../src/core/tasks/pipeline';
+import { loadTokenizer } from '../../src/core/tokenizer';
+import type { RobertaTokenizer } from '../../src/core/tokenizer/tokenizer';
+import { syntheticDocument } from '../unit/tasks/helpers';
+import { writeTaskCheckpoint } from './support-checkpoint';
+
+const MODES: readonly AttentionMode[] = ['global', 'received', 'token'];
+const LAYERS = 2;
+const HEADS = 4;
+
+/** Every layer/head choice: one layer or the mean, one head or the mean. */
+function selections(): AttentionSelection[] {
+  const list: AttentionSelection[] = [];
+  for (const layer of [undefined, ...Array(LAYERS).keys()]) {
+    for (const head of [undefined, ...Array(HEADS).keys()]) {
+      list.push({ ...(layer === undefined ? {} : { layer }), ...(head === undefined ? {} : { head }) });
+    }
+  }
+  return list;
+}
+
+function globalPositions(input: ChunkInput): Int32Array {
+  return Int32Array.from([...input.global.keys()].filter((p) => input.global[p] === 1));
+}
+
+function chunkOf(result: ModelOutputs, input: ChunkInput): Parameters<typeof chunkAttentionScores>[0] {
+  assert.ok(result.attentions !== undefined);
+  return { attentions: result.attentions, globalAttentions: result.globalAttentions, globalPositions: globalPositions(input) };
+}
+
+/** Within 1e-6, relative to the value where it exceeds 1 (attention received sums over many rows). */
+function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
+  assert.equal(got.length, want.length, `${what}: length`);
+  for (let i = 0; i < want.length; i += 1) {
+    const tolerance = 1e-6 * Math.max(1, Math.abs(want[i]!));
+    assert.ok(Math.abs(got[i]! - want[i]!) <= tolerance, `${what} [${i}]: ${got[i]} vs ${want[i]}`);
+  }
+}
+
+/** (1, H, R, C) → head h as (R·C), or the mean over heads in float64. */
+function headOf(tensor: FloatTensor, head: number | 'mean'): Float64Array {
+  const [, heads, rows, columns] = tensor.shape as [number, number, number, number];
+  const size = rows * columns;
+  const out = new Float64Array(size);
+  for (let h = 0; h < heads; h += 1) {
+    if (head !== 'mean' && h !== head) continue;
+    const weight = head === 'mean' ? 1 / heads : 1;
+    for (let i = 0; i < size; i += 1) out[i]! += weight * tensor.data[h * size + i]!;
+  }
+  return out;
+}
+
+describe('attention task: only the layers and heads it needs', function () {
+  this.timeout(300_000);
+  let dir: string;
+  let tokenizer: RobertaTokenizer;
+  let engine: OpenedEngine;
+  let text: string;
+  const spans = [
+    { start: 30, end: 70 },
+    { start: 700, end: 720 },
+  ];
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lens-lean-'));
+    await writeTaskCheckpoint(join(dir, 'cls'), 'sequence-classification', 17, {
+      maxPositionEmbeddings: 130,
+      attentionWindow: 16,
+      labels: ['a', 'b'],
+    });
+    tokenizer = loadTokenizer(join(dir, 'cls'));
+    engine = await openEngine(join(dir, 'cls'), { provider: 'cpu', cacheDir: join(dir, 'cache') });
+    text = syntheticDocument(40, 5);
+    assert.equal(engine.config.numHiddenLayers, LAYERS);
+    assert.equal(engine.config.numAttentionHeads, HEADS);
+  });
+
+  after(async () => {
+    await engine.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the engine returns the asked layers, one head exactly and the head mean, per head in HF layout by default', async () => {
+    const prepared = prepareDocument(engine.config, tokenizer, text, { spans });
+    assert.ok(prepared.inputs.length >= 3, `only ${prepared.inputs.length} chunks`);
+    for (const input of prepared.inputs) {
+      const inputs = toModelInputs(input);
+      const outputs = ['attentions', 'global_attentions'] as const;
+      const full = await engine.run(inputs, outputs);
+      assert.deepEqual(full.attentionLayers, [0, 1]);
+      const x = globalPositions(input).length;
+      const oneLayer = await engine.run(inputs, outputs, { attentions: { layers: [1] } });
+      assert.deepEqual(oneLayer.attentionLayers, [1]);
+      assert.equal(oneLayer.attentions?.length, 1);
+      assert.deepEqual(oneLayer.attentions[0], full.attentions![1]);
+      assert.deepEqual(oneLayer.globalAttentions?.[0], full.globalAttentions![1]);
+      for (const head of ['mean', ...Array(HEADS).keys()] as const) {
+        const lean = await engine.run(inputs, outputs, { attentions: { head } });
+        assert.deepEqual(lean.attentionLayers, [0, 1]);
+        for (let layer = 0; layer < LAYERS; layer += 1) {
+          const local = lean.attentions![layer]!;
+          const global = lean.globalAttentions![layer]!;
+          const fullLocal = full.attentions![layer]!;
+          const fullGlobal = full.globalAttentions![layer]!;
+          assert.deepEqual(local.shape, [1, 1, fullLocal.shape[2], fullLocal.shape[3]]);
+          assert.deepEqual(global.shape, [1, 1, fullGlobal.shape[2], x]);
+          if (head === 'mean') {
+            assertClose(local.data, headOf(fullLocal, head), `layer ${layer} mean attentions`);
+            assertClose(global.data, headOf(fullGlobal, head), `layer ${layer} mean global_attentions`);
+          } else {
+            // A one-hot combination adds exact zeros: the head comes back bit for bit.
+            assert.deepEqual(local.data, Float32Array.from(headOf(fullLocal, head)), `layer ${layer} head ${head}`);
+            assert.deepEqual(global.data, Float32Array.from(headOf(fullGlobal, head)), `layer ${layer} head ${head} global`);
+          }
+        }
+      }
+    }
+  });
+
+  it('with no global token the head mean comes without global attentions, as the per-head output does', async () => {
+    const input = prepareDocument(engine.config, tokenizer, text, {}).inputs[0]!;
+    const inputs = { ...toModelInputs(input), globalAttentionMask: new BigInt64Array(input.ids.length) };
+    const full = await engine.run(inputs, ['attentions', 'global_attentions']);
+    const lean = await engine.run(inputs, ['attentions', 'global_attentions'], { attentions: { layers: [0], head: 'mean' } });
+    assert.equal(full.globalAttentions, undefined);
+    assert.equal(lean.globalAttentions, undefined);
+    assert.deepEqual(lean.attentions?.[0]?.shape, [1, 1, input.ids.length, 17]);
+    assertClose(lean.attentions[0].data, headOf(full.attentions![0]!, 'mean'), 'no globals, mean');
+  });
+
+  it('rejects layers and heads the model does not have', async () => {
+    const inputs = toModelInputs(prepareDocument(engine.config, tokenizer, text, {}).inputs[0]!);
+    const cases = [{ layers: [2] }, { layers: [1, 0] }, { layers: [0, 0] }, { layers: [] }, { head: 4 }, { head: -1 }, { head: 0.5 }];
+    for (const attentions of cases) {
+      await assert.rejects(engine.run(inputs, ['attentions'], { attentions }), (error: unknown) => {
+        assert.ok(error instanceof LensError && error.code === 'BAD_ARGUMENT', JSON.stringify(attentions));
+        return true;
+      });
+    }
+  });
+
+  it('chunk scores from the narrowed outputs equal those from the full tensors, every mode and selection', async () => {
+    const prepared = prepareDocument(engine.config, tokenizer, text, { spans });
+    for (const input of prepared.inputs) {
+      const inputs = toModelInputs(input);
+      const full = chunkOf(await engine.run(inputs, ['attentions', 'global_attentions']), input);
+      const seq = input.ids.length;
+      const tokens = [0, 1, ...globalPositions(input), Math.floor(seq / 2), seq - 1];
+      for (const selection of selections()) {
+        const lean = chunkOf(
+          await engine.run(inputs, ['attentions', 'global_attentions'], { attentions: attentionFetch(selection) }),
+          input,
+        );
+        for (const mode of MODES) {
+          for (const token of mode === 'token' ? tokens : [undefined]) {
+            const want = chunkAttentionScores(full, seq, mode, selection, token);
+            const got = chunkAttentionScores(lean, seq, mode, {}, token);
+            assertClose(got, want, `chunk ${input.chunk.index} ${mode} ${JSON.stringify(selection)} token ${token}`);
+          }
+        }
+      }
+    }
+  });
+
+  it('the task gives the maps it computed from the full tensors, every mode and selection', async () => {
+    const prepared = prepareDocument(engine.config, tokenizer, text, { spans });
+    const owners = chunkOwnership(prepared.chunks);
+    const fullRuns = await Promise.all(
+      prepared.inputs.map(async (input) => engine.run(toModelInputs(input), ['attentions', 'global_attentions'])),
+    );
+    const n = prepared.tokens.ids.length;
+    // The task as it was: every chunk's full per-head tensors, each document token from the chunk that owns it.
+    const before = (mode: AttentionMode, selection: AttentionSelection, token?: number): Float32Array => {
+      const scores = new Float32Array(n);
+      prepared.inputs.forEach((input, c) => {
+        const own = owners[c]!;
+        if (token !== undefined && !(token >= own.start && token < own.end)) return;
+        const position = token === undefined ? undefined : input.documentToken.indexOf(token);
+        const chunkScores = chunkAttentionScores(chunkOf(fullRuns[c]!, input), input.ids.length, mode, selection, position);
+        input.documentToken.forEach((t, p) => {
+          if (t >= 0 && (mode === 'token' || (t >= own.start && t < own.end))) scores[t] = chunkScores[p]!;
+        });
+      });
+      return scores;
+    };
+    const spanToken = prepared.spanTokens[0]!;
+    for (const selection of selections()) {
+      for (const mode of MODES) {
+        for (const token of mode === 'token' ? [0, spanToken, Math.floor(n / 2), n - 1] : [undefined]) {
+          const map = await attention(engine, tokenizer, text, { spans, mode, ...selection, ...(token === undefined ? {} : { token }) });
+          assert.equal(map.layer, selection.layer ?? 'mean');
+          assert.equal(map.head, selection.head ?? 'mean');
+          assertClose(map.scores, before(mode, selection, token), `task ${mode} ${JSON.stringify(selection)} token ${token}`);
+        }
+      }
+    }
+  });
+});
