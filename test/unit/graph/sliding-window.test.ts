@@ -1,6 +1,6 @@
 // The block-layout sliding window against a direct loop over its definition: query i attends its valid global
 // slots and the keys i + d·k (|k| <= w) inside the sequence that may sit in a window. Covers a window of 2 (w = 1),
-// dilation, and lengths that no block size divides.
+// dilation, and lengths that no block size divides; and the probabilities combined over heads with given weights.
 import { strict as assert } from 'node:assert';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { GraphBuilder } from '../../../src/core/graph/builder';
@@ -13,6 +13,7 @@ const P = 11;
 const DH = 3;
 const X = 2;
 const SLOT_VALID = [1, 1, 1, 0]; // (B, X): row 1 has one real global and one filler slot
+const HEAD_WEIGHTS = [0.25, 0.75];
 const KEY_IN_WINDOW = [1, 1, 0, 1, 1, 1, 1, 0, 1, 1, 0, /* row 1 */ 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0];
 
 function random(seed: number): () => number {
@@ -77,25 +78,28 @@ describe('sliding-window attention (block layout)', () => {
       const globalValue = b.input('vg', 'float32', [B, H, X, DH]);
       const keyInWindow = b.input('key_in_window', 'float32', [B, P]);
       const slotValid = b.input('slot_valid', 'bool', [B, X]);
-      const result = slidingWindowAttention(
-        b,
-        {
-          query,
-          key,
-          value,
-          keyInWindow,
-          globalKey,
-          globalValue,
-          globalSlotValid: slotValid,
-          batch: b.constInt64([B]),
-          padded: b.constInt64([P]),
-          numGlobal: b.constInt64([X]),
-        },
-        { heads: H, headDim: DH, oneSided: w, dilation: d, withProbs: true },
+      const inputs = {
+        query,
+        key,
+        value,
+        keyInWindow,
+        globalKey,
+        globalValue,
+        globalSlotValid: slotValid,
+        batch: b.constInt64([B]),
+        padded: b.constInt64([P]),
+        numGlobal: b.constInt64([X]),
+      };
+      const result = slidingWindowAttention(b, inputs, { heads: H, headDim: DH, oneSided: w, dilation: d, probs: {} });
+      const headWeights = b.constFloat(HEAD_WEIGHTS);
+      const weighted = b.scoped('weighted', () =>
+        slidingWindowAttention(b, inputs, { heads: H, headDim: DH, oneSided: w, dilation: d, probs: { headWeights } }),
       );
-      assert.ok(result.windowProbs !== undefined);
+      assert.ok(result.windowProbs !== undefined && weighted.windowProbs !== undefined && weighted.globalProbs !== undefined);
       b.output(result.context, 'context', 'float32', [B, H, P, DH]);
       b.output(result.windowProbs, 'by_offset', 'float32', [B, H, P, 2 * w + 1]);
+      b.output(weighted.windowProbs, 'weighted_by_offset', 'float32', [B, 1, P, 2 * w + 1]);
+      b.output(weighted.globalProbs, 'weighted_global', 'float32', [B, 1, P, X]);
       const next = random(w * 100 + d);
       const make = (count: number): Float32Array => Float32Array.from({ length: count }, () => next() * 4);
       const [q, k, v] = [make(B * H * P * DH), make(B * H * P * DH), make(B * H * P * DH)];
@@ -115,6 +119,9 @@ describe('sliding-window attention (block layout)', () => {
       const expected = naive(q, k, v, kg, vg, w, d);
       const context = out['context']?.data as Float32Array;
       const byOffset = out['by_offset']?.data as Float32Array;
+      const weightedByOffset = out['weighted_by_offset']?.data as Float32Array;
+      assert.deepEqual(out['weighted_by_offset']?.dims, [B, 1, P, 2 * w + 1]);
+      assert.deepEqual(out['weighted_global']?.dims, [B, 1, P, X]);
       let worst = 0;
       for (let b2 = 0; b2 < B; b2 += 1) {
         for (let h = 0; h < H; h += 1) {
@@ -130,6 +137,14 @@ describe('sliding-window attention (block layout)', () => {
                 Math.abs((byOffset[row * (2 * w + 1) + o] ?? NaN) - (expected.byOffset[row * (2 * w + 1) + o] ?? NaN)),
               );
             }
+          }
+        }
+        for (let i = 0; i < P; i += 1) {
+          if (KEY_IN_WINDOW[b2 * P + i] !== 1) continue;
+          for (let o = 0; o <= 2 * w; o += 1) {
+            let want = 0;
+            for (let h = 0; h < H; h += 1) want += HEAD_WEIGHTS[h]! * expected.byOffset[((b2 * H + h) * P + i) * (2 * w + 1) + o]!;
+            worst = Math.max(worst, Math.abs((weightedByOffset[(b2 * P + i) * (2 * w + 1) + o] ?? NaN) - want));
           }
         }
       }

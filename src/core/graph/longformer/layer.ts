@@ -5,6 +5,7 @@ import type { LongformerConfig } from '../../checkpoint/config';
 import type { GraphBuilder, Value } from '../builder';
 import { activation } from './activations';
 import type { SequenceInfo } from './sequence';
+import type { ProbsRequest } from './head-weights';
 import { selfAttention } from './self-attention';
 import { applyLinear, type GraphWeights } from './weights';
 
@@ -22,14 +23,14 @@ export function longformerLayer(
   layer: number,
   hidden: Value,
   seq: SequenceInfo,
-  withProbs: boolean,
+  probs: ProbsRequest | undefined,
 ): LayerResult {
   return b.scoped(`layer.${layer}`, () => {
     const prefix = `encoder.layer.${layer}`;
     const E = config.hiddenSize;
     const I = config.intermediateSize;
     const eps = config.layerNormEps;
-    const attention = selfAttention(b, weights, config, layer, hidden, seq, withProbs);
+    const attention = selfAttention(b, weights, config, layer, hidden, seq, probs);
 
     const projected = applyLinear(b, attention.output, weights.linear(`${prefix}.attention.output.dense`, E, E));
     const attended = b.layerNorm(

@@ -4,7 +4,7 @@ import type { LongformerConfig } from '../../checkpoint/config';
 import type { StateDict } from '../../checkpoint/tensor';
 import { GraphBuilder, type Graph, type Value } from '../builder';
 import { embeddings } from './embeddings';
-import { HEAD_WEIGHTS_INPUT, weightHeads } from './head-weights';
+import { HEAD_WEIGHTS_INPUT } from './head-weights';
 import { buildHead } from './heads';
 import { longformerLayer } from './layer';
 import { sequenceInfo } from './sequence';
@@ -39,27 +39,21 @@ export function buildLongformerGraph(config: LongformerConfig, dict: StateDict, 
   const attentionMask = b.input('attention_mask', 'int64', ['batch', 'sequence']);
   const globalAttentionMask = b.input('global_attention_mask', 'int64', ['batch', 'sequence']);
   const headWeights = options.attentions === 'head-weighted' ? b.input(HEAD_WEIGHTS_INPUT, 'float32', [H]) : undefined;
-  // (B, H, P, F) → (B, 1, P, F) in the head-weighted variant; unchanged otherwise.
-  const heads = (probs: Value): Value => (headWeights === undefined ? probs : weightHeads(b, probs, headWeights, H));
+  const probs = options.attentions === 'none' ? undefined : headWeights === undefined ? {} : { headWeights };
   const headsDim = headWeights === undefined ? H : 1;
 
   const seq = sequenceInfo(b, { inputIds, attentionMask, globalAttentionMask }, config.padTokenId, Math.max(...config.attentionWindow));
   let hidden: Value = embeddings(b, weights, config, seq.inputIds); // (B, P, E)
   for (let layer = 0; layer < config.numHiddenLayers; layer += 1) {
-    const result = longformerLayer(b, weights, config, layer, hidden, seq, options.attentions !== 'none');
+    const result = longformerLayer(b, weights, config, layer, hidden, seq, probs);
     hidden = result.hidden;
     if (result.attentions !== undefined) {
-      const cut = b.slice(result.attentions, b.constInt64([0]), seq.length, [2]); // (B, H, S, x + 2w + 1)
-      b.output(heads(cut), attentionsOutputName(layer), 'float32', ['batch', headsDim, 'sequence', `attention_columns_${layer}`]);
+      const cut = b.slice(result.attentions, b.constInt64([0]), seq.length, [2]); // (B, H or 1, S, x + 2w + 1)
+      b.output(cut, attentionsOutputName(layer), 'float32', ['batch', headsDim, 'sequence', `attention_columns_${layer}`]);
     }
     if (result.globalAttentions !== undefined) {
       // Kept at the padded length, as HuggingFace returns them.
-      b.output(heads(result.globalAttentions), globalAttentionsOutputName(layer), 'float32', [
-        'batch',
-        headsDim,
-        'padded_sequence',
-        'globals',
-      ]);
+      b.output(result.globalAttentions, globalAttentionsOutputName(layer), 'float32', ['batch', headsDim, 'padded_sequence', 'globals']);
     }
   }
   const sequence = b.slice(hidden, b.constInt64([0]), seq.length, [1]); // (B, S, E)

@@ -3,6 +3,7 @@
 import type { LongformerConfig } from '../../checkpoint/config';
 import type { GraphBuilder, Value } from '../builder';
 import { globalAttention } from './global-attention';
+import { type ProbsRequest, weightHeads } from './head-weights';
 import type { SequenceInfo } from './sequence';
 import { slidingWindowAttention } from './sliding-window';
 import { applyLinear, type GraphWeights } from './weights';
@@ -10,7 +11,7 @@ import { applyLinear, type GraphWeights } from './weights';
 export interface SelfAttentionResult {
   /** (B, P, E) attention output before attention.output.dense. */
   readonly output: Value;
-  /** When asked: (B, H, P, x + 2w + 1) local attentions and (B, H, P, x) global attentions. */
+  /** When asked: (B, H, P, x + 2w + 1) local attentions and (B, H, P, x) global attentions; H is 1 when weighted. */
   readonly attentions?: Value;
   readonly globalAttentions?: Value;
 }
@@ -22,7 +23,7 @@ export function selfAttention(
   layer: number,
   hidden: Value,
   seq: SequenceInfo,
-  withProbs: boolean,
+  probs: ProbsRequest | undefined,
 ): SelfAttentionResult {
   const prefix = `encoder.layer.${layer}.attention.self`;
   const E = config.hiddenSize;
@@ -60,7 +61,7 @@ export function selfAttention(
       padded: seq.padded,
       numGlobal: x,
     },
-    { heads: H, headDim: dh, oneSided: window / 2, dilation, withProbs },
+    { heads: H, headDim: dh, oneSided: window / 2, dilation, ...(probs === undefined ? {} : { probs }) },
   );
   const localOutput = b.reshape(b.transpose(local.context, [0, 2, 1, 3]), [0, 0, E]); // (B, H, P, dh) → (B, P, E)
 
@@ -71,10 +72,14 @@ export function selfAttention(
   const isGlobal = b.unsqueeze(seq.isGlobal, [2]); // (B, P, 1)
   const isPadding = b.unsqueeze(seq.isPadding, [2]); // (B, P, 1)
   const output = b.where(isGlobal, global.output, b.where(isPadding, b.scalarFloat(0), localOutput));
-  if (!withProbs || local.globalProbs === undefined || local.windowProbs === undefined) return { output };
+  if (probs === undefined || local.globalProbs === undefined || local.windowProbs === undefined) return { output };
 
   // HF layout of `attentions`: x global columns then the 2w + 1 offsets; rows of global and padding tokens are 0.
   const rowIsLocal = b.unsqueeze(b.cast(seq.isLocal, 'float32'), [1, 3]); // (B, 1, P, 1)
   const attentions = b.mul(b.concat([local.globalProbs, local.windowProbs], 3), rowIsLocal); // (B, H, P, x + 2w + 1)
-  return { output, attentions, globalAttentions: global.probs };
+  const globalAttentions =
+    probs.headWeights === undefined
+      ? global.probs
+      : weightHeads(b, global.probs, probs.headWeights, { before: [B], heads: H, after: [seq.padded, x] }); // (B, 1, P, x)
+  return { output, attentions, globalAttentions };
 }

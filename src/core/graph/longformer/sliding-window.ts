@@ -10,6 +10,7 @@
 // the 2w+1 offsets -w..w. With dilation d a token i attends i + d·k for |k| <= w, i.e. offsets -w..w of its
 // subsequence, so dilation is a regrouping of the sequence and the same block computation.
 import type { GraphBuilder, Value } from '../builder';
+import { type ProbsRequest, weightHeads } from './head-weights';
 import { SLICE_TO_END } from './sequence';
 
 /** A large negative score: exp() of it underflows to exactly 0 next to any real score. */
@@ -36,7 +37,10 @@ export interface SlidingWindowInputs {
 export interface SlidingWindowResult {
   /** (B, H, P, dh) attention output of every query over its global keys and its window. */
   readonly context: Value;
-  /** Present when asked: (B, H, P, x) probabilities on the global keys and (B, H, P, 2w+1) on the window offsets. */
+  /**
+   * Present when asked: (B, H, P, x) probabilities on the global keys and (B, H, P, 2w+1) on the window offsets; H is
+   * 1 when they are combined over heads.
+   */
   readonly globalProbs?: Value;
   readonly windowProbs?: Value;
 }
@@ -47,7 +51,8 @@ export interface SlidingWindowShape {
   /** One-sided window w = attention_window / 2. */
   readonly oneSided: number;
   readonly dilation: number;
-  readonly withProbs: boolean;
+  /** Return the probabilities too (per head, or combined over heads); absent: the context only. */
+  readonly probs?: ProbsRequest;
 }
 
 export function slidingWindowAttention(b: GraphBuilder, inputs: SlidingWindowInputs, shape: SlidingWindowShape): SlidingWindowResult {
@@ -68,17 +73,17 @@ export function slidingWindowAttention(b: GraphBuilder, inputs: SlidingWindowInp
   };
   /** (B, d, H, S, F) → (B, d, H, nb, w, F). */
   const groupsToBlocks = (g: Value, F: Value | number): Value => b.reshapeExact(g, [B, d, H, nb, w, F]); // (B, d, H, nb, w, F)
-  /** (B, d, H, nb, w, F) → (B, H, P, F), dropping the extra padding. */
-  const fromBlocks = (t: Value, F: Value | number): Value => {
+  /** (B, d, heads, nb, w, F) → (B, heads, P, F), dropping the extra padding. */
+  const fromBlocks = (t: Value, F: Value | number, blockHeads: number = H): Value => {
     let full: Value;
     if (d === 1) {
-      full = b.reshapeExact(t, [B, H, L, F]); // (B, H, L, F)
+      full = b.reshapeExact(t, [B, blockHeads, L, F]); // (B, heads, L, F)
     } else {
-      const groups = b.reshapeExact(t, [B, d, H, S, F]); // (B, d, H, S, F)
-      const interleaved = b.transpose(groups, [0, 2, 3, 1, 4]); // (B, H, S, d, F)
-      full = b.reshapeExact(interleaved, [B, H, L, F]); // (B, H, L, F)
+      const groups = b.reshapeExact(t, [B, d, blockHeads, S, F]); // (B, d, heads, S, F)
+      const interleaved = b.transpose(groups, [0, 2, 3, 1, 4]); // (B, heads, S, d, F)
+      full = b.reshapeExact(interleaved, [B, blockHeads, L, F]); // (B, heads, L, F)
     }
-    return b.slice(full, b.constInt64([0]), P, [2]); // (B, H, P, F)
+    return b.slice(full, b.constInt64([0]), P, [2]); // (B, heads, P, F)
   };
   /** (B, d, H, S, F) → (B, d, H, nb, 3w, F): for each block the keys of the previous, own and next block. */
   const keyWindows = (g: Value, F: number): Value => {
@@ -128,17 +133,24 @@ export function slidingWindowAttention(b: GraphBuilder, inputs: SlidingWindowInp
   const flatScores = b.reshapeExact(scores, [-1, w, K]); // (B·d·H·nb, w, x + 3w)
   const probs = b.reshapeExact(b.softmax(b.add(flatScores, bandBias), -1), [B, d, H, nb, w, K]); // (B, d, H, nb, w, x + 3w)
   const context = fromBlocks(b.matMul(probs, values), dh); // (B, d, H, nb, w, dh) → (B, H, P, dh)
-  if (!shape.withProbs) return { context };
-  const globalProbs = b.slice(probs, b.constInt64([0]), x, [5]); // (B, d, H, nb, w, x)
-  const localProbs = b.slice(probs, x, b.constInt64([SLICE_TO_END]), [5]); // (B, d, H, nb, w, 3w)
+  if (shape.probs === undefined) return { context };
+  // Combined over heads first when asked: the layout copies below then move one head's worth (see head-weights.ts).
+  const headWeights = shape.probs.headWeights;
+  const Hp = headWeights === undefined ? H : 1;
+  const chosen =
+    headWeights === undefined
+      ? probs
+      : weightHeads(b, probs, headWeights, { before: [B, b.constInt64([d])], heads: H, after: [nb, b.constInt64([w]), K] }); // (B, d, Hp, nb, w, x + 3w)
+  const globalProbs = b.slice(chosen, b.constInt64([0]), x, [5]); // (B, d, Hp, nb, w, x)
+  const localProbs = b.slice(chosen, x, b.constInt64([SLICE_TO_END]), [5]); // (B, d, Hp, nb, w, 3w)
 
   // Window probabilities by offset: row a of a block holds offsets -w..w at columns a..a+2w of its 3w keys.
   // Flattening (w, 3w) and re-reading it with row stride 3w + 1 shifts row a left by a.
-  const flat = b.reshapeExact(localProbs, [B, d, H, nb, w * 3 * w]); // (B, d, H, nb, w·3w)
-  const widened = b.pad(flat, b.constInt64([0, 0, 0, 0, 0, 0, 0, 0, 0, w]), b.scalarFloat(0)); // (B, d, H, nb, w·(3w+1))
-  const skewed = b.reshapeExact(widened, [B, d, H, nb, w, 3 * w + 1]); // (B, d, H, nb, w, 3w + 1)
-  const byOffset = b.slice(skewed, [0], [2 * w + 1], [5]); // (B, d, H, nb, w, 2w + 1)
-  return { context, globalProbs: fromBlocks(globalProbs, x), windowProbs: fromBlocks(byOffset, 2 * w + 1) };
+  const flat = b.reshapeExact(localProbs, [B, d, Hp, nb, w * 3 * w]); // (B, d, Hp, nb, w·3w)
+  const widened = b.pad(flat, b.constInt64([0, 0, 0, 0, 0, 0, 0, 0, 0, w]), b.scalarFloat(0)); // (B, d, Hp, nb, w·(3w+1))
+  const skewed = b.reshapeExact(widened, [B, d, Hp, nb, w, 3 * w + 1]); // (B, d, Hp, nb, w, 3w + 1)
+  const byOffset = b.slice(skewed, [0], [2 * w + 1], [5]); // (B, d, Hp, nb, w, 2w + 1)
+  return { context, globalProbs: fromBlocks(globalProbs, x, Hp), windowProbs: fromBlocks(byOffset, 2 * w + 1, Hp) };
 }
 
 /** (B, d, 1, S, 1) float key mask → (B, d, nb, 3w) float: the mask of each block's 3w-key window, 0 outside. */
