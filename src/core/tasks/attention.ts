@@ -11,8 +11,9 @@
 // owns it (see chunkOwnership); 'token' mode runs only the chunk that owns the chosen token.
 //
 // Every mode is linear in the attention probabilities, so the engine is asked for the chosen layer only and for the
-// chosen head or the mean over heads combined inside the model (AttentionFetch): a twelfth of the per-head tensors
-// for the mean, a hundred-and-forty-fourth for one layer and head, with the same scores.
+// chosen head or the mean over heads combined inside the model (AttentionFetch). For the base model that returns a
+// twelfth of the per-head tensors for the mean and a 144th for one layer and head; the scores are the same (one head
+// exactly, the mean up to float32 rounding of the sum over heads).
 import type { FloatTensor } from '../checkpoint/tensor';
 import { LensError } from '../errors';
 import type { AttentionFetch, Engine } from '../runtime/engine';
