@@ -15,7 +15,7 @@ import { type AttentionOutputs, buildLongformerGraph } from '../graph/longformer
 import { serializeModel } from '../graph/serialize';
 
 /** Bump whenever the generated graph changes, so stale cache entries are not reused. */
-export const GRAPH_VERSION = 'longformer-graph-6';
+export const GRAPH_VERSION = 'longformer-graph-7';
 
 export const MODEL_FILE = 'model.onnx';
 export const ATTENTIONS_MODEL_FILE = 'model-attentions.onnx';

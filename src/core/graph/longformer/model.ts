@@ -50,6 +50,11 @@ export function buildLongformerGraph(config: LongformerConfig, dict: StateDict, 
     if (result.attentions !== undefined) {
       const cut = b.slice(result.attentions, b.constInt64([0]), seq.length, [2]); // (B, H or 1, S, x + 2w + 1)
       b.output(cut, attentionsOutputName(layer), 'float32', ['batch', headsDim, 'sequence', `attention_columns_${layer}`]);
+      // onnxruntime orders the nodes that only feed this output after the last layer, which kept every layer's
+      // (B, d, H, nb, w, x + 3w) softmax output alive to the end of the run (12 × 151 MB for the base model at 4,096
+      // tokens). Reading the next layer's batch dim from the map makes the map an input of the next layer, so it is
+      // made, and the softmax output freed, first: a reshape to the same shape, values untouched.
+      hidden = b.reshapeExact(hidden, [b.dim(cut, 0), b.dim(hidden, 1), b.dim(hidden, 2)]); // (B, P, E)
     }
     if (result.globalAttentions !== undefined) {
       // Kept at the padded length, as HuggingFace returns them.
