@@ -21,12 +21,28 @@ async function palette(page, command) {
 (async () => {
   fs.mkdirSync(args.out, { recursive: true });
   const { page, close } = await launchBrowser({ viewport: { width: 1400, height: 900 } });
+  try {
+    await drive(page);
+  } catch (error) {
+    // What the page showed when a step timed out says more than the timeout does.
+    await page.screenshot({ path: path.join(args.out, 'failure.png') }).catch(() => {});
+    throw error;
+  } finally {
+    await close();
+  }
+})().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
+
+async function drive(page) {
   await page.goto(url);
   await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
   await page.waitForTimeout(4000);
   await page.keyboard.press('Control+P');
   await page.keyboard.type(args.file);
-  await page.waitForTimeout(800);
+  // The file search answers after a moment; Enter before the row is there opens nothing.
+  await page.waitForSelector(`.quick-input-widget .monaco-list-row:has-text("${args.file}")`, { timeout: 30000 });
   await page.keyboard.press('Enter');
   await page.waitForSelector('.monaco-editor .view-lines', { timeout: 30000 });
   await page.waitForTimeout(1500);
@@ -49,8 +65,4 @@ async function palette(page, command) {
   await page.keyboard.press('Enter');
   await page.waitForTimeout(6000);
   await page.screenshot({ path: path.join(args.out, '3-heatmap.png') });
-  await close();
-})().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+}
