@@ -1,9 +1,8 @@
 // What the document verbs (classify, ask, attend) share: flags for global spans and chunking, the order of checks
 // (cheap input errors before the model is opened), opening the engine, and formatting helpers.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import { type LongformerConfig, parseLongformerConfig } from '../../core/checkpoint/config';
+import type { LongformerConfig } from '../../core/checkpoint/config';
+import { readCheckpointConfig } from '../../core/checkpoint/load';
 import { LensError } from '../../core/errors';
 import { openEngine, type OpenedEngine } from '../../core/runtime/open';
 import { isProviderChoice } from '../../core/runtime/providers';
@@ -69,14 +68,7 @@ export async function prepareRun(file: string, flags: DocumentFlags): Promise<Pr
   const folder = await resolveModelArg(flags.model);
   const text = await readDocument(file);
   const tokenizer = loadTokenizer(folder);
-  const configPath = join(folder, 'config.json');
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(configPath, 'utf8')) as unknown;
-  } catch (error) {
-    throw new LensError('BAD_CONFIG', `cannot read ${configPath}: ${(error as Error).message}.`, undefined, { cause: error });
-  }
-  const config = parseLongformerConfig(json, configPath);
+  const config = await readCheckpointConfig(folder);
   const spans = parseSpans(flags.global, flags.globalText, text);
   const maxLength = parseInteger(flags.maxLength, '--max-length', 3);
   checkMaxLength(config, maxLength);
