@@ -3,10 +3,9 @@ import { describeCheckpoint } from '../core/checkpoint/describe';
 import { downloadModel, resolveModel, type DownloadProgress } from '../core/hub';
 import { loadCheckpoint } from '../core/checkpoint/load';
 import { answer } from '../core/tasks/answer';
-import { attention, tokenAtOffset } from '../core/tasks/attention';
+import { attention } from '../core/tasks/attention';
 import { classify } from '../core/tasks/classify';
 import type { DocumentTaskOptions } from '../core/tasks/pipeline';
-import type { RobertaTokenizer } from '../core/tokenizer/tokenizer';
 import { EnginePool } from './engine-pool';
 import type { DocumentParams } from './protocol';
 import type { HandlerContext, Handlers } from './serve';
@@ -26,11 +25,6 @@ function describeTransfer(event: DownloadProgress): string {
   if (event.fromCache) return `${event.file}: in the cache`;
   const rate = event.bytesPerSecond > 0 ? `, ${mb(event.bytesPerSecond)} MB/s` : '';
   return `${event.file}: ${mb(event.bytesDone)} of ${mb(event.bytesTotal)} MB${rate}`;
-}
-
-function tokenAt(tokenizer: RobertaTokenizer, text: string, offset: number): number {
-  const tokens = tokenizer.tokenize(text);
-  return tokenAtOffset(tokens.starts, tokens.ends, offset);
 }
 
 async function loadModel(params: DocumentParams, context: HandlerContext): Promise<Awaited<ReturnType<EnginePool['get']>>> {
@@ -70,7 +64,7 @@ export const handlers: Handlers = {
       mode: params.mode,
       ...(params.layer === undefined ? {} : { layer: params.layer }),
       ...(params.head === undefined ? {} : { head: params.head }),
-      ...(params.at === undefined ? {} : { token: tokenAt(tokenizer, params.text, params.at) }),
+      ...(params.at === undefined ? {} : { at: params.at }),
     });
   },
 };

@@ -16,6 +16,7 @@ import {
   attentionFetch,
   type AttentionSelection,
   chunkAttentionScores,
+  tokenAtOffset,
 } from '../../src/core/tasks/attention';
 import { chunkOwnership } from '../../src/core/tasks/chunking';
 import { type ChunkInput, prepareDocument, toModelInputs } from '../../src/core/tasks/pipeline';
@@ -214,5 +215,19 @@ describe('attention task: only the layers and heads it needs', function () {
         }
       }
     }
+  });
+
+  it('finds the token at a character offset from the document tokens it already has', async () => {
+    const tokens = tokenizer.tokenize(text);
+    const at = tokens.starts[Math.floor(tokens.ids.length / 2)]! + 1;
+    const token = tokenAtOffset(tokens.starts, tokens.ends, at);
+    const byOffset = await attention(engine, tokenizer, text, { spans, mode: 'token', at, layer: 1 });
+    const byIndex = await attention(engine, tokenizer, text, { spans, mode: 'token', token, layer: 1 });
+    assert.equal(byOffset.token, token);
+    assert.deepEqual(byOffset.scores, byIndex.scores);
+    await assert.rejects(
+      attention(engine, tokenizer, text, { mode: 'token', at: text.length }),
+      (error: unknown) => error instanceof LensError && error.code === 'BAD_ARGUMENT' && /outside the document/.test(error.message),
+    );
   });
 });

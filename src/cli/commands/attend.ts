@@ -1,7 +1,7 @@
 // `longformer-lens attend --model <dir> <file> [--layer L] [--head H] [--mode global|received|token] [--at OFFSET] [--json]`
 import type { Command } from 'commander';
 import { LensError } from '../../core/errors';
-import { attention, type AttentionMode, tokenAtOffset } from '../../core/tasks/attention';
+import { attention, type AttentionMode } from '../../core/tasks/attention';
 import { lineColumn } from '../../core/tasks/document';
 import { bar, type DocumentFlags, documentFlags, parseInteger, prepareRun, printWarnings, round, withEngine } from './document-task';
 
@@ -41,20 +41,15 @@ export function registerAttend(program: Command): void {
       if (head !== undefined && head >= run.config.numAttentionHeads) {
         throw new LensError('BAD_ARGUMENT', `head ${head} does not exist; the model has heads 0 to ${run.config.numAttentionHeads - 1}.`);
       }
-      let token: number | undefined;
-      if (mode === 'token') {
-        if (at === undefined || at >= run.text.length)
-          throw new LensError('BAD_ARGUMENT', `--mode token needs --at OFFSET inside the document (0 to ${run.text.length - 1}).`);
-        const tokens = run.tokenizer.tokenize(run.text);
-        token = tokenAtOffset(tokens.starts, tokens.ends, at);
-      }
+      if (mode === 'token' && (at === undefined || at >= run.text.length))
+        throw new LensError('BAD_ARGUMENT', `--mode token needs --at OFFSET inside the document (0 to ${run.text.length - 1}).`);
       const result = await withEngine(run, flags, (engine) =>
         attention(engine, run.tokenizer, run.text, {
           ...run.options,
           mode,
           ...(layer === undefined ? {} : { layer }),
           ...(head === undefined ? {} : { head }),
-          ...(token === undefined ? {} : { token }),
+          ...(mode === 'token' && at !== undefined ? { at } : {}),
         }),
       );
       if (flags.json === true) {

@@ -34,6 +34,8 @@ export interface AttentionOptions extends DocumentTaskOptions, AttentionSelectio
   readonly mode?: AttentionMode;
   /** Document token index for mode 'token' (see tokenAtOffset). */
   readonly token?: number;
+  /** Instead of `token`: a UTF-16 offset (an editor cursor); the token there is found on the document's own tokens. */
+  readonly at?: number;
 }
 
 /** What one chunk's run gave: per-layer tensors and the chunk positions that had global attention. */
@@ -179,8 +181,10 @@ export async function attention(
   let inputs: readonly ChunkInput[] = prepared.inputs;
   const owners = chunkOwnership(prepared.chunks);
   let tokenPosition: number | undefined;
+  let chosenToken: number | undefined;
   if (mode === 'token') {
-    const token = options.token;
+    const token = options.at === undefined ? options.token : tokenAtCharOffset(starts, ends, options.at, document.length);
+    chosenToken = token;
     if (token === undefined || !Number.isInteger(token) || token < 0 || token >= n) {
       throw new LensError('BAD_ARGUMENT', `mode 'token' needs a token index from 0 to ${n - 1}; got ${String(token)}.`);
     }
@@ -220,5 +224,12 @@ export async function attention(
     warnings: prepared.warnings,
     provider,
   };
-  return mode === 'token' && options.token !== undefined ? { ...result, token: options.token } : result;
+  return chosenToken === undefined ? result : { ...result, token: chosenToken };
+}
+
+function tokenAtCharOffset(starts: Uint32Array, ends: Uint32Array, offset: number, length: number): number {
+  if (!Number.isInteger(offset) || offset < 0 || offset >= length) {
+    throw new LensError('BAD_ARGUMENT', `offset ${offset} is outside the document (0 to ${length - 1}).`);
+  }
+  return tokenAtOffset(starts, ends, offset);
 }
