@@ -5,7 +5,7 @@ import type { LongformerConfig } from '../../core/checkpoint/config';
 import { readCheckpointConfig } from '../../core/checkpoint/load';
 import { LensError } from '../../core/errors';
 import { openEngine, type OpenedEngine } from '../../core/runtime/open';
-import { isProviderChoice } from '../../core/runtime/providers';
+import { engineFlags } from '../engine-flags';
 import { type CharSpan, findPhrase, validateSpans } from '../../core/tasks/chunking';
 import { readDocument } from '../../core/tasks/document';
 import { checkMaxLength, type DocumentTaskOptions } from '../../core/tasks/pipeline';
@@ -88,11 +88,7 @@ function showProgress({ done, total }: { done: number; total: number }): void {
 }
 
 export async function withEngine<T>(run: PreparedRun, flags: DocumentFlags, use: (engine: OpenedEngine) => Promise<T>): Promise<T> {
-  const provider = flags.provider ?? 'auto';
-  if (!isProviderChoice(provider))
-    throw new LensError('BAD_ARGUMENT', `--provider ${provider}: expected auto, cpu, cuda, dml, coreml or webgpu.`);
-  const threads = parseInteger(flags.threads, '--threads', 1);
-  const engine = await openEngine(run.folder, { provider, ...(threads === undefined ? {} : { threads }) });
+  const engine = await openEngine(run.folder, engineFlags(flags));
   try {
     if (engine.providerNote !== undefined && flags.json !== true) process.stderr.write(`longformer-lens: ${engine.providerNote}\n`);
     return await use(engine);

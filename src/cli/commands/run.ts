@@ -6,7 +6,8 @@ import type { Command } from 'commander';
 import { readCheckpointConfig } from '../../core/checkpoint/load';
 import { LensError } from '../../core/errors';
 import { headOutputNames } from '../../core/graph/longformer/heads';
-import { isProviderChoice, PROVIDER_CHOICES } from '../../core/runtime/providers';
+import { PROVIDER_CHOICES } from '../../core/runtime/providers';
+import { engineFlags } from '../engine-flags';
 import { openEngine } from '../../core/runtime/open';
 import { parseRunRequest, runResponse } from '../../core/runtime/request';
 import { resolveModelArg } from '../model-arg';
@@ -36,15 +37,8 @@ export function registerRun(program: Command): void {
 }
 
 async function runCommand(flags: RunFlags): Promise<void> {
-  if (!isProviderChoice(flags.provider)) {
-    throw new LensError('BAD_ARGUMENT', `--provider ${flags.provider}: unknown provider; choose one of ${PROVIDER_CHOICES.join(', ')}.`);
-  }
-  let threads: number | undefined;
-  if (flags.threads !== undefined) {
-    threads = Number(flags.threads);
-    if (!Number.isInteger(threads) || threads < 1)
-      throw new LensError('BAD_ARGUMENT', `--threads ${flags.threads}: expected a positive integer.`);
-  }
+  // Flags first: they are the cheapest to check.
+  const engineOptions = engineFlags(flags);
   const requestJson = await readRequest(flags.request);
   const modelDir = await resolveModelArg(flags.model);
   // Checked against config.json before the engine opens, so a bad request fails at once rather than after the
@@ -52,8 +46,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
   const config = await readCheckpointConfig(modelDir);
   const request = parseRunRequest(requestJson, config, [...headOutputNames(config.head, true), 'attentions', 'global_attentions']);
   const engine = await openEngine(modelDir, {
-    provider: flags.provider,
-    ...(threads === undefined ? {} : { threads }),
+    ...engineOptions,
     ...(flags.cacheDir === undefined ? {} : { cacheDir: flags.cacheDir }),
   });
   try {
