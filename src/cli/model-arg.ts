@@ -4,7 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LensError, isLensError } from '../core/errors';
 import { looksLikeRepoSpec, resolveModel, type DownloadOptions, type DownloadProgress } from '../core/hub';
-import { formatBytes } from './commands/download';
+import { formatBytes } from '../core/hub/progress';
 
 export async function resolveModelArg(value: string, options: DownloadOptions = {}): Promise<string> {
   const folder = resolve(value);

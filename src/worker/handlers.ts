@@ -1,6 +1,7 @@
 // The worker's methods: each loads (or reuses) the model, runs one core task and reports progress per chunk.
 import { describeCheckpoint } from '../core/checkpoint/describe';
-import { downloadModel, resolveModel, type DownloadProgress } from '../core/hub';
+import { downloadModel, resolveModel } from '../core/hub';
+import { describeProgress } from '../core/hub/progress';
 import { loadCheckpoint } from '../core/checkpoint/load';
 import { answer } from '../core/tasks/answer';
 import { attention } from '../core/tasks/attention';
@@ -20,13 +21,6 @@ function taskOptions(params: DocumentParams, context: HandlerContext): DocumentT
   };
 }
 
-function describeTransfer(event: DownloadProgress): string {
-  const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
-  if (event.fromCache) return `${event.file}: in the cache`;
-  const rate = event.bytesPerSecond > 0 ? `, ${mb(event.bytesPerSecond)} MB/s` : '';
-  return `${event.file}: ${mb(event.bytesDone)} of ${mb(event.bytesTotal)} MB${rate}`;
-}
-
 async function loadModel(params: DocumentParams, context: HandlerContext): Promise<Awaited<ReturnType<EnginePool['get']>>> {
   context.progress(0, 1, 'loading the model');
   return pool.get(params, context.signal);
@@ -42,7 +36,7 @@ export const handlers: Handlers = {
     const result = await downloadModel(params.repo, {
       signal: context.signal,
       ...(params.token === undefined ? {} : { token: params.token }),
-      onProgress: (event) => context.progress(event.bytesDone, event.bytesTotal, describeTransfer(event)),
+      onProgress: (event) => context.progress(event.bytesDone, event.bytesTotal, describeProgress(event)),
     });
     return { snapshotDir: result.snapshotDir, commit: result.commit, fromCache: result.fromCache };
   },

@@ -151,7 +151,7 @@ describe('worker client and engine worker', function () {
       assert.equal(result.fromCache, false);
       assert.ok(result.snapshotDir.endsWith(join('models--tiny-org--tiny', 'snapshots', 'a'.repeat(40))));
       assert.ok(
-        messages.some((m) => /model\.safetensors: [\d.]+ of [\d.]+ MB/.test(m)),
+        messages.some((m) => /model\.safetensors: [\d.]+ kB of [\d.]+ kB, [\d.]+ [kM]B\/s/.test(m)),
         messages.join(' | '),
       );
       client.dispose();

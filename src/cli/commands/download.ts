@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { LensError } from '../../core/errors';
 import { downloadModel, type DownloadProgress } from '../../core/hub';
+import { formatBytes } from '../../core/hub/progress';
 
 export interface DownloadIo {
   readonly stdout: (text: string) => void;
@@ -103,16 +104,4 @@ class ProgressView {
     this.openLine = undefined;
     this.lastLength = 0;
   }
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1000) return `${bytes} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1000;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  return `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
 }

@@ -48,3 +48,23 @@ export class ProgressReporter {
 export function reportCached(listener: ProgressListener | undefined, file: string, size: number): void {
   listener?.({ file, bytesDone: size, bytesTotal: size, bytesPerSecond: 0, fromCache: true });
 }
+
+/** Decimal units as download sizes are usually given: 950 B, 1.21 MB, 597.0 MB. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1000;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
+}
+
+/** One line for a progress display: `model.safetensors: 120.3 MB of 597.0 MB, 11.2 MB/s`. */
+export function describeProgress(event: DownloadProgress): string {
+  if (event.fromCache) return `${event.file}: in the cache`;
+  const rate = event.bytesPerSecond > 0 ? `, ${formatBytes(event.bytesPerSecond)}/s` : '';
+  return `${event.file}: ${formatBytes(event.bytesDone)} of ${formatBytes(event.bytesTotal)}${rate}`;
+}

@@ -1,23 +1,20 @@
 // "Longformer Lens: Choose Model": a known checkpoint from the registry (downloaded into the huggingface_hub cache
 // with byte progress), another hub repository, or a local folder. The choice becomes `longformerLens.modelPath`.
 import * as vscode from 'vscode';
-import { loadRegistry, parseRepoSpec, type RegistryEntry } from '../../core/hub';
+import { loadRegistry, parseRepoSpec } from '../../core/hub';
+import { formatBytes } from '../../core/hub/progress';
 import type { LensContext } from '../context';
 import { reportError } from '../errors';
 import { HUB_TOKEN_SECRET } from './hub-token';
 
 type Choice = { kind: 'hub'; repo: string } | { kind: 'folder' } | { kind: 'other-repo' };
 
-function sizeLabel(entry: RegistryEntry): string {
-  return entry.approxSizeBytes >= 1e9 ? `${(entry.approxSizeBytes / 1e9).toFixed(1)} GB` : `${Math.round(entry.approxSizeBytes / 1e6)} MB`;
-}
-
 /** Resolves to the chosen checkpoint folder, already stored in the settings; undefined when the user backed out. */
 export async function chooseModelInteractively(lens: LensContext): Promise<string | undefined> {
   const items: Array<vscode.QuickPickItem & { choice: Choice }> = [
     ...loadRegistry().map((entry) => ({
       label: entry.id,
-      description: `${entry.task} · ${sizeLabel(entry)} · ${entry.license}`,
+      description: `${entry.task} · ${formatBytes(entry.approxSizeBytes)} · ${entry.license}`,
       detail: entry.description,
       choice: { kind: 'hub', repo: entry.id } as const,
     })),
