@@ -2,9 +2,10 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseLongformerConfig, type LongformerConfig } from '../../../src/core/checkpoint/config';
-import { LensError } from '../../../src/core/errors';
+import type { LensErrorCode } from '../../../src/core/errors';
 import type { OutputName } from '../../../src/core/runtime/engine';
 import { defaultGlobalAttentionMask, parseRunRequest, runResponse } from '../../../src/core/runtime/request';
+import { lensError } from '../../support/lens-error';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'longformer-ref');
 function config(name: string): LongformerConfig {
@@ -13,8 +14,8 @@ function config(name: string): LongformerConfig {
 }
 const QA_OUTPUTS: OutputName[] = ['last_hidden_state', 'start_logits', 'end_logits', 'attentions', 'global_attentions'];
 
-function rejects(body: () => unknown, code: string, message: RegExp): void {
-  assert.throws(body, (error: unknown) => error instanceof LensError && error.code === code && message.test(error.message));
+function rejects(body: () => unknown, code: LensErrorCode, message: RegExp): void {
+  assert.throws(body, lensError(code, message));
 }
 
 describe('run requests', () => {
