@@ -22,6 +22,7 @@ import { chunkOwnership } from '../../src/core/tasks/chunking';
 import { type ChunkInput, prepareDocument, toModelInputs } from '../../src/core/tasks/pipeline';
 import { loadTokenizer } from '../../src/core/tokenizer';
 import type { RobertaTokenizer } from '../../src/core/tokenizer/tokenizer';
+import { lensError } from '../support/lens-error';
 import { syntheticDocument } from '../unit/tasks/helpers';
 import { writeTaskCheckpoint } from './support-checkpoint';
 
@@ -227,7 +228,7 @@ describe('attention task: only the layers and heads it needs', function () {
     assert.deepEqual(byOffset.scores, byIndex.scores);
     await assert.rejects(
       attention(engine, tokenizer, text, { mode: 'token', at: text.length }),
-      (error: unknown) => error instanceof LensError && error.code === 'BAD_ARGUMENT' && /outside the document/.test(error.message),
+      lensError('BAD_ARGUMENT', /outside the document/),
     );
   });
 });
