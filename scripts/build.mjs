@@ -1,5 +1,7 @@
-// One esbuild bundle per entry point; `vscode` and the native onnxruntime binding stay external.
+// One esbuild bundle per entry point; `vscode` and the native onnxruntime binding stay external. The webview's
+// A build check keeps the extension bundle free of the native runtime and the hub HTTP stack (thin-extension.mjs).
 import { build } from 'esbuild';
+import { checkThinExtension } from './thin-extension.mjs';
 
 const entryPoints = {
   extension: 'src/extension/main.ts',
@@ -7,7 +9,7 @@ const entryPoints = {
   cli: 'src/cli/main.ts',
 };
 
-await build({
+const result = await build({
   entryPoints,
   outdir: 'dist',
   bundle: true,
@@ -17,4 +19,11 @@ await build({
   sourcemap: true,
   external: ['vscode', 'onnxruntime-node'],
   logLevel: 'warning',
+  metafile: true,
 });
+
+const problems = checkThinExtension(result.metafile, 'dist/extension.js');
+if (problems.length > 0) {
+  console.error(`dist/extension.js must stay thin (inference and downloads run in the engine worker):\n  ${problems.join('\n  ')}`);
+  process.exit(1);
+}

@@ -1,6 +1,6 @@
 // Typed access to the extension's settings (package.json `contributes.configuration`).
 import * as vscode from 'vscode';
-import { isProviderChoice, type ProviderChoice } from '../core/runtime/providers';
+import { isProviderChoice, type ProviderChoice } from '../core/runtime/provider-choice';
 
 export interface LensSettings {
   /** Folder of a HuggingFace Longformer checkpoint; empty when none is chosen yet. */

@@ -3,7 +3,7 @@
 // progress messages → one reply.
 import type { CheckpointInfo } from '../core/checkpoint/describe';
 import type { LensErrorCode } from '../core/errors';
-import type { ProviderChoice } from '../core/runtime/providers';
+import type { ProviderChoice } from '../core/runtime/provider-choice';
 import type { AnswerResult } from '../core/tasks/answer';
 import type { AttentionMap, AttentionMode, AttentionSelection } from '../core/tasks/attention';
 import type { CharSpan } from '../core/tasks/chunking';

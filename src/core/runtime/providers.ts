@@ -7,13 +7,9 @@ import { dirname, join } from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
 import { LensError } from '../errors';
 
-export type ProviderChoice = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
+import type { ProviderChoice } from './provider-choice';
 
-export const PROVIDER_CHOICES: readonly ProviderChoice[] = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'];
-
-export function isProviderChoice(value: string): value is ProviderChoice {
-  return (PROVIDER_CHOICES as readonly string[]).includes(value);
-}
+export { PROVIDER_CHOICES, isProviderChoice, type ProviderChoice } from './provider-choice';
 
 /** Providers to try in order; the CPU is always last. `auto` tries the platform's GPU providers first. */
 export function providerCandidates(

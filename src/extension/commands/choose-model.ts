@@ -1,7 +1,8 @@
 // "Longformer Lens: Choose Model": a known checkpoint from the registry (downloaded into the huggingface_hub cache
 // with byte progress), another hub repository, or a local folder. The choice becomes `longformerLens.modelPath`.
 import * as vscode from 'vscode';
-import { loadRegistry, parseRepoSpec } from '../../core/hub';
+import { loadRegistry } from '../../core/hub/registry';
+import { parseRepoSpec } from '../../core/hub/repo-spec';
 import { formatBytes } from '../../core/hub/progress';
 import type { LensContext } from '../context';
 import { reportError } from '../errors';
