@@ -75,8 +75,9 @@ describe('CLI: longformer-lens run', function () {
     const result = cli(['run', ...common(), '--request', requestPath, '--out', outPath]);
     assert.equal(result.status, 0, result.stderr);
     const response = JSON.parse(await readFile(outPath, 'utf8')) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(response).sort(), ['attentions', 'global_attention_mask', 'global_attentions', 'logits', 'provider']);
+    assert.deepEqual(Object.keys(response).sort(), ['attentions', 'global_attention_mask', 'global_attentions', 'logits', 'precision', 'provider']);
     assert.equal(response['provider'], 'cpu');
+    assert.equal(response['precision'], 'fp32');
     assert.deepEqual(response['global_attention_mask'], omitted.derived_global_attention_mask);
     const logits = response['logits'] as { shape: number[]; data: number[][] };
     assert.deepEqual(logits.shape, omitted.outputs.logits.shape);
@@ -138,7 +139,7 @@ describe('CLI: longformer-lens run', function () {
     });
   }
 
-  it('exits with 2 for a missing or invalid request file, an unknown provider and bad --threads', async () => {
+  it('exits with 2 for a missing or invalid request file, an unknown provider or precision and bad --threads', async () => {
     const invalid = join(dir, 'invalid.json');
     await writeFile(invalid, '{"input_ids": [[0, 2]');
     const cases: [string[], RegExp][] = [
@@ -146,6 +147,7 @@ describe('CLI: longformer-lens run', function () {
       [['run', ...common(), '--request', invalid], /not valid JSON/],
       [['run', '--model', CLS, '--request', invalid, '--provider', 'tpu'], /unknown provider/],
       [['run', '--model', CLS, '--request', invalid, '--threads', 'two'], /--threads two: expected a positive integer/],
+      [['run', '--model', CLS, '--request', invalid, '--precision', 'fp64'], /--precision fp64: unknown precision; choose one of fp32, fp16, int8/],
     ];
     for (const [args, reason] of cases) {
       const { code, stderr } = await inProcess(args);

@@ -112,7 +112,7 @@ describe('CLI document verbs', function () {
     );
     assert.equal(run.code, 0, run.stderr);
     const json = JSON.parse(run.stdout) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(json).sort(), ['chunks', 'global_tokens', 'label', 'logits', 'probabilities', 'provider']);
+    assert.deepEqual(Object.keys(json).sort(), ['chunks', 'global_tokens', 'label', 'logits', 'precision', 'probabilities', 'provider']);
     const probabilities = json['probabilities'] as Record<string, number>;
     assert.deepEqual(Object.keys(probabilities), ['negative', 'neutral', 'positive']);
     assert.ok(Math.abs(Object.values(probabilities).reduce((a, b) => a + b) - 1) < 1e-4);
@@ -122,6 +122,7 @@ describe('CLI document verbs', function () {
     assert.ok(chunks.every((c, i) => c.start < c.end && (i === 0 || c.start < chunks[i - 1]!.end)));
     assert.ok((json['global_tokens'] as number) >= 2);
     assert.equal(json['provider'], 'cpu');
+    assert.equal(json['precision'], 'fp32');
     assert.equal((json['logits'] as number[]).length, 3);
     const human = await cli('classify', '--model', paths.cls, paths.doc, '--provider', 'cpu');
     assert.equal(human.code, 0, human.stderr);
@@ -148,7 +149,7 @@ describe('CLI document verbs', function () {
       no_answer: boolean;
       provider: string;
     };
-    assert.deepEqual(Object.keys(json).sort(), ['answers', 'no_answer', 'provider']);
+    assert.deepEqual(Object.keys(json).sort(), ['answers', 'no_answer', 'precision', 'provider']);
     assert.equal(typeof json.no_answer, 'boolean');
     assert.ok(json.answers.length >= 1 && json.answers.length <= 3);
     for (const a of json.answers) {

@@ -132,7 +132,7 @@ describe('engine: outputs of real tokens do not depend on trailing masked paddin
             global: [1, ...new Array<number>(41).fill(0)],
           };
           const inBatch = await engine.run(batch([longer, row]), ['last_hidden_state', 'pooler_output']);
-          const hiddenOnly: ModelOutputs = { provider: alone.provider, tensors: alone.tensors };
+          const hiddenOnly: ModelOutputs = { provider: alone.provider, precision: alone.precision, tensors: alone.tensors };
           diffs.push(compare(hiddenOnly, inBatch, 1, 'in a batch').toExponential(1));
           process.stdout.write(`        max |diff| per variant: ${diffs.join(', ')}\n`);
         });

@@ -33,7 +33,9 @@ export function registerAsk(program: Command): void {
       );
       if (flags.json === true) {
         const answers = result.answers.map((a) => ({ text: a.text, start: a.start, end: a.end, score: round(a.score), chunk: a.chunk }));
-        process.stdout.write(`${JSON.stringify({ answers, no_answer: result.noAnswer, provider: result.provider }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ answers, no_answer: result.noAnswer, provider: result.provider, precision: result.precision }, null, 2)}\n`,
+        );
         return;
       }
       printWarnings(result.warnings);

@@ -63,6 +63,7 @@ export function registerAttend(program: Command): void {
           mode: result.mode,
           ...(result.token === undefined ? {} : { token: result.token }),
           provider: result.provider,
+          precision: result.precision,
         };
         process.stdout.write(`${JSON.stringify(json)}\n`);
         return;

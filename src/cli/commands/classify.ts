@@ -34,6 +34,7 @@ export function registerClassify(program: Command): void {
           chunks,
           global_tokens: result.globalTokens,
           provider: result.provider,
+          precision: result.precision,
         };
         process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
         return;

@@ -20,6 +20,7 @@ export interface DocumentFlags {
   readonly json?: boolean;
   readonly provider?: string;
   readonly threads?: string;
+  readonly precision?: string;
   readonly maxLength?: string;
   readonly overlap?: string;
 }
@@ -36,6 +37,7 @@ export function documentFlags(command: Command): Command {
     .option('--overlap <tokens>', 'document tokens shared by consecutive chunks (default: an eighth of a chunk)')
     .option('--provider <name>', 'execution provider: auto, cpu, cuda, dml, coreml, webgpu', 'auto')
     .option('--threads <n>', 'CPU threads for inference')
+    .option('--precision <p>', 'numeric precision: fp32 (default), fp16 (GPU providers with shader-f16), int8')
     .option('--json', 'print the result as JSON');
 }
 

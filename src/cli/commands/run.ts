@@ -1,4 +1,5 @@
-// `longformer-lens run --model <dir> --request <file.json> [--out <file.json>] [--provider p] [--threads n]`:
+// `longformer-lens run --model <dir> --request <file.json> [--out <file.json>] [--provider p] [--threads n]
+// [--precision p]`:
 // runs one batch of token ids and writes the requested outputs as JSON. The request format and its checks live
 // in src/core/runtime/request.ts.
 import { readFile, writeFile } from 'node:fs/promises';
@@ -18,6 +19,7 @@ interface RunFlags {
   readonly out?: string;
   readonly provider: string;
   readonly threads?: string;
+  readonly precision?: string;
   readonly cacheDir?: string;
 }
 
@@ -30,6 +32,7 @@ export function registerRun(program: Command): void {
     .option('--out <file>', 'write the response here instead of standard output')
     .option('--provider <name>', `execution provider: ${PROVIDER_CHOICES.join(', ')}`, 'auto')
     .option('--threads <n>', 'onnxruntime intra-op threads')
+    .option('--precision <p>', 'numeric precision: fp32 (default), fp16 (GPU providers with shader-f16), int8')
     .option('--cache-dir <dir>', 'where generated ONNX models are cached')
     .action(async (flags: RunFlags) => {
       await runCommand(flags);

@@ -2,6 +2,7 @@
 // The implementation (onnxruntime session over the generated graph) lives beside this file.
 import type { LongformerConfig } from '../checkpoint/config';
 import type { FloatTensor } from '../checkpoint/tensor';
+import type { Precision } from '../precision';
 
 export type OutputName =
   'last_hidden_state' | 'pooler_output' | 'logits' | 'start_logits' | 'end_logits' | 'attentions' | 'global_attentions';
@@ -46,6 +47,8 @@ export interface RunOptions {
 export interface ModelOutputs {
   /** The execution provider that actually ran ("cpu", "cuda", ...). */
   readonly provider: string;
+  /** The precision that actually ran. */
+  readonly precision: Precision;
   /** Plain outputs by name (last_hidden_state, logits, ...), each as HuggingFace shapes it. */
   readonly tensors: ReadonlyMap<OutputName, FloatTensor>;
   /** Per layer: (batch, heads, seqLen, x + window + 1); present when asked for. */

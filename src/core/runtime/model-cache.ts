@@ -13,6 +13,7 @@ import { throwIfCancelled } from '../errors';
 import { ExternalDataFile } from '../graph/external-data-file';
 import { type AttentionOutputs, buildLongformerGraph } from '../graph/longformer/model';
 import { serializeModel } from '../graph/serialize';
+import type { Precision } from '../precision';
 
 /** Bump whenever the generated graph changes, so stale cache entries are not reused. */
 export const GRAPH_VERSION = 'longformer-graph-7';
@@ -27,9 +28,9 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(base, 'longformer-lens');
 }
 
-export function graphCacheKey(config: LongformerConfig, weights: StateDict): string {
+export function graphCacheKey(config: LongformerConfig, weights: StateDict, precision: Precision): string {
   const hash = createHash('sha256');
-  hash.update(`${GRAPH_VERSION}\n${JSON.stringify(config)}\n`);
+  hash.update(`${GRAPH_VERSION}\n${precision}\n${JSON.stringify(config)}\n`);
   for (const name of [...weights.keys()].sort()) {
     const tensor = weights.get(name);
     if (tensor === undefined) continue;
@@ -84,9 +85,10 @@ export async function ensureCachedModel(
   config: LongformerConfig,
   weights: StateDict,
   cacheDir: string,
+  precision: Precision,
   signal?: AbortSignal,
 ): Promise<CachedModel> {
-  const key = graphCacheKey(config, weights);
+  const key = graphCacheKey(config, weights, precision);
   const graphsDir = join(cacheDir, 'onnx');
   const directory = join(graphsDir, key);
   const complete = (): boolean => isComplete(directory);
@@ -102,7 +104,7 @@ export async function ensureCachedModel(
     try {
       for (const [file, attentions] of VARIANTS) {
         throwIfCancelled(signal);
-        const graph = buildLongformerGraph(config, weights, { attentions });
+        const graph = buildLongformerGraph(config, weights, { attentions, precision });
         await writeFile(
           join(staging, file),
           serializeModel(graph, { external, metadata: { graph_version: GRAPH_VERSION, cache_key: key } }),

@@ -15,6 +15,7 @@ import type { Engine, ModelInputs, ModelOutputs, OutputName, RunOptions } from '
 import { defaultCacheDir, ensureCachedModel, findCachedModel, type CachedModel } from './model-cache';
 import { validateModelInputs } from './model-inputs';
 import { checkpointFingerprint, lookupSource, recordSource } from './source-index';
+import { checkPrecisionAvailable, isPrecision, PRECISIONS, type Precision } from '../precision';
 import { createSession, createSessionWithFallback, isProviderChoice, type ProviderChoice, type SessionSettings } from './providers';
 
 export interface OpenEngineOptions {
@@ -23,6 +24,8 @@ export interface OpenEngineOptions {
   readonly threads?: number;
   /** Where generated models are cached; `$XDG_CACHE_HOME/longformer-lens` or `~/.cache/longformer-lens` by default. */
   readonly cacheDir?: string;
+  /** fp32 (default), fp16 or int8; `OpenedEngine.precision` says which one runs. */
+  readonly precision?: Precision;
   readonly signal?: AbortSignal;
 }
 
@@ -31,6 +34,8 @@ export interface OpenedEngine extends Engine {
   readonly provider: string;
   /** Why that differs from the requested provider, when it does. */
   readonly providerNote?: string;
+  /** The precision the sessions run in. */
+  readonly precision: Precision;
   /** The outputs this checkpoint's head offers (attentions and global_attentions are always available). */
   readonly availableOutputs: readonly OutputName[];
   /** The cache entry used, and whether it was already on disk (nothing built). */
@@ -47,8 +52,17 @@ export async function openEngine(modelDir: string, options: OpenEngineOptions = 
     throw new LensError('BAD_ARGUMENT', `threads must be a positive integer (got ${threads}).`);
   }
   const settings: SessionSettings = threads === undefined ? {} : { threads };
+  const precision = options.precision ?? 'fp32';
+  if (!isPrecision(precision))
+    throw new LensError('BAD_ARGUMENT', `Unknown precision "${String(precision)}"; choose one of ${PRECISIONS.join(', ')}.`);
+  checkPrecisionAvailable(precision);
 
-  const { config, hasPooler, cache, weightsLoaded } = await prepareGraph(modelDir, options.cacheDir ?? defaultCacheDir(), options.signal);
+  const { config, hasPooler, cache, weightsLoaded } = await prepareGraph(
+    modelDir,
+    options.cacheDir ?? defaultCacheDir(),
+    precision,
+    options.signal,
+  );
   throwIfCancelled(options.signal);
   const opened = await createSessionWithFallback(cache.modelPath, choice, settings);
   return new OnnxEngine(
@@ -56,6 +70,7 @@ export async function openEngine(modelDir: string, options: OpenEngineOptions = 
     opened.session,
     opened.provider,
     opened.note,
+    precision,
     headOutputNames(config.head, hasPooler),
     cache,
     weightsLoaded,
@@ -70,9 +85,10 @@ export async function openEngine(modelDir: string, options: OpenEngineOptions = 
 async function prepareGraph(
   modelDir: string,
   cacheDir: string,
+  precision: Precision,
   signal: AbortSignal | undefined,
 ): Promise<{ config: LongformerConfig; hasPooler: boolean; cache: CachedModel; weightsLoaded: boolean }> {
-  const fingerprint = await checkpointFingerprint(modelDir).catch(() => undefined);
+  const fingerprint = await checkpointFingerprint(modelDir, precision).catch(() => undefined);
   const known = fingerprint === undefined ? undefined : await lookupSource(cacheDir, fingerprint);
   const cached = known === undefined ? undefined : findCachedModel(cacheDir, known.key);
   if (known !== undefined && cached !== undefined) {
@@ -81,7 +97,7 @@ async function prepareGraph(
   const checkpoint = await loadCheckpoint(modelDir, signal === undefined ? {} : { signal });
   throwIfCancelled(signal);
   const hasPooler = checkpoint.weights.has('pooler.dense.weight');
-  const cache = await ensureCachedModel(checkpoint.config, checkpoint.weights, cacheDir, signal);
+  const cache = await ensureCachedModel(checkpoint.config, checkpoint.weights, cacheDir, precision, signal);
   if (fingerprint !== undefined) await recordSource(cacheDir, fingerprint, { key: cache.key, hasPooler });
   return { config: checkpoint.config, hasPooler, cache, weightsLoaded: true };
 }
@@ -97,6 +113,7 @@ class OnnxEngine implements OpenedEngine {
     private readonly session: InferenceSession,
     readonly provider: string,
     providerNote: string | undefined,
+    readonly precision: Precision,
     headOutputs: readonly OutputName[],
     readonly cache: CachedModel,
     readonly weightsLoaded: boolean,
@@ -164,6 +181,7 @@ class OnnxEngine implements OpenedEngine {
     if (globalAttentions?.[0]?.shape[3] === 0) globalAttentions = undefined;
     return {
       provider: this.provider,
+      precision: this.precision,
       tensors,
       ...(attentions === undefined ? {} : { attentions }),
       ...(globalAttentions === undefined ? {} : { globalAttentions }),

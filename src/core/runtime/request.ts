@@ -128,7 +128,7 @@ export interface JsonTensor {
   readonly data: unknown;
 }
 
-/** The response: each requested output as {shape, data} (attentions per layer), the provider and the global mask used. */
+/** The response: each requested output as {shape, data} (attentions per layer), the provider, the precision and the global mask used. */
 export function runResponse(request: RunRequest, result: ModelOutputs): Record<string, unknown> {
   const response: Record<string, unknown> = {};
   for (const name of request.outputs) {
@@ -142,6 +142,7 @@ export function runResponse(request: RunRequest, result: ModelOutputs): Record<s
     }
   }
   response['provider'] = result.provider;
+  response['precision'] = result.precision;
   response['global_attention_mask'] = request.globalAttentionMask;
   return response;
 }

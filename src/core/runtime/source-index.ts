@@ -7,6 +7,7 @@ import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findWeightFiles } from '../checkpoint/load';
 import { GRAPH_VERSION } from './model-cache';
+import type { Precision } from '../precision';
 
 export interface SourceRecord {
   /** The graph cache key (model-cache.ts) built from these files. */
@@ -15,9 +16,10 @@ export interface SourceRecord {
   readonly hasPooler: boolean;
 }
 
-export async function checkpointFingerprint(dir: string): Promise<string> {
+/** Per precision: each precision has its own graph, so its own record. */
+export async function checkpointFingerprint(dir: string, precision: Precision): Promise<string> {
   const hash = createHash('sha256');
-  hash.update(`${GRAPH_VERSION}\n`);
+  hash.update(`${GRAPH_VERSION}\n${precision}\n`);
   hash.update(await readFile(join(dir, 'config.json')));
   const { files } = await findWeightFiles(dir);
   for (const file of files) {

@@ -10,6 +10,7 @@ import type { Engine } from '../runtime/engine';
 import type { RobertaTokenizer, Tokenized, TokenSpans } from '../tokenizer/tokenizer';
 import { softmax } from './math';
 import { type ChunkInput, type DocumentTaskOptions, prepareDocument, requireHead, requireTensor, runChunks } from './pipeline';
+import type { Precision } from '../precision';
 
 export interface AnswerOptions extends DocumentTaskOptions {
   readonly topK?: number;
@@ -36,6 +37,8 @@ export interface AnswerResult {
   readonly globalTokens: number;
   readonly warnings: readonly string[];
   readonly provider: string;
+  /** The precision that ran. */
+  readonly precision: Precision;
 }
 
 /** A span of token positions within one input, inclusive at both ends. */
@@ -192,7 +195,7 @@ export async function answer(
   const prepared = prepareDocument(config, tokenizer, document, options, tokenizer.tokenize(question));
   const { starts, ends } = prepared.tokens;
   const hasText = (token: number): boolean => ends[token]! > starts[token]!;
-  const { results, provider } = await runChunks(engine, prepared.inputs, ['start_logits', 'end_logits'], options, (input, result) => ({
+  const { results, ...ran } = await runChunks(engine, prepared.inputs, ['start_logits', 'end_logits'], options, (input, result) => ({
     input,
     chunk: input.chunk.index,
     spans: chunkSpans(input, requireTensor(result, 'start_logits'), requireTensor(result, 'end_logits'), hasText, topK, maxAnswerLength),
@@ -202,6 +205,6 @@ export async function answer(
     ...mergeAnswers(document, results, rangeOf, topK),
     globalTokens: prepared.spanTokens.length,
     warnings: prepared.warnings,
-    provider,
+    ...ran,
   };
 }

@@ -20,6 +20,7 @@ import type { AttentionFetch, Engine } from '../runtime/engine';
 import type { RobertaTokenizer } from '../tokenizer/tokenizer';
 import { chunkOwnership } from './chunking';
 import { type ChunkInput, type DocumentTaskOptions, prepareDocument, runChunks } from './pipeline';
+import type { Precision } from '../precision';
 
 export type AttentionMode = 'global' | 'received' | 'token';
 
@@ -60,6 +61,8 @@ export interface AttentionMap {
   readonly token?: number;
   readonly warnings: readonly string[];
   readonly provider: string;
+  /** The precision that ran. */
+  readonly precision: Precision;
 }
 
 /** The document token at a UTF-16 offset: the token covering it, else the last one starting before it. */
@@ -195,7 +198,7 @@ export async function attention(
   }
   const scores = new Float32Array(n);
   const run = { attentions: attentionFetch(options) };
-  const { provider } = await runChunks(engine, inputs, ['attentions', 'global_attentions'], { ...options, run }, (input, result) => {
+  const ran = await runChunks(engine, inputs, ['attentions', 'global_attentions'], { ...options, run }, (input, result) => {
     if (result.attentions === undefined) throw new LensError('RUNTIME_FAILED', 'the model returned no attentions.');
     const globalPositions: number[] = [];
     input.global.forEach((flag, p) => {
@@ -222,7 +225,8 @@ export async function attention(
     scores,
     globalTokens: prepared.spanTokens,
     warnings: prepared.warnings,
-    provider,
+    provider: ran.provider,
+    precision: ran.precision,
   };
   return chosenToken === undefined ? result : { ...result, token: chosenToken };
 }

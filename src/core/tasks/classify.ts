@@ -9,6 +9,7 @@ import type { Engine } from '../runtime/engine';
 import type { RobertaTokenizer } from '../tokenizer/tokenizer';
 import { argmax, sigmoid, softmax } from './math';
 import { type DocumentTaskOptions, prepareDocument, requireHead, requireTensor, runChunks } from './pipeline';
+import type { Precision } from '../precision';
 
 export type Activation = 'softmax' | 'sigmoid' | 'none';
 export type Aggregation = 'mean' | 'max';
@@ -39,6 +40,8 @@ export interface Classification {
   readonly globalTokens: number;
   readonly warnings: readonly string[];
   readonly provider: string;
+  /** The precision that ran. */
+  readonly precision: Precision;
 }
 
 export function activationFor(config: LongformerConfig): Activation {
@@ -100,7 +103,7 @@ export async function classify(
   const config = engine.config;
   requireHead(config, ['sequence-classification'], 'Classification');
   const prepared = prepareDocument(config, tokenizer, document, options);
-  const { results, provider } = await runChunks(engine, prepared.inputs, ['logits'], options, (_input, result) =>
+  const { results, ...ran } = await runChunks(engine, prepared.inputs, ['logits'], options, (_input, result) =>
     Float32Array.from(requireTensor(result, 'logits')),
   );
   const labels = labelNames(config, results[0]?.length ?? 0);
@@ -109,6 +112,6 @@ export async function classify(
     ...aggregateClassification(results, ranges, labels, activationFor(config), options.aggregate ?? 'mean'),
     globalTokens: prepared.spanTokens.length,
     warnings: prepared.warnings,
-    provider,
+    ...ran,
   };
 }

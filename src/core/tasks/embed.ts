@@ -5,12 +5,15 @@ import type { Engine } from '../runtime/engine';
 import type { RobertaTokenizer } from '../tokenizer/tokenizer';
 import { chunkOwnership } from './chunking';
 import { type DocumentTaskOptions, prepareDocument, requireHead, requireTensor, runChunks } from './pipeline';
+import type { Precision } from '../precision';
 
 export interface Embedding {
   readonly cls: Float32Array;
   readonly mean: Float32Array;
   readonly chunks: number;
   readonly provider: string;
+  /** The precision that ran. */
+  readonly precision: Precision;
 }
 
 export async function embed(
@@ -27,7 +30,7 @@ export async function embed(
   const cls = new Float64Array(hidden);
   const mean = new Float64Array(hidden);
   let counted = 0;
-  const { provider } = await runChunks(engine, prepared.inputs, ['last_hidden_state'], options, (input, result) => {
+  const ran = await runChunks(engine, prepared.inputs, ['last_hidden_state'], options, (input, result) => {
     const states = requireTensor(result, 'last_hidden_state'); // (1, seq, hidden)
     const own = owners[input.chunk.index]!;
     const owned = Math.max(1, own.end - own.start);
@@ -43,6 +46,7 @@ export async function embed(
     cls: Float32Array.from(cls, (v) => v / clsWeight),
     mean: counted === 0 ? Float32Array.from(cls, (v) => v / clsWeight) : Float32Array.from(mean, (v) => v / counted),
     chunks: prepared.chunks.length,
-    provider,
+    provider: ran.provider,
+    precision: ran.precision,
   };
 }

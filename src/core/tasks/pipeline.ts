@@ -6,6 +6,7 @@ import type { Engine, ModelInputs, ModelOutputs, OutputName, RunOptions } from '
 import type { RobertaTokenizer, Tokenized, TokenSpans } from '../tokenizer/tokenizer';
 import { type CharSpan, type Chunk, planChunks, spanTokenMask, validateSpans } from './chunking';
 import { checkDocumentText } from './document';
+import type { Precision } from '../precision';
 
 export interface Progress {
   readonly done: number;
@@ -182,18 +183,20 @@ export async function runChunks<T>(
   outputs: readonly OutputName[],
   options: Pick<DocumentTaskOptions, 'signal' | 'onProgress'> & { readonly run?: RunOptions },
   reduce: (input: ChunkInput, result: ModelOutputs) => T,
-): Promise<{ results: T[]; provider: string }> {
+): Promise<{ results: T[]; provider: string; precision: Precision }> {
   const results: T[] = [];
   let provider = '';
+  let precision: Precision = 'fp32';
   options.onProgress?.({ done: 0, total: inputs.length });
   for (const input of inputs) {
     throwIfCancelled(options.signal);
     const result = await engine.run(toModelInputs(input), outputs, options.run);
     provider = result.provider;
+    precision = result.precision;
     results.push(reduce(input, result));
     options.onProgress?.({ done: results.length, total: inputs.length });
   }
-  return { results, provider };
+  return { results, provider, precision };
 }
 
 /** An output the engine was asked for and did not give: a bug in the engine, not in the user's input. */

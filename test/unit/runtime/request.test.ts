@@ -87,7 +87,12 @@ describe('run requests', () => {
     );
     const tensor = { dtype: 'float32' as const, shape: [1, 3], data: Float32Array.from([1, 2, 3]) };
     const attention = { dtype: 'float32' as const, shape: [1, 1, 3, 2], data: Float32Array.from([1, 2, 3, 4, 5, 6]) };
-    const response = runResponse(request, { provider: 'cpu', tensors: new Map([['start_logits', tensor]]), attentions: [attention] });
+    const response = runResponse(request, {
+      provider: 'cpu',
+      precision: 'fp32',
+      tensors: new Map([['start_logits', tensor]]),
+      attentions: [attention],
+    });
     assert.deepEqual(response, {
       start_logits: { shape: [1, 3], data: [[1, 2, 3]] },
       attentions: [
@@ -106,6 +111,7 @@ describe('run requests', () => {
       ],
       global_attentions: null,
       provider: 'cpu',
+      precision: 'fp32',
       global_attention_mask: [[1, 1, 0]],
     });
   });

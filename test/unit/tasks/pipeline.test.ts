@@ -54,7 +54,7 @@ class ScriptedEngine implements Engine {
         );
       }
     }
-    return Promise.resolve({ provider: 'scripted', tensors });
+    return Promise.resolve({ provider: 'scripted', precision: 'fp32', tensors });
   }
 
   dispose(): Promise<void> {

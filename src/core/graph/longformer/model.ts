@@ -2,6 +2,7 @@
 // back to the given length. `LongformerModel.forward`, modeling_longformer.py#L1580-L1680.
 import type { LongformerConfig } from '../../checkpoint/config';
 import type { StateDict } from '../../checkpoint/tensor';
+import type { Precision } from '../../precision';
 import { GraphBuilder, type Graph, type Value } from '../builder';
 import { embeddings } from './embeddings';
 import { HEAD_WEIGHTS_INPUT } from './head-weights';
@@ -19,6 +20,8 @@ export type AttentionOutputs = 'none' | 'per-head' | 'head-weighted';
 
 export interface LongformerGraphOptions {
   readonly attentions: AttentionOutputs;
+  /** Only fp32 is built so far; the option is part of the cache key already. */
+  readonly precision?: Precision;
 }
 
 export const INPUT_NAMES = ['input_ids', 'attention_mask', 'global_attention_mask'] as const;
