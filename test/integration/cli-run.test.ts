@@ -75,7 +75,14 @@ describe('CLI: longformer-lens run', function () {
     const result = cli(['run', ...common(), '--request', requestPath, '--out', outPath]);
     assert.equal(result.status, 0, result.stderr);
     const response = JSON.parse(await readFile(outPath, 'utf8')) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(response).sort(), ['attentions', 'global_attention_mask', 'global_attentions', 'logits', 'precision', 'provider']);
+    assert.deepEqual(Object.keys(response).sort(), [
+      'attentions',
+      'global_attention_mask',
+      'global_attentions',
+      'logits',
+      'precision',
+      'provider',
+    ]);
     assert.equal(response['provider'], 'cpu');
     assert.equal(response['precision'], 'fp32');
     assert.deepEqual(response['global_attention_mask'], omitted.derived_global_attention_mask);
@@ -147,7 +154,10 @@ describe('CLI: longformer-lens run', function () {
       [['run', ...common(), '--request', invalid], /not valid JSON/],
       [['run', '--model', CLS, '--request', invalid, '--provider', 'tpu'], /unknown provider/],
       [['run', '--model', CLS, '--request', invalid, '--threads', 'two'], /--threads two: expected a positive integer/],
-      [['run', '--model', CLS, '--request', invalid, '--precision', 'fp64'], /--precision fp64: unknown precision; choose one of fp32, fp16, int8/],
+      [
+        ['run', '--model', CLS, '--request', invalid, '--precision', 'fp64'],
+        /--precision fp64: unknown precision; choose one of fp32, fp16, int8/,
+      ],
     ];
     for (const [args, reason] of cases) {
       const { code, stderr } = await inProcess(args);
