@@ -1,6 +1,8 @@
 // Runs the extension's mocha suite inside code-server's real extension host (the offline stand-in for
-// @vscode/test-electron): a headless Chromium opens the workbench with extensionDevelopmentPath and
-// extensionTestsPath, and the workbench reports the suite's result through window.codeAutomationExit.
+// @vscode/test-electron): a headless Chromium opens the workbench with extensionTestsPath, and the workbench reports
+// the suite's result through window.codeAutomationExit. VS Code runs a test module only beside a development
+// folder: --dev DIR names it. To test the installed VSIX, run.sh names the suite's own folder, which holds no
+// extension, so the installed copy is the one that runs.
 // usage: node run-ext-tests.js --server URL --dev DIR --tests FILE [--folder DIR] [--timeout MS]
 const path = require('path');
 const util = require('util');

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# End-to-end tests in a real VS Code extension host: code-server (installed offline into .vscode-host/), the
-# extension loaded with extensionDevelopmentPath, and the mocha suite in test/e2e run inside that host.
+# End-to-end tests in a real VS Code extension host: the extension is packaged as this platform's VSIX
+# (scripts/package.mjs), installed into code-server (installed offline into .vscode-host/) with
+# --install-extension, and the mocha suite in test/e2e runs inside that host against the installed copy.
+# The same suite also runs through @vscode/test-electron when LENS_E2E_VSCODE names a VS Code executable or
+# LENS_E2E_VSCODE_DOWNLOAD=1 allows downloading one (scripts/e2e/run-electron.js).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HOST="$ROOT/.vscode-host"
 bash "$ROOT/scripts/e2e/install-code-server.sh" "$HOST" >/dev/null
 cd "$ROOT"
-node scripts/build.mjs
+TARGET=$(node -p 'process.platform + "-" + process.arch')
+node scripts/package.mjs --target "$TARGET"
+VSIX="$ROOT/release/longformer-lens-$(node -p 'require("./package.json").version')-$TARGET.vsix"
 npx esbuild test/e2e/suite/index.ts test/e2e/suite/extension.test.ts --bundle --platform=node --target=node20 --format=cjs \
   --outdir=out/e2e --external:vscode --external:mocha --log-level=warning
 
@@ -21,7 +26,19 @@ node bin/longformer-lens.js synthesize --out "$WORK/models/no-tokenizer" >/dev/n
 
 export LENS_E2E_CLS="$WORK/models/cls" LENS_E2E_QA="$WORK/models/qa" LENS_E2E_NO_TOKENIZER="$WORK/models/no-tokenizer"
 export LENS_E2E_DOC="$WORK/workspace/field-report.txt" XDG_CACHE_HOME="$WORK/cache"
+# The suite checks that the extension it drives is the installed one, from this folder.
+export LENS_E2E_EXTENSIONS_DIR="$STATE/extensions"
+
+if [ -n "${LENS_E2E_VSCODE:-}" ] || [ "${LENS_E2E_VSCODE_DOWNLOAD:-}" = 1 ]; then
+  node scripts/e2e/run-electron.js --vsix "$VSIX" --tests "$ROOT/out/e2e/index.js" --folder "$WORK/workspace" --state "$WORK/electron"
+else
+  echo "[e2e] @vscode/test-electron: skipped. It needs a desktop VS Code build: set LENS_E2E_VSCODE to its executable," \
+    "or LENS_E2E_VSCODE_DOWNLOAD=1 to let it download one (this machine reaches only npm and apt). code-server runs the suite."
+fi
+
 PORT=${LENS_E2E_PORT:-18093}
 bash scripts/e2e/start-code-server.sh "$HOST" "$STATE" "$PORT" "$WORK/workspace"
+"$HOST/node_modules/.bin/code-server" --config "$STATE/config.yaml" --user-data-dir "$STATE/user-data" \
+  --extensions-dir "$STATE/extensions" --install-extension "$VSIX"
 PLAYWRIGHT_CORE="$HOST/node_modules/playwright-core" node scripts/e2e/run-ext-tests.js \
-  --server "http://127.0.0.1:$PORT" --dev "$ROOT" --tests "$ROOT/out/e2e/index.js" --folder "$WORK/workspace"
+  --server "http://127.0.0.1:$PORT" --dev "$ROOT/out/e2e" --tests "$ROOT/out/e2e/index.js" --folder "$WORK/workspace"

@@ -26,6 +26,10 @@ describe('Longformer Lens in VS Code', function () {
   before(async () => {
     const extension = vscode.extensions.getExtension('longformer-lens.longformer-lens');
     assert.ok(extension, 'the extension is installed');
+    // What ships is what is tested: the runner installs the VSIX and names the folder it went into.
+    const installedIn = process.env['LENS_E2E_EXTENSIONS_DIR'];
+    if (installedIn !== undefined)
+      assert.ok(extension.extensionPath.startsWith(installedIn), `${extension.extensionPath} is the installed VSIX`);
     await extension.activate();
   });
 
