@@ -1,14 +1,20 @@
 // Element types of stored weights and their conversion to the engine's float32. Checkpoints are float32, float16 or
-// bfloat16; the graph computes in float32, so half types are widened once at load time.
+// bfloat16 (rarely float64); the graph computes in float32, so half types are widened and float64 narrowed once at
+// load time. Integer and bool buffers (position ids, masks) become int64.
 import type { Tensor } from './tensor';
 
 /** Storage element types we read, in safetensors' spelling (PyTorch storages map onto these). */
-export type SourceDType = 'F32' | 'F16' | 'BF16' | 'I64';
+export type SourceDType = 'F32' | 'F16' | 'BF16' | 'F64' | 'I64' | 'I32' | 'BOOL';
 
-export const SOURCE_DTYPE_BYTES: Readonly<Record<SourceDType, number>> = { F32: 4, F16: 2, BF16: 2, I64: 8 };
+export const SOURCE_DTYPE_BYTES: Readonly<Record<SourceDType, number>> = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8, I32: 4, BOOL: 1 };
 
 export function isSourceDType(name: string): name is SourceDType {
-  return name === 'F32' || name === 'F16' || name === 'BF16' || name === 'I64';
+  return Object.hasOwn(SOURCE_DTYPE_BYTES, name);
+}
+
+/** Stored types that the engine reads only approximately: float64 is narrowed to float32. */
+export function isNarrowed(dtype: SourceDType): boolean {
+  return dtype === 'F64';
 }
 
 // Float16 → float32 through a table of all 65,536 values: built once (256 KB), then one lookup per element, which
@@ -68,5 +74,17 @@ export function decodeTensor(bytes: Uint8Array, dtype: SourceDType, shape: reado
       return { dtype: 'float32', shape, data: halfToFloat32(new Uint16Array(aligned.buffer, aligned.byteOffset, count)) };
     case 'BF16':
       return { dtype: 'float32', shape, data: bfloat16ToFloat32(new Uint16Array(aligned.buffer, aligned.byteOffset, count)) };
+    case 'F64':
+      return { dtype: 'float32', shape, data: Float32Array.from(new Float64Array(aligned.buffer, aligned.byteOffset, count)) };
+    case 'I32':
+      return { dtype: 'int64', shape, data: widenToInt64(new Int32Array(aligned.buffer, aligned.byteOffset, count)) };
+    case 'BOOL':
+      return { dtype: 'int64', shape, data: widenToInt64(aligned) };
   }
+}
+
+function widenToInt64(values: Int32Array | Uint8Array): BigInt64Array {
+  const out = new BigInt64Array(values.length);
+  for (let i = 0; i < values.length; i += 1) out[i] = BigInt(values[i]!);
+  return out;
 }

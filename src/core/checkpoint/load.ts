@@ -1,7 +1,7 @@
 // The public entry to the checkpoint layer: a HuggingFace Longformer folder (config.json plus model.safetensors,
 // pytorch_model.bin, or either one sharded with an index) becomes a validated config and float32 weights under
 // canonical names. Safetensors is preferred when both formats are present: it is the format that cannot run code.
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { LensError, throwIfCancelled } from '../errors';
 import { parseLongformerConfig, type LongformerConfig } from './config';
@@ -119,9 +119,9 @@ async function findLayout(dir: string): Promise<(typeof LAYOUTS)[number]> {
 }
 
 async function readWeightFile(path: string, format: WeightFormat): Promise<Map<string, LoadedTensor>> {
-  let bytes: Buffer;
+  let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = format === 'safetensors' ? await readFile(path) : await readWithSpareBytes(path, SPARE_BYTES);
   } catch (error) {
     // Node reads at most 2 GiB into one buffer; bigger single files need the checkpoint's sharded form.
     const tooLarge = describeIoError(error) === 'ERR_FS_FILE_TOO_LARGE';
@@ -132,7 +132,30 @@ async function readWeightFile(path: string, format: WeightFormat): Promise<Map<s
       { cause: error },
     );
   }
-  return format === 'safetensors' ? readSafetensors(bytes, path) : readPytorchBin(bytes, path);
+  return format === 'safetensors' ? readSafetensors(bytes, path) : readPytorchBin(bytes, path, { spareBytesAfter: SPARE_BYTES });
+}
+
+// The legacy torch.save reader may move the storages up by up to 7 bytes to align them (torch-legacy.ts).
+const SPARE_BYTES = 8;
+const MAX_FILE_BYTES = 2 ** 31 - 1;
+
+/** The file's bytes in a buffer of its own with `spare` writable bytes after them (never Node's shared pool). */
+async function readWithSpareBytes(path: string, spare: number): Promise<Uint8Array> {
+  const handle = await open(path, 'r');
+  try {
+    const size = (await handle.stat()).size;
+    if (size > MAX_FILE_BYTES) throw Object.assign(new Error('file too large'), { code: 'ERR_FS_FILE_TOO_LARGE' });
+    const buffer = Buffer.allocUnsafeSlow(size + spare);
+    let filled = 0;
+    while (filled < size) {
+      const { bytesRead } = await handle.read(buffer, filled, Math.min(size - filled, 1 << 28), filled);
+      if (bytesRead === 0) throw Object.assign(new Error(`the file shrank while being read (${filled} of ${size} bytes)`), { code: 'EIO' });
+      filled += bytesRead;
+    }
+    return buffer.subarray(0, size);
+  } finally {
+    await handle.close();
+  }
 }
 
 function checkShardsHoldIndex(weightMap: ReadonlyMap<string, string>, stored: ReadonlyMap<string, LoadedTensor>, indexPath: string): void {

@@ -47,11 +47,21 @@ type StackItem = PickleValue | typeof MARK;
 
 /** Runs the pickle in `bytes` and returns the value STOP leaves; `source` names the file in errors. */
 export function unpickle(bytes: Uint8Array, source: string, hooks: PickleHooks): PickleValue {
-  return new Machine(bytes, source, hooks).run();
+  return new Machine(bytes, 0, source, hooks).run();
+}
+
+/**
+ * Runs the pickle that starts at byte `start` of `bytes` and says where it ended (just past its STOP), for files
+ * that hold several pickles in a row (torch.save's legacy format). Error positions count from the start of `bytes`.
+ */
+export function unpickleAt(bytes: Uint8Array, start: number, source: string, hooks: PickleHooks): { value: PickleValue; end: number } {
+  const machine = new Machine(bytes, start, source, hooks);
+  const value = machine.run();
+  return { value, end: machine.end };
 }
 
 class Machine {
-  private position = 0;
+  private position: number;
   private readonly stack: StackItem[] = [];
   // A Map: hostile memo indices (2^32 - 1) must not allocate a sparse array.
   private readonly memo = new Map<number, PickleValue>();
@@ -60,10 +70,17 @@ class Machine {
 
   constructor(
     private readonly bytes: Uint8Array,
+    start: number,
     private readonly source: string,
     private readonly hooks: PickleHooks,
   ) {
+    this.position = start;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  /** Where reading stopped: after run(), the byte after STOP. */
+  get end(): number {
+    return this.position;
   }
 
   run(): PickleValue {

@@ -75,7 +75,7 @@ function parseEntry(name: string, value: unknown, source: string): HeaderEntry {
   const { dtype, shape, data_offsets: offsets } = value as Record<string, unknown>;
   if (typeof dtype !== 'string') throw bad(source, `tensor "${name}" has no dtype`);
   if (!isSourceDType(dtype)) {
-    throw bad(source, `tensor "${name}" has dtype ${dtype}; only F32, F16, BF16 (weights) and I64 are supported`);
+    throw bad(source, `tensor "${name}" has dtype ${dtype}; only F32, F16, BF16, F64 (weights), I64, I32 and BOOL are supported`);
   }
   if (!Array.isArray(shape) || !shape.every(isIndex)) {
     throw bad(source, `tensor "${name}" has shape ${JSON.stringify(shape)}; a shape is a list of non-negative integers`);

@@ -166,8 +166,11 @@ describe('restricted unpickler', () => {
     assert.throws(() => run(negativeSize), lensError('BAD_CHECKPOINT', /tensor size -2/));
     const pathKey = torchStateDict([{ name: 'w', storageType: 'FloatStorage', key: '../0', numel: 4, shape: [4] }]);
     assert.throws(() => run(pathKey), lensError('BAD_CHECKPOINT', /storage key \.\.\/0 is not a plain name/));
-    const doubles = torchStateDict([{ name: 'w', storageType: 'DoubleStorage', key: '0', numel: 4, shape: [4] }]);
-    assert.throws(() => run(doubles), lensError('BAD_CHECKPOINT', /torch\.DoubleStorage; only float32, float16, bfloat16 and int64/));
+    const shorts = torchStateDict([{ name: 'w', storageType: 'ShortStorage', key: '0', numel: 4, shape: [4] }]);
+    assert.throws(
+      () => run(shorts),
+      lensError('BAD_CHECKPOINT', /torch\.ShortStorage; only float32, float16, bfloat16, float64, int64, int32 and bool/),
+    );
     const mismatched = torchStateDict([{ name: 'w', storageType: 'FloatStorage', key: '0', numel: 4, shape: [2, 2], stride: [1] }]);
     assert.throws(() => run(mismatched), lensError('BAD_CHECKPOINT', /2 sizes but 1 strides/));
   });

@@ -69,14 +69,16 @@ export class PickleWriter {
       const word = Number(BigInt.asUintN(32, big));
       return this.op(0x4a, word & 0xff, (word >> 8) & 0xff, (word >> 16) & 0xff, word >>> 24);
     }
-    // LONG1: little-endian two's complement, 8 bytes is enough for what tests need.
+    // LONG1: little-endian two's complement in the fewest bytes, as CPython's encode_long writes it.
+    const bitLength = (big < 0n ? -big - 1n : big).toString(2).length;
+    const count = Math.floor(bitLength / 8) + 1;
     const bytes: number[] = [];
-    let rest = BigInt.asUintN(64, big);
-    for (let i = 0; i < 8; i += 1) {
+    let rest = BigInt.asUintN(8 * count, big);
+    for (let i = 0; i < count; i += 1) {
       bytes.push(Number(rest & 0xffn));
       rest >>= 8n;
     }
-    return this.op(0x8a, 8, ...bytes);
+    return this.op(0x8a, count, ...bytes);
   }
 
   float(value: number): this {
@@ -88,6 +90,14 @@ export class PickleWriter {
   string(value: string): this {
     const utf8 = Buffer.from(value, 'utf8');
     if (utf8.length < 256) return this.op(0x8c, utf8.length, ...utf8);
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(utf8.length);
+    return this.op(0x58, ...length, ...utf8);
+  }
+
+  /** BINUNICODE, the string opcode of protocol 2 (what torch.save's default protocol writes). */
+  unicode(value: string): this {
+    const utf8 = Buffer.from(value, 'utf8');
     const length = Buffer.alloc(4);
     length.writeUInt32LE(utf8.length);
     return this.op(0x58, ...length, ...utf8);
