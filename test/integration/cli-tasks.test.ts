@@ -47,7 +47,7 @@ describe('CLI document verbs', function () {
   this.timeout(300_000);
   let dir: string;
   let previousCache: string | undefined;
-  const paths = { cls: '', qa: '', base: '', doc: '', empty: '', blank: '', binary: '' };
+  const paths = { cls: '', qa: '', base: '', mlm: '', doc: '', empty: '', blank: '', binary: '' };
   const document = `${syntheticDocument(40, 4)}\n\nThe zebra crossing is near the station.\n\n${syntheticDocument(40, 5)}\n`;
 
   before(async () => {
@@ -60,6 +60,8 @@ describe('CLI document verbs', function () {
     await writeTaskCheckpoint(paths.cls, 'sequence-classification', 1, { labels: ['negative', 'neutral', 'positive'] });
     await writeTaskCheckpoint(paths.qa, 'question-answering', 2);
     await writeTaskCheckpoint(paths.base, 'base', 3);
+    paths.mlm = join(dir, 'mlm');
+    await writeTaskCheckpoint(paths.mlm, 'masked-lm', 4);
     paths.doc = join(dir, 'doc.txt');
     writeFileSync(paths.doc, document);
     paths.empty = join(dir, 'empty.txt');
@@ -112,7 +114,17 @@ describe('CLI document verbs', function () {
     );
     assert.equal(run.code, 0, run.stderr);
     const json = JSON.parse(run.stdout) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(json).sort(), ['chunks', 'global_tokens', 'label', 'logits', 'precision', 'probabilities', 'provider']);
+    assert.deepEqual(Object.keys(json).sort(), [
+      'chunks',
+      'global_tokens',
+      'label',
+      'logits',
+      'method',
+      'precision',
+      'probabilities',
+      'provider',
+    ]);
+    assert.equal(json['method'], 'fine-tuned-head');
     const probabilities = json['probabilities'] as Record<string, number>;
     assert.deepEqual(Object.keys(probabilities), ['negative', 'neutral', 'positive']);
     assert.ok(Math.abs(Object.values(probabilities).reduce((a, b) => a + b) - 1) < 1e-4);
@@ -196,6 +208,37 @@ describe('CLI document verbs', function () {
     assert.match(token.stdout, /token attention, layer mean, head mean/);
   });
 
+  it('classify --labels: zero-shot on a masked-LM checkpoint, with the method, template and calibration in the output', async () => {
+    const run = await cli('classify', '--model', paths.mlm, paths.doc, '--labels', 'law=law|legal,music', '--json', '--provider', 'cpu');
+    assert.equal(run.code, 0, run.stderr);
+    const json = JSON.parse(run.stdout) as Record<string, unknown>;
+    assert.equal(json['method'], 'zero-shot');
+    assert.equal(json['template'], 'This document is about <mask>.');
+    assert.deepEqual(Object.keys(json['probabilities'] as object), ['law', 'music']);
+    const calibration = json['calibration'] as { applied: boolean; input: string; probabilities: Record<string, number> };
+    assert.equal(calibration.applied, true);
+    assert.equal(calibration.input, 'N/A');
+    const text = await cli(
+      'classify',
+      '--model',
+      paths.mlm,
+      paths.doc,
+      '--labels',
+      'law,music',
+      '--template',
+      'Topic: <mask>',
+      '--no-calibration',
+    );
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /method: zero-shot labels\ntemplate: "Topic: <mask>"\nnot calibrated/);
+    expectBadInput(await cli('classify', '--model', paths.mlm, paths.doc), /no classification head\. Give --labels/);
+    expectBadInput(await cli('classify', '--model', paths.mlm, paths.doc, '--labels', 'law'), /only one label/);
+    expectBadInput(await cli('classify', '--model', paths.mlm, paths.doc, '--labels', 'law, ,music'), /empty entry/);
+    expectBadInput(await cli('classify', '--model', paths.mlm, paths.doc, '--labels', 'a,b', '--template', 'no mask'), /exactly once/);
+    expectBadInput(await cli('classify', '--model', paths.cls, paths.doc, '--labels', 'a,b'), /masked-lm head/);
+    expectBadInput(await cli('classify', '--model', paths.cls, paths.doc, '--template', 'x <mask>'), /go with --labels/);
+  });
+
   it('bad input exits 2 with one line', async () => {
     expectBadInput(await cli('classify', '--model', paths.cls, paths.empty), /is empty/);
     expectBadInput(await cli('classify', '--model', paths.cls, paths.blank), /only whitespace/);
@@ -204,7 +247,7 @@ describe('CLI document verbs', function () {
     expectBadInput(await cli('classify', '--model', paths.cls, paths.doc, '--global', 'abc'), /START:END/);
     expectBadInput(await cli('classify', '--model', paths.cls, paths.doc, '--global-text', 'no such phrase'), /does not occur/);
     expectBadInput(await cli('ask', '--model', paths.cls, paths.doc, '--question', 'Why?'), /question-answering head/);
-    expectBadInput(await cli('classify', '--model', paths.qa, paths.doc), /sequence-classification head/);
+    expectBadInput(await cli('classify', '--model', paths.qa, paths.doc), /has no classification head/);
     expectBadInput(await cli('ask', '--model', paths.qa, paths.doc, '--question', '   '), /question is empty/);
     expectBadInput(await cli('attend', '--model', paths.base, paths.doc, '--layer', '7'), /layer 7 does not exist/);
     expectBadInput(await cli('classify', '--model', paths.cls, join(dir, 'missing.txt')), /no such file/);

@@ -1,54 +1,126 @@
-// `longformer-lens classify --model <dir> <file> [--global START:END]... [--global-text PHRASE]... [--json]`
+// `longformer-lens classify --model <dir> <file> [--labels L [--template T] | --head DIR] [--global START:END]... [--json]`
+// The method follows the flags and the checkpoint: the checkpoint's own classification head, zero-shot labels on a
+// masked-LM checkpoint (--labels), or a head trained with train-head (--head).
 import type { Command } from 'commander';
 import { LensError } from '../../core/errors';
-import { classify } from '../../core/tasks/classify';
+import { classify, type Classification } from '../../core/tasks/classify';
 import { requireHead } from '../../core/tasks/pipeline';
+import { zeroShotClassify, type ZeroShotClassification } from '../../core/tasks/zero-shot';
+import { buildPrompt, DEFAULT_TEMPLATE, parseLabels } from '../../core/tasks/zero-shot-prompt';
 import { bar, type DocumentFlags, documentFlags, prepareRun, printWarnings, round, withEngine } from './document-task';
+
+interface ClassifyFlags extends DocumentFlags {
+  readonly aggregate: string;
+  readonly labels?: string;
+  readonly template?: string;
+  readonly calibration: boolean;
+}
+
+const METHOD_NAMES: Readonly<Record<Classification['method'], string>> = {
+  'fine-tuned-head': "the checkpoint's fine-tuned classification head",
+  'trained-head': 'a head trained with train-head',
+  'zero-shot': 'zero-shot labels',
+};
 
 export function registerClassify(program: Command): void {
   documentFlags(
     program
       .command('classify')
-      .description('Classify a document with a sequence-classification model.')
+      .description(
+        "Classify a document: with the checkpoint's classification head, zero-shot labels on a masked-LM checkpoint (--labels), or a head trained with train-head.",
+      )
       .argument('<file>', 'UTF-8 document'),
   )
     .option('--aggregate <how>', 'combine chunk logits by mean or max', 'mean')
-    .action(async (file: string, flags: DocumentFlags & { aggregate: string }) => {
+    .option('--labels <labels>', 'zero-shot labels on a masked-LM checkpoint, comma-separated; synonyms as name=word|word')
+    .option('--template <text>', `zero-shot prompt with one <mask> (default "${DEFAULT_TEMPLATE}")`)
+    .option('--no-calibration', 'zero-shot: do not calibrate against a content-free input')
+    .action(async (file: string, flags: ClassifyFlags) => {
       const aggregate = flags.aggregate;
       if (aggregate !== 'mean' && aggregate !== 'max')
         throw new LensError('BAD_ARGUMENT', `--aggregate ${aggregate}: expected mean or max.`);
-      const run = await prepareRun(file, flags);
-      requireHead(run.config, ['sequence-classification'], 'Classification');
-      const result = await withEngine(run, flags, (engine) => classify(engine, run.tokenizer, run.text, { ...run.options, aggregate }));
-      if (flags.json === true) {
-        const probabilities = Object.fromEntries(result.labels.map((label, i) => [label, round(result.probabilities[i]!)]));
-        const chunks = result.chunks.map((chunk) => ({
-          start: chunk.start,
-          end: chunk.end,
-          probabilities: Object.fromEntries(result.labels.map((label, i) => [label, round(chunk.probabilities[i]!)])),
-        }));
-        const json = {
-          label: result.label,
-          probabilities,
-          logits: [...result.logits].map(round),
-          chunks,
-          global_tokens: result.globalTokens,
-          provider: result.provider,
-          precision: result.precision,
-        };
-        process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
-        return;
+      if (flags.labels === undefined && (flags.template !== undefined || !flags.calibration)) {
+        throw new LensError('BAD_ARGUMENT', '--template and --no-calibration go with --labels (zero-shot classification).');
       }
-      printWarnings(result.warnings);
-      const order = result.labels.map((_, i) => i).sort((a, b) => result.probabilities[b]! - result.probabilities[a]!);
-      const width = Math.max(...result.labels.map((label) => label.length));
-      const lines = order.map(
-        (i) => `${result.labels[i]!.padEnd(width)}  ${result.probabilities[i]!.toFixed(3)}  ${bar(result.probabilities[i]!)}`,
-      );
-      const chunks = result.chunks.length;
-      lines.push(
-        `${chunks} chunk${chunks === 1 ? '' : 's'}, ${result.globalTokens} global token${result.globalTokens === 1 ? '' : 's'} from spans, provider ${result.provider}`,
-      );
-      process.stdout.write(`${lines.join('\n')}\n`);
+      const run = await prepareRun(file, flags);
+      let result: Classification | ZeroShotClassification;
+      if (flags.labels !== undefined) {
+        const labels = parseLabels(flags.labels);
+        requireHead(run.config, ['masked-lm'], 'Zero-shot classification (--labels)');
+        const template = flags.template ?? DEFAULT_TEMPLATE;
+        buildPrompt(run.tokenizer, template, labels); // template and label errors before the model opens
+        result = await withEngine(run, flags, (engine) =>
+          zeroShotClassify(engine, run.tokenizer, run.text, labels, { ...run.options, aggregate, template, calibrate: flags.calibration }),
+        );
+      } else {
+        if (run.config.head !== 'sequence-classification') {
+          throw new LensError(
+            'WRONG_HEAD',
+            `this checkpoint is ${run.config.architecture} (${run.config.head}), which has no classification head.`,
+            run.config.head === 'masked-lm'
+              ? 'Give --labels "a,b,c" for zero-shot labels, or --head DIR for a head trained with train-head.'
+              : 'Give --head DIR for a head trained with train-head, or use a fine-tuned classification checkpoint.',
+          );
+        }
+        result = await withEngine(run, flags, (engine) => classify(engine, run.tokenizer, run.text, { ...run.options, aggregate }));
+      }
+      if (flags.json === true) process.stdout.write(`${JSON.stringify(classificationJson(result), null, 2)}\n`);
+      else printClassification(result);
     });
+}
+
+function byLabel(labels: readonly string[], values: ArrayLike<number>): Record<string, number> {
+  return Object.fromEntries(labels.map((label, i) => [label, round(values[i]!)]));
+}
+
+function classificationJson(result: Classification | ZeroShotClassification): Record<string, unknown> {
+  const json: Record<string, unknown> = {
+    label: result.label,
+    probabilities: byLabel(result.labels, result.probabilities),
+    logits: [...result.logits].map(round),
+    chunks: result.chunks.map((chunk) => ({
+      start: chunk.start,
+      end: chunk.end,
+      probabilities: byLabel(result.labels, chunk.probabilities),
+    })),
+    global_tokens: result.globalTokens,
+    provider: result.provider,
+    precision: result.precision,
+    method: result.method,
+  };
+  if ('template' in result) {
+    json['template'] = result.template;
+    json['raw_scores'] = byLabel(result.labels, result.rawScores);
+    json['calibration'] = {
+      applied: result.calibration.applied,
+      input: result.calibration.input,
+      scores: byLabel(result.labels, result.calibration.scores),
+      probabilities: byLabel(result.labels, result.calibration.probabilities),
+    };
+  }
+  return json;
+}
+
+function printClassification(result: Classification | ZeroShotClassification): void {
+  printWarnings(result.warnings);
+  const order = result.labels.map((_, i) => i).sort((a, b) => result.probabilities[b]! - result.probabilities[a]!);
+  const width = Math.max(...result.labels.map((label) => label.length));
+  const lines = order.map(
+    (i) => `${result.labels[i]!.padEnd(width)}  ${result.probabilities[i]!.toFixed(3)}  ${bar(result.probabilities[i]!)}`,
+  );
+  const chunks = result.chunks.length;
+  lines.push(
+    `${chunks} chunk${chunks === 1 ? '' : 's'}, ${result.globalTokens} global token${result.globalTokens === 1 ? '' : 's'} from spans, provider ${result.provider}`,
+  );
+  lines.push(`method: ${METHOD_NAMES[result.method]}`);
+  if ('template' in result) {
+    lines.push(`template: "${result.template}"`);
+    const prior = result.labels.map((label, i) => `${label} ${result.calibration.probabilities[i]!.toFixed(3)}`).join(', ');
+    lines.push(
+      result.calibration.applied
+        ? `calibrated against the content-free input "${result.calibration.input}" (where the model gives ${prior})`
+        : `not calibrated (--no-calibration); on the content-free input "${result.calibration.input}" the model gives ${prior}`,
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -13,6 +13,8 @@ import type { Precision } from '../precision';
 
 export type Activation = 'softmax' | 'sigmoid' | 'none';
 export type Aggregation = 'mean' | 'max';
+/** What produced a classification: the checkpoint's own classifier, a head trained with train-head, or zero-shot labels. */
+export type ClassificationMethod = 'fine-tuned-head' | 'trained-head' | 'zero-shot';
 
 export interface ClassifyOptions extends DocumentTaskOptions {
   /** How chunk logits combine into the document's: 'mean' (default) or 'max'. */
@@ -26,6 +28,7 @@ export interface ChunkClassification {
 }
 
 export interface Classification {
+  readonly method: ClassificationMethod;
   readonly labels: readonly string[];
   /** The most probable label. */
   readonly label: string;
@@ -110,6 +113,7 @@ export async function classify(
   const ranges = prepared.chunks.map((chunk) => ({ start: chunk.charStart, end: chunk.charEnd }));
   return {
     ...aggregateClassification(results, ranges, labels, activationFor(config), options.aggregate ?? 'mean'),
+    method: 'fine-tuned-head',
     globalTokens: prepared.spanTokens.length,
     warnings: prepared.warnings,
     ...ran,
