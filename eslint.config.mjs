@@ -13,5 +13,23 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  {
+    // The extension's import graph has no cycles through the commands: only main.ts imports commands/, and a
+    // command never imports another (what they share lives beside context.ts).
+    files: ['src/extension/**/*.ts'],
+    ignores: ['src/extension/main.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/commands', '**/commands/*'], message: 'Only src/extension/main.ts imports commands/.' }] },
+      ],
+    },
+  },
+  {
+    files: ['src/extension/commands/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['./*'], message: 'A command does not import another command.' }] }],
+    },
+  },
   { files: ['**/*.mjs'], ...tseslint.configs.disableTypeChecked },
 );

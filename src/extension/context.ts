@@ -2,8 +2,8 @@
 // editor decorations (global spans, answer highlight, attention heatmap).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { AnswerHighlight } from './commands/ask';
-import { AttentionHeatmap } from './commands/attention';
+import { AnswerHighlight } from './decorations/answer-highlight';
+import { AttentionHeatmap } from './decorations/attention-heatmap';
 import { GlobalSpanStore } from './global-spans';
 import { WorkerClient } from './worker-client';
 

@@ -2,12 +2,12 @@
 import * as vscode from 'vscode';
 import { askQuestion } from './commands/ask';
 import { showAttention } from './commands/attention';
-import { chooseModelInteractively } from './commands/choose-model';
 import { classifyDocument } from './commands/classify';
 import { clearGlobal, markGlobal, unmarkGlobal } from './commands/global-spans';
 import { setHubToken } from './commands/hub-token';
 import { showModelInfo } from './commands/model-info';
 import { LensContext } from './context';
+import { chooseModelInteractively } from './model-picker';
 
 export function activate(extension: vscode.ExtensionContext): void {
   const lens = new LensContext(extension);

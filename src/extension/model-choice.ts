@@ -1,7 +1,7 @@
 // Which checkpoint the commands use: the `longformerLens.modelPath` setting, or one the user chooses on first use.
 import { readSettings } from './config';
 import type { LensContext } from './context';
-import { chooseModelInteractively } from './commands/choose-model';
+import { chooseModelInteractively } from './model-picker';
 
 export async function chooseModel(lens: LensContext): Promise<string | undefined> {
   const configured = readSettings().modelPath;

@@ -3,14 +3,24 @@
 // This file does not import `vscode`, so it is tested in plain Node against the real worker bundle.
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import type { FromWorker, MethodName, SerializedError, ToWorker, WorkerMethods } from '../worker/protocol';
+import {
+  isResultOf,
+  type EngineInfo,
+  type FromWorker,
+  type MethodName,
+  type ResultMessage,
+  type SerializedError,
+  type ToWorker,
+  type WorkerErrorCode,
+  type WorkerMethods,
+} from '../worker/protocol';
 
 export class WorkerError extends Error {
   override readonly name = 'WorkerError';
   constructor(readonly serialized: SerializedError) {
     super(serialized.message);
   }
-  get code(): SerializedError['code'] | 'WORKER_DIED' {
+  get code(): WorkerErrorCode {
     return this.serialized.code;
   }
 }
@@ -24,12 +34,15 @@ export interface Progress {
 export interface RequestOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: Progress) => void;
+  /** Called once the task's model is open, with the provider it runs on. */
+  readonly onEngine?: (engine: EngineInfo) => void;
 }
 
 interface Pending {
-  resolve(result: unknown): void;
+  settle(message: ResultMessage): void;
   reject(error: Error): void;
   onProgress?: ((progress: Progress) => void) | undefined;
+  onEngine?: ((engine: EngineInfo) => void) | undefined;
 }
 
 export interface WorkerClientOptions {
@@ -67,7 +80,14 @@ export class WorkerClient {
     const child = this.ensureStarted();
     const id = this.nextId++;
     return new Promise<WorkerMethods[M]['result']>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve, reject, onProgress: options.onProgress });
+      const settle = (message: ResultMessage): void => {
+        if (isResultOf(message, method)) resolve(message.result);
+        else
+          reject(
+            new WorkerError({ code: 'INTERNAL', message: `The engine answered a ${method} request with a ${message.method} result.` }),
+          );
+      };
+      this.pending.set(id, { settle, reject, onProgress: options.onProgress, onEngine: options.onEngine });
       options.signal?.addEventListener('abort', () => this.send(child, { kind: 'cancel', id }), { once: true });
       this.send(child, { kind: 'request', id, method, params });
     });
@@ -112,7 +132,7 @@ export class WorkerClient {
       const how = signal === null ? `exit code ${String(code)}` : `signal ${signal}`;
       this.options.log?.(`engine worker stopped (${how})`);
       this.failAll({
-        code: 'RUNTIME_FAILED',
+        code: 'WORKER_DIED',
         message: `The engine process stopped unexpectedly (${how}), probably out of memory or a native crash.`,
         hint: 'It restarts on the next request; try a shorter document or the CPU provider.',
       });
@@ -132,9 +152,12 @@ export class WorkerClient {
       case 'progress':
         pending.onProgress?.({ done: message.done, total: message.total, message: message.message });
         return;
+      case 'engine':
+        pending.onEngine?.(message.engine);
+        return;
       case 'result':
         this.pending.delete(message.id);
-        pending.resolve(message.result);
+        pending.settle(message);
         return;
       case 'error':
         this.pending.delete(message.id);

@@ -23,7 +23,10 @@ function taskOptions(params: DocumentParams, context: HandlerContext): DocumentT
 
 async function loadModel(params: DocumentParams, context: HandlerContext): Promise<Awaited<ReturnType<EnginePool['get']>>> {
   context.progress(0, 1, 'loading the model');
-  return pool.get(params, context.signal);
+  const model = await pool.get(params, context.signal);
+  const { provider, providerNote } = model.engine;
+  context.engine({ modelDir: params.modelDir, provider, ...(providerNote === undefined ? {} : { providerNote }) });
+  return model;
 }
 
 export const handlers: Handlers = {

@@ -1,6 +1,6 @@
 // Every message between the extension and the engine worker, declared once and imported by both sides.
 // Transport: Node's child-process IPC channel with structured-clone serialization; one request → zero or more
-// progress messages → one reply.
+// progress messages (and, for a task, one engine message saying what it runs on) → one reply.
 import type { CheckpointInfo } from '../core/checkpoint/describe';
 import type { LensErrorCode } from '../core/errors';
 import type { ProviderChoice } from '../core/runtime/provider-choice';
@@ -77,14 +77,42 @@ export interface ProgressMessage {
   readonly message: string;
 }
 
-export interface ResultMessage {
+/** The answer to a request of method M, typed by WorkerMethods; `method` lets the receiver check which it got. */
+export interface ResultMessage<M extends MethodName = MethodName> {
   readonly kind: 'result';
   readonly id: number;
-  readonly result: unknown;
+  readonly method: M;
+  readonly result: WorkerMethods[M]['result'];
 }
 
+/** Narrows a result to the method the request was for. */
+export function isResultOf<M extends MethodName>(message: ResultMessage, method: M): message is ResultMessage<M> {
+  return message.method === method;
+}
+
+/** What a task's engine runs on, sent once per task request when its model is open, before the first chunk. */
+export interface EngineInfo {
+  readonly modelDir: string;
+  /** The execution provider that runs ("cpu", "cuda", ...). */
+  readonly provider: string;
+  /** Why that is not the provider asked for (a CPU fallback), when it is not. */
+  readonly providerNote?: string;
+}
+
+export interface EngineMessage {
+  readonly kind: 'engine';
+  readonly id: number;
+  readonly engine: EngineInfo;
+}
+
+/**
+ * INTERNAL: a bug in the engine (the detail has the stack). WORKER_DIED: the engine process stopped while requests
+ * were running (out of memory, a native crash); the extension starts a new one on the next request.
+ */
+export type WorkerErrorCode = LensErrorCode | 'INTERNAL' | 'WORKER_DIED';
+
 export interface SerializedError {
-  readonly code: LensErrorCode | 'INTERNAL';
+  readonly code: WorkerErrorCode;
   readonly message: string;
   readonly hint?: string;
   readonly detail?: string;
@@ -96,4 +124,4 @@ export interface ErrorMessage {
   readonly error: SerializedError;
 }
 
-export type FromWorker = ProgressMessage | ResultMessage | ErrorMessage;
+export type FromWorker = ProgressMessage | EngineMessage | ResultMessage | ErrorMessage;

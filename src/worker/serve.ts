@@ -1,11 +1,13 @@
 // The worker's request loop: runs each request's handler, forwards progress, honours cancellation, and turns
 // every failure into a typed error reply so the extension never has to guess.
 import { isLensError } from '../core/errors';
-import type { FromWorker, MethodName, SerializedError, ToWorker, WorkerMethods } from './protocol';
+import type { EngineInfo, FromWorker, MethodName, RequestMessage, SerializedError, ToWorker, WorkerMethods } from './protocol';
 
 export interface HandlerContext {
   readonly signal: AbortSignal;
   progress(done: number, total: number, message: string): void;
+  /** Says which provider the request's model runs on, once it is open. */
+  engine(info: EngineInfo): void;
 }
 
 export type Handlers = {
@@ -40,11 +42,24 @@ export function serve(
     const context: HandlerContext = {
       signal: controller.signal,
       progress: (done, total, text) => send({ kind: 'progress', id: message.id, done, total, message: text }),
+      engine: (engine) => send({ kind: 'engine', id: message.id, engine }),
     };
-    const handler = handlers[message.method] as (params: unknown, context: HandlerContext) => Promise<unknown>;
-    handler(message.params, context)
-      .then((result) => send({ kind: 'result', id: message.id, result }))
-      .catch((error: unknown) => send({ kind: 'error', id: message.id, error: serializeError(error) }))
-      .finally(() => running.delete(message.id));
+    void dispatch(handlers, message, context, send).finally(() => running.delete(message.id));
   });
+}
+
+/** Runs one request's handler and sends its typed result, or its error. */
+async function dispatch<M extends MethodName>(
+  handlers: Handlers,
+  request: RequestMessage<M>,
+  context: HandlerContext,
+  send: (message: FromWorker) => void,
+): Promise<void> {
+  const handler: Handlers[M] = handlers[request.method];
+  try {
+    const result = await handler(request.params, context);
+    send({ kind: 'result', id: request.id, method: request.method, result });
+  } catch (error) {
+    send({ kind: 'error', id: request.id, error: serializeError(error) });
+  }
 }

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkerClient, WorkerError } from '../../src/extension/worker-client';
+import type { EngineInfo } from '../../src/worker/protocol';
 import { FakeHub, fixtureRepo } from '../unit/hub/fake-hub';
 import { writeTaskCheckpoint } from './support-checkpoint';
 
@@ -69,6 +70,20 @@ describe('worker client and engine worker', function () {
     );
   });
 
+  it('says which provider runs, with the reason for a fallback from auto', async () => {
+    const engines: EngineInfo[] = [];
+    const result = await client.request(
+      'classify',
+      { modelDir: join(dir, 'cls'), provider: 'auto', text: 'A short note.', spans: [] },
+      { onEngine: (engine) => engines.push(engine) },
+    );
+    assert.equal(engines.length, 1, 'one engine message per task request');
+    assert.equal(engines[0]!.modelDir, join(dir, 'cls'));
+    assert.equal(engines[0]!.provider, result.provider);
+    // onnxruntime-node is installed without its CUDA libraries here (onnxruntime-node-install=skip).
+    assert.match(engines[0]!.providerNote ?? '', /cuda unavailable .*running on /);
+  });
+
   it('returns typed errors with the user-facing sentence', async () => {
     await assert.rejects(
       client.request('answer', { modelDir: join(dir, 'cls'), provider: 'cpu', text: 'Some text.', spans: [], question: 'Why?', topK: 1 }),
@@ -115,7 +130,7 @@ describe('worker client and engine worker', function () {
     assert.ok(firstPid !== undefined);
     const pending = client.request('classify', { modelDir: join(dir, 'cls'), provider: 'cpu', text: 'Doomed request.', spans: [] });
     process.kill(firstPid, 'SIGKILL');
-    await assert.rejects(pending, isWorkerError('RUNTIME_FAILED'));
+    await assert.rejects(pending, isWorkerError('WORKER_DIED'));
     const summary = await client.request('modelSummary', { modelDir: FIXTURE });
     assert.equal(summary.head, 'sequence-classification');
     assert.ok(client.pid !== undefined && client.pid !== firstPid, 'a new worker process answered');

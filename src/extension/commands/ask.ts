@@ -4,35 +4,9 @@ import * as vscode from 'vscode';
 import type { Answer, AnswerResult } from '../../core/tasks/answer';
 import { readSettings } from '../config';
 import type { LensContext } from '../context';
+import { scorePercent } from '../decorations/answer-highlight';
+import { documentRequest } from '../document-request';
 import { runTask } from '../run-task';
-import { documentRequest, rangeOf } from './document-request';
-
-/** Two significant digits: an unsure model's scores are small, and "0.0%" for all of them would hide the order. */
-function scorePercent(score: number): string {
-  return `${(100 * score).toPrecision(2)}%`;
-}
-
-export class AnswerHighlight implements vscode.Disposable {
-  readonly decoration = vscode.window.createTextEditorDecorationType({
-    backgroundColor: new vscode.ThemeColor('editor.findMatchHighlightBackground'),
-    borderColor: new vscode.ThemeColor('editor.findMatchBorder'),
-    borderWidth: '1px',
-    borderStyle: 'solid',
-    overviewRulerColor: new vscode.ThemeColor('editorOverviewRuler.findMatchForeground'),
-    overviewRulerLane: vscode.OverviewRulerLane.Center,
-  });
-
-  show(editor: vscode.TextEditor, answer: Answer): void {
-    const range = rangeOf(editor.document, answer.start, answer.end);
-    editor.setDecorations(this.decoration, [{ range, hoverMessage: `Answer, score ${scorePercent(answer.score)}` }]);
-    editor.selection = new vscode.Selection(range.start, range.end);
-    editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-  }
-
-  dispose(): void {
-    this.decoration.dispose();
-  }
-}
 
 export async function askQuestion(lens: LensContext, preset?: string): Promise<AnswerResult | undefined> {
   const question =

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { Classification } from '../../core/tasks/classify';
 import type { LensContext } from '../context';
 import { runTask } from '../run-task';
-import { documentRequest } from './document-request';
+import { documentRequest } from '../document-request';
 
 export async function classifyDocument(lens: LensContext): Promise<Classification | undefined> {
   const request = await documentRequest(lens);

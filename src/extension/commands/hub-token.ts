@@ -2,8 +2,7 @@
 // for gated or private repositories, never written to settings or logs.
 import * as vscode from 'vscode';
 import type { LensContext } from '../context';
-
-export const HUB_TOKEN_SECRET = 'longformerLens.hubToken';
+import { HUB_TOKEN_SECRET } from '../secrets';
 
 export async function setHubToken(lens: LensContext): Promise<boolean> {
   const token = await vscode.window.showInputBox({

@@ -1,12 +1,12 @@
-// "Longformer Lens: Choose Model": a known checkpoint from the registry (downloaded into the huggingface_hub cache
+// The model picker behind "Choose Model" and a command's first use: a known checkpoint from the registry (downloaded into the huggingface_hub cache
 // with byte progress), another hub repository, or a local folder. The choice becomes `longformerLens.modelPath`.
 import * as vscode from 'vscode';
-import { loadRegistry } from '../../core/hub/registry';
-import { parseRepoSpec } from '../../core/hub/repo-spec';
-import { formatBytes } from '../../core/hub/progress';
-import type { LensContext } from '../context';
-import { reportError } from '../errors';
-import { HUB_TOKEN_SECRET } from './hub-token';
+import { loadRegistry } from '../core/hub/registry';
+import { parseRepoSpec } from '../core/hub/repo-spec';
+import { formatBytes } from '../core/hub/progress';
+import type { LensContext } from './context';
+import { reportError } from './errors';
+import { HUB_TOKEN_SECRET } from './secrets';
 
 type Choice = { kind: 'hub'; repo: string } | { kind: 'folder' } | { kind: 'other-repo' };
 

@@ -1,9 +1,9 @@
 // What every document command starts from: the active editor, the chosen model and the document's global spans.
 import * as vscode from 'vscode';
-import { readSettings } from '../config';
-import type { LensContext } from '../context';
-import { chooseModel } from '../model-choice';
-import type { DocumentParams } from '../../worker/protocol';
+import { readSettings } from './config';
+import type { LensContext } from './context';
+import { chooseModel } from './model-choice';
+import type { DocumentParams } from '../worker/protocol';
 
 export interface DocumentRequest {
   readonly editor: vscode.TextEditor;
@@ -29,8 +29,4 @@ export async function documentRequest(lens: LensContext): Promise<DocumentReques
       spans: lens.globalSpans.get(editor.document),
     },
   };
-}
-
-export function rangeOf(document: vscode.TextDocument, start: number, end: number): vscode.Range {
-  return new vscode.Range(document.positionAt(start), document.positionAt(end));
 }
