@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { isLensError } from '../core/errors';
 import { registerAsk } from './commands/ask';
 import { registerAttend } from './commands/attend';
+import { registerBench } from './commands/bench';
 import { registerClassify } from './commands/classify';
 import { registerDownload } from './commands/download';
 import { registerInfo } from './commands/info';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerDownload(program);
   registerSynthesize(program);
+  registerBench(program);
   return program;
 }
 
