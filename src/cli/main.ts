@@ -1,5 +1,6 @@
 // The longformer-lens command line. Each verb lives in src/cli/commands/<verb>.ts and registers itself here.
 import { Command, CommanderError } from 'commander';
+import { version } from '../../package.json';
 import { isLensError } from '../core/errors';
 import { registerAsk } from './commands/ask';
 import { registerAttend } from './commands/attend';
@@ -17,6 +18,7 @@ export const EXIT_BAD_INPUT = 2;
 export function buildProgram(): Command {
   const program = new Command('longformer-lens')
     .description('Run Longformer models on long documents, locally.')
+    .version(version, '-V, --version', 'print the version and exit')
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text) });
   registerInfo(program);
