@@ -38,8 +38,18 @@ export function sessionOptions(provider: string, settings: SessionSettings): Inf
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
+    // onnxruntime writes its own warnings ("Some nodes were not assigned to the preferred execution providers",
+    // "Removing initializer") straight to stderr, where they would reach a user's terminal; only errors are kept,
+    // unless LONGFORMER_LENS_DEBUG asks for its info lines too (the extension shows the engine's stderr in its log).
+    logSeverityLevel: onnxruntimeLogSeverity(process.env),
     ...(settings.threads === undefined ? {} : { intraOpNumThreads: settings.threads, interOpNumThreads: 1 }),
   };
+}
+
+/** onnxruntime's severities: 0 verbose, 1 info, 2 warning, 3 error, 4 fatal. */
+export function onnxruntimeLogSeverity(env: NodeJS.ProcessEnv): 1 | 3 {
+  const debug = env['LONGFORMER_LENS_DEBUG'];
+  return debug !== undefined && debug !== '' && debug !== '0' ? 1 : 3;
 }
 
 export interface OpenedSession {
