@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { version } from '../../package.json';
 import { isLensError } from '../core/errors';
+import { SomeDocumentsFailed } from './batch/run-batch';
 import { registerAsk } from './commands/ask';
 import { registerAttend } from './commands/attend';
 import { registerBench } from './commands/bench';
@@ -14,6 +15,8 @@ import { registerSynthesize } from './commands/synthesize';
 
 /** Exit codes: 0 success, 1 unexpected failure (a bug), 2 bad input with a one-line reason on stderr. */
 export const EXIT_BAD_INPUT = 2;
+/** A batch run finished, but some documents failed (their error lines are in the output). */
+export const EXIT_SOME_FAILED = 3;
 
 export function buildProgram(): Command {
   const program = new Command('longformer-lens')
@@ -41,6 +44,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof CommanderError) {
       // Commander already printed its message (or the help text, which exits with code 0).
       return error.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
+    }
+    if (error instanceof SomeDocumentsFailed) {
+      process.stderr.write(`longformer-lens: ${error.message}\n`);
+      return EXIT_SOME_FAILED;
     }
     if (isLensError(error)) {
       process.stderr.write(`longformer-lens: ${error.describe()}\n`);

@@ -16,7 +16,7 @@ export class EnginePool {
   private current: { key: string; model: Promise<LoadedModel> } | undefined;
 
   async get(choice: ModelChoice, signal: AbortSignal): Promise<LoadedModel> {
-    const key = JSON.stringify([choice.modelDir, choice.provider, choice.threads ?? null]);
+    const key = JSON.stringify([choice.modelDir, choice.provider, choice.threads ?? null, choice.precision ?? 'fp32']);
     if (this.current?.key !== key) {
       const previous = this.current;
       this.current = { key, model: this.open(choice, signal) };
@@ -46,6 +46,7 @@ export class EnginePool {
       provider: choice.provider,
       signal,
       ...(choice.threads === undefined ? {} : { threads: choice.threads }),
+      ...(choice.precision === undefined ? {} : { precision: choice.precision }),
     });
     return { engine, tokenizer };
   }

@@ -6,6 +6,7 @@ import { loadCheckpoint } from '../core/checkpoint/load';
 import { answer } from '../core/tasks/answer';
 import { attention } from '../core/tasks/attention';
 import { classify } from '../core/tasks/classify';
+import { embed } from '../core/tasks/embed';
 import type { DocumentTaskOptions } from '../core/tasks/pipeline';
 import { EnginePool } from './engine-pool';
 import type { DocumentParams } from './protocol';
@@ -16,6 +17,8 @@ const pool = new EnginePool();
 function taskOptions(params: DocumentParams, context: HandlerContext): DocumentTaskOptions {
   return {
     spans: params.spans,
+    ...(params.maxLength === undefined ? {} : { maxLength: params.maxLength }),
+    ...(params.overlap === undefined ? {} : { overlap: params.overlap }),
     signal: context.signal,
     onProgress: ({ done, total }) => context.progress(done, total, `chunk ${done} of ${total}`),
   };
@@ -46,12 +49,24 @@ export const handlers: Handlers = {
 
   async classify(params, context) {
     const { engine, tokenizer } = await loadModel(params, context);
-    return classify(engine, tokenizer, params.text, taskOptions(params, context));
+    return classify(engine, tokenizer, params.text, {
+      ...taskOptions(params, context),
+      ...(params.aggregate === undefined ? {} : { aggregate: params.aggregate }),
+    });
   },
 
   async answer(params, context) {
     const { engine, tokenizer } = await loadModel(params, context);
-    return answer(engine, tokenizer, params.question, params.text, { ...taskOptions(params, context), topK: params.topK });
+    return answer(engine, tokenizer, params.question, params.text, {
+      ...taskOptions(params, context),
+      topK: params.topK,
+      ...(params.maxAnswerLength === undefined ? {} : { maxAnswerLength: params.maxAnswerLength }),
+    });
+  },
+
+  async embed(params, context) {
+    const { engine, tokenizer } = await loadModel(params, context);
+    return embed(engine, tokenizer, params.text, taskOptions(params, context));
   },
 
   async attention(params, context) {

@@ -3,11 +3,13 @@
 // progress messages (and, for a task, one engine message saying what it runs on) → one reply.
 import type { CheckpointInfo } from '../core/checkpoint/describe';
 import type { LensErrorCode } from '../core/errors';
+import type { Precision } from '../core/precision';
 import type { ProviderChoice } from '../core/runtime/provider-choice';
 import type { AnswerResult } from '../core/tasks/answer';
 import type { AttentionMap, AttentionMode, AttentionSelection } from '../core/tasks/attention';
 import type { CharSpan } from '../core/tasks/chunking';
-import type { Classification } from '../core/tasks/classify';
+import type { Aggregation, Classification } from '../core/tasks/classify';
+import type { Embedding } from '../core/tasks/embed';
 
 /** Which model and where it runs; every task request carries it, and the worker keeps the last engine open. */
 export interface ModelChoice {
@@ -15,12 +17,17 @@ export interface ModelChoice {
   readonly provider: ProviderChoice;
   /** onnxruntime intra-op threads; its default when absent. */
   readonly threads?: number;
+  /** fp32 when absent. */
+  readonly precision?: Precision;
 }
 
 /** The document as the editor holds it: text (UTF-16 offsets are what VS Code positions use) and global spans. */
 export interface DocumentParams extends ModelChoice {
   readonly text: string;
   readonly spans: readonly CharSpan[];
+  /** Tokens per model input and tokens shared by consecutive chunks; the task's defaults when absent. */
+  readonly maxLength?: number;
+  readonly overlap?: number;
 }
 
 export interface DownloadParams {
@@ -44,8 +51,13 @@ export interface WorkerMethods {
   modelSummary: { params: { readonly modelDir: string }; result: CheckpointInfo };
   /** Fetches a hub repository into the huggingface_hub cache; progress counts bytes of the file in transfer. */
   download: { params: DownloadParams; result: DownloadSummary };
-  classify: { params: DocumentParams; result: Classification };
-  answer: { params: DocumentParams & { readonly question: string; readonly topK: number }; result: AnswerResult };
+  classify: { params: DocumentParams & { readonly aggregate?: Aggregation }; result: Classification };
+  answer: {
+    params: DocumentParams & { readonly question: string; readonly topK: number; readonly maxAnswerLength?: number };
+    result: AnswerResult;
+  };
+  /** The `<s>` and mean-pooled vectors of a base model (the CLI's embed verb and its batch mode). */
+  embed: { params: DocumentParams; result: Embedding };
   attention: {
     /** `at`: UTF-16 offset of the token whose attention mode 'token' shows (the editor's cursor). */
     params: DocumentParams & AttentionSelection & { readonly mode: AttentionMode; readonly at?: number };

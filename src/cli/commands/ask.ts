@@ -1,41 +1,59 @@
-// `longformer-lens ask --model <dir> <file> --question <q> [--top-k N] [--max-answer-length N] [--json]`
+// `longformer-lens ask --model <dir> <file> --question <q> [--top-k N] [--max-answer-length N] [--json]`, or over many
+// files: `ask --model <dir> PATHS... --question <q> [--glob P] [--jsonl OUT] [--workers N]` (src/cli/batch).
 import type { Command } from 'commander';
 import { LensError } from '../../core/errors';
 import { answer } from '../../core/tasks/answer';
 import { lineColumn, snippet } from '../../core/tasks/document';
 import { requireHead } from '../../core/tasks/pipeline';
-import { type DocumentFlags, documentFlags, parseInteger, prepareRun, printWarnings, round, withEngine } from './document-task';
+import { type BatchFlags, batchFlags, chunkingParams, isBatchRun, runBatchVerb } from '../batch/batch-verb';
+import { answerJson } from '../result-json';
+import { type DocumentFlags, documentFlags, parseInteger, prepareRun, printWarnings, withEngine } from './document-task';
 
-interface AskFlags extends DocumentFlags {
+interface AskFlags extends DocumentFlags, BatchFlags {
   readonly question: string;
   readonly topK: string;
   readonly maxAnswerLength: string;
 }
 
 export function registerAsk(program: Command): void {
-  documentFlags(
-    program
-      .command('ask')
-      .description('Answer a question from a document with a question-answering model.')
-      .argument('<file>', 'UTF-8 document'),
+  batchFlags(
+    documentFlags(
+      program
+        .command('ask')
+        .description('Answer a question from a document, or from each document in files, folders and globs (batch mode).')
+        .argument('<paths...>', 'UTF-8 document; several files, folders or globs run in batch mode'),
+    ),
   )
     .requiredOption('--question <text>', 'the question')
     .option('--top-k <n>', 'how many answers to list', '1')
     .option('--max-answer-length <tokens>', 'longest answer in tokens', '15')
-    .action(async (file: string, flags: AskFlags) => {
-      const run = await prepareRun(file, flags);
-      requireHead(run.config, ['question-answering'], 'Question answering');
+    .action(async (paths: string[], flags: AskFlags) => {
       if (flags.question.trim().length === 0) throw new LensError('BAD_ARGUMENT', 'the question is empty.');
       const topK = parseInteger(flags.topK, '--top-k', 1)!;
       const maxAnswerLength = parseInteger(flags.maxAnswerLength, '--max-answer-length', 1)!;
+      if (isBatchRun(paths, flags)) {
+        const chunking = chunkingParams(flags);
+        const question = flags.question;
+        await runBatchVerb(paths, flags, {
+          heads: ['question-answering'],
+          taskName: 'Question answering',
+          task: {
+            run: async (worker, { choice, text, spans }, signal) =>
+              answerJson(
+                await worker.request('answer', { ...choice, ...chunking, text, spans, question, topK, maxAnswerLength }, { signal }),
+              ),
+          },
+        });
+        return;
+      }
+      const file = paths[0]!;
+      const run = await prepareRun(file, flags);
+      requireHead(run.config, ['question-answering'], 'Question answering');
       const result = await withEngine(run, flags, (engine) =>
         answer(engine, run.tokenizer, flags.question, run.text, { ...run.options, topK, maxAnswerLength }),
       );
       if (flags.json === true) {
-        const answers = result.answers.map((a) => ({ text: a.text, start: a.start, end: a.end, score: round(a.score), chunk: a.chunk }));
-        process.stdout.write(
-          `${JSON.stringify({ answers, no_answer: result.noAnswer, provider: result.provider, precision: result.precision }, null, 2)}\n`,
-        );
+        process.stdout.write(`${JSON.stringify(answerJson(result), null, 2)}\n`);
         return;
       }
       printWarnings(result.warnings);

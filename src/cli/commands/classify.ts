@@ -1,15 +1,17 @@
 // `longformer-lens classify --model <dir> <file> [--labels L [--template T] | --head DIR] [--global START:END]... [--json]`
 // The method follows the flags and the checkpoint: the checkpoint's own classification head, zero-shot labels on a
-// masked-LM checkpoint (--labels), or a head trained with train-head (--head).
+// masked-LM checkpoint (--labels), or a head trained with train-head (--head). Over many files:
+// `classify --model <dir> PATHS... [--glob P] [--jsonl OUT] [--workers N]` (src/cli/batch), with the checkpoint's head.
 import type { Command } from 'commander';
 import { LensError } from '../../core/errors';
 import { classify, type Classification } from '../../core/tasks/classify';
 import { requireHead } from '../../core/tasks/pipeline';
 import { zeroShotClassify, type ZeroShotClassification } from '../../core/tasks/zero-shot';
 import { buildPrompt, DEFAULT_TEMPLATE, parseLabels } from '../../core/tasks/zero-shot-prompt';
+import { type BatchFlags, batchFlags, chunkingParams, isBatchRun, runBatchVerb } from '../batch/batch-verb';
 import { bar, type DocumentFlags, documentFlags, prepareRun, printWarnings, round, withEngine } from './document-task';
 
-interface ClassifyFlags extends DocumentFlags {
+interface ClassifyFlags extends DocumentFlags, BatchFlags {
   readonly aggregate: string;
   readonly labels?: string;
   readonly template?: string;
@@ -23,26 +25,46 @@ const METHOD_NAMES: Readonly<Record<Classification['method'], string>> = {
 };
 
 export function registerClassify(program: Command): void {
-  documentFlags(
-    program
-      .command('classify')
-      .description(
-        "Classify a document: with the checkpoint's classification head, zero-shot labels on a masked-LM checkpoint (--labels), or a head trained with train-head.",
-      )
-      .argument('<file>', 'UTF-8 document'),
+  batchFlags(
+    documentFlags(
+      program
+        .command('classify')
+        .description(
+          "Classify a document: with the checkpoint's classification head, zero-shot labels on a masked-LM checkpoint (--labels), or a head trained with train-head. Several files, folders or globs run in batch mode.",
+        )
+        .argument('<paths...>', 'UTF-8 document; several files, folders or globs run in batch mode'),
+    ),
   )
     .option('--aggregate <how>', 'combine chunk logits by mean or max', 'mean')
     .option('--labels <labels>', 'zero-shot labels on a masked-LM checkpoint, comma-separated; synonyms as name=word|word')
     .option('--template <text>', `zero-shot prompt with one <mask> (default "${DEFAULT_TEMPLATE}")`)
     .option('--no-calibration', 'zero-shot: do not calibrate against a content-free input')
-    .action(async (file: string, flags: ClassifyFlags) => {
+    .action(async (paths: string[], flags: ClassifyFlags) => {
       const aggregate = flags.aggregate;
       if (aggregate !== 'mean' && aggregate !== 'max')
         throw new LensError('BAD_ARGUMENT', `--aggregate ${aggregate}: expected mean or max.`);
       if (flags.labels === undefined && (flags.template !== undefined || !flags.calibration)) {
         throw new LensError('BAD_ARGUMENT', '--template and --no-calibration go with --labels (zero-shot classification).');
       }
-      const run = await prepareRun(file, flags);
+      if (isBatchRun(paths, flags)) {
+        if (flags.labels !== undefined) {
+          throw new LensError(
+            'BAD_ARGUMENT',
+            "batch mode classifies with the checkpoint's classification head; --labels (zero-shot) takes one file.",
+          );
+        }
+        const chunking = chunkingParams(flags);
+        await runBatchVerb(paths, flags, {
+          heads: ['sequence-classification'],
+          taskName: 'Classification',
+          task: {
+            run: async (worker, { choice, text, spans }, signal) =>
+              classificationJson(await worker.request('classify', { ...choice, ...chunking, text, spans, aggregate }, { signal })),
+          },
+        });
+        return;
+      }
+      const run = await prepareRun(paths[0]!, flags);
       let result: Classification | ZeroShotClassification;
       if (flags.labels !== undefined) {
         const labels = parseLabels(flags.labels);
@@ -73,7 +95,8 @@ function byLabel(labels: readonly string[], values: ArrayLike<number>): Record<s
   return Object.fromEntries(labels.map((label, i) => [label, round(values[i]!)]));
 }
 
-function classificationJson(result: Classification | ZeroShotClassification): Record<string, unknown> {
+/** The `--json` shape, also each batch line's (plus path and sha256). */
+export function classificationJson(result: Classification | ZeroShotClassification): Record<string, unknown> {
   const json: Record<string, unknown> = {
     label: result.label,
     probabilities: byLabel(result.labels, result.probabilities),

@@ -41,6 +41,14 @@ export function checkDocumentText(text: string, source: string): void {
 }
 
 export async function readDocument(path: string): Promise<string> {
+  return decodeDocument(await readDocumentBytes(path), path);
+}
+
+/**
+ * The file's bytes, after the checks that need no decoding (a regular file, within the size limit). Batch runs hash
+ * these bytes before decoding them with decodeDocument, so their messages are the single-file verbs' messages.
+ */
+export async function readDocumentBytes(path: string): Promise<Uint8Array> {
   let size: number;
   try {
     const info = await stat(path);
@@ -54,7 +62,12 @@ export async function readDocument(path: string): Promise<string> {
   if (size > MAX_DOCUMENT_BYTES) {
     throw new LensError('BAD_DOCUMENT', tooLarge(path, size), 'Split it or select a part of it.');
   }
-  return decodeDocument(await readFile(path), path);
+  try {
+    return await readFile(path);
+  } catch (error) {
+    const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
+    throw new LensError('BAD_DOCUMENT', `${path} could not be read (${reason}).`, 'Check its permissions.', { cause: error });
+  }
 }
 
 /** 1-based line and column (in UTF-16 units) of an offset; lines end at \n (a \r before it belongs to the line). */

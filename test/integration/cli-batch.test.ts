@@ -1,0 +1,161 @@
+// The batch form of the document verbs, through main() with real engine worker processes (dist/worker.js) on a
+// synthetic checkpoint: one line per document with the single-file JSON, error lines with the single-file message,
+// exit code 3 when some failed, and resuming by path and content hash.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../support/run-cli';
+import { syntheticDocument } from '../unit/tasks/helpers';
+import { writeTaskCheckpoint } from './support-checkpoint';
+
+const ROOT = join(__dirname, '..', '..');
+
+interface Line {
+  readonly path: string;
+  readonly sha256?: string;
+  readonly error?: { code: string; message: string };
+  readonly [field: string]: unknown;
+}
+
+function readLines(path: string): Line[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Line);
+}
+
+/** Numbers equal to 1e-4 (one worker thread against the in-process default may round the last digit apart). */
+function assertClose(actual: unknown, expected: unknown, where = ''): void {
+  if (typeof expected === 'number') {
+    assert.ok(typeof actual === 'number' && Math.abs(actual - expected) <= 1e-4, `${where}: ${String(actual)} vs ${expected}`);
+  } else if (typeof expected === 'object' && expected !== null) {
+    assert.deepEqual(Object.keys(actual as object).sort(), Object.keys(expected).sort(), where);
+    for (const [key, value] of Object.entries(expected)) assertClose((actual as Record<string, unknown>)[key], value, `${where}.${key}`);
+  } else assert.equal(actual, expected, where);
+}
+
+describe('CLI batch mode', function () {
+  this.timeout(300_000);
+  let dir: string;
+  let previousCache: string | undefined;
+  let model: string;
+  let docs: string;
+  let out: string;
+  const files: Record<string, string> = {};
+
+  before(async () => {
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT });
+    dir = mkdtempSync(join(tmpdir(), 'lens-batch-'));
+    previousCache = process.env['XDG_CACHE_HOME'];
+    process.env['XDG_CACHE_HOME'] = join(dir, 'cache');
+    model = join(dir, 'cls');
+    await writeTaskCheckpoint(model, 'sequence-classification', 5, { labels: ['negative', 'positive'] });
+    docs = join(dir, 'docs');
+    mkdirSync(join(docs, 'sub', 'build'), { recursive: true });
+    const put = (name: string, content: string | Buffer): void => {
+      files[name] = join(docs, name);
+      writeFileSync(files[name], content);
+    };
+    put('long.txt', syntheticDocument(60, 1));
+    put('short.txt', 'The delivery arrived on time and the team was pleased.');
+    put('sub/notes.txt', syntheticDocument(12, 2));
+    put('sub/build/generated.txt', 'excluded by sub/.gitignore');
+    put('sub/.gitignore', 'build/\n');
+    put('empty.txt', '');
+    put('binary.txt', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0xff]));
+  });
+
+  beforeEach(() => {
+    out = join(dir, `out-${Math.random().toString(16).slice(2)}.jsonl`);
+  });
+
+  after(() => {
+    if (previousCache === undefined) delete process.env['XDG_CACHE_HOME'];
+    else process.env['XDG_CACHE_HOME'] = previousCache;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('classifies a folder into one line per document, the single-file JSON plus the path, on two workers', async () => {
+    const missing = join(dir, 'missing.txt');
+    const run = await runCli('classify', '--model', model, docs, missing, '--jsonl', out, '--workers', '2', '--provider', 'cpu');
+    assert.equal(run.code, 3, run.stderr);
+    assert.match(
+      run.stderr,
+      /3 documents done, 3 failed; [\d,]+ tokens in [\d.]+ s: [\d,]+ tokens\/s, [\d.]+ documents\/s \(2 workers x 1 thread\)/,
+    );
+    assert.match(run.stderr, /3 of 6 documents failed; their error lines are in .*\.jsonl\.$/m);
+    const lines = readLines(out);
+    const byPath = new Map(lines.map((line) => [line.path, line]));
+    assert.deepEqual(
+      [...byPath.keys()].sort(),
+      [files['long.txt'], files['short.txt'], files['sub/notes.txt'], files['empty.txt'], files['binary.txt'], missing].sort(),
+    );
+    for (const name of ['long.txt', 'short.txt', 'sub/notes.txt']) {
+      const single = await runCli('classify', '--model', model, files[name]!, '--json', '--provider', 'cpu');
+      assert.equal(single.code, 0, single.stderr);
+      const { path, sha256, ...shape } = byPath.get(files[name]!)!;
+      assert.match(sha256!, /^[0-9a-f]{64}$/);
+      assertClose(shape, JSON.parse(single.stdout), `${path}`);
+    }
+    // Bad documents: the single-file verb's message, for that path.
+    for (const path of [files['empty.txt']!, files['binary.txt']!, missing]) {
+      const single = await runCli('classify', '--model', model, path, '--provider', 'cpu');
+      assert.equal(single.code, 2);
+      assert.equal(`longformer-lens: ${byPath.get(path)!.error!.message}\n`, single.stderr);
+    }
+    assert.equal(byPath.get(missing)!.sha256, undefined);
+  });
+
+  it('resumes: a rerun skips what is done, redoes changed files and a line torn by an interruption', async () => {
+    const first = await runCli('classify', '--model', model, docs, '--jsonl', out, '--provider', 'cpu', '--glob', '**/*.txt');
+    assert.equal(first.code, 3, first.stderr);
+    assert.equal(readLines(out).length, 5);
+
+    const again = await runCli('classify', '--model', model, docs, '--jsonl', out, '--provider', 'cpu', '--glob', '**/*.txt');
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /0 documents done, 5 already in/);
+    assert.equal(readLines(out).length, 5);
+
+    // An interrupted write leaves half a line: it is cut, and its document runs again.
+    const text = readFileSync(out, 'utf8');
+    const lastStart = text.lastIndexOf('\n', text.length - 2) + 1;
+    truncateSync(out, Buffer.byteLength(text.slice(0, lastStart + 20)));
+    const tornPath = (JSON.parse(text.slice(lastStart)) as Line).path;
+    writeFileSync(files['short.txt']!, 'The delivery arrived late and the team was not pleased.');
+    const resumed = await runCli('classify', '--model', model, docs, '--jsonl', out, '--provider', 'cpu', '--glob', '**/*.txt');
+    const lines = readLines(out);
+    const rerun = lines.slice(4).map((line) => line.path);
+    assert.ok(rerun.includes(tornPath) && rerun.includes(files['short.txt']!), rerun.join(', '));
+    assert.equal(lines.filter((line) => line.path === files['short.txt']).length, 2, 'the old result stays, the new one is added');
+    assert.match(resumed.stderr, /already in/);
+  });
+
+  it('writes lines to stdout without --jsonl, runs ask the same way, and checks the model once', async () => {
+    const run = await runCli('classify', '--model', model, files['short.txt']!, files['sub/notes.txt']!, '--provider', 'cpu');
+    assert.equal(run.code, 0, run.stderr);
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Line);
+    assert.deepEqual(lines.map((line) => line.path).sort(), [files['short.txt'], files['sub/notes.txt']].sort());
+    assert.ok(lines.every((line) => typeof line['label'] === 'string'));
+    const qa = join(dir, 'qa');
+    await writeTaskCheckpoint(qa, 'question-answering', 6);
+    const asked = await runCli('ask', '--model', qa, docs, '--glob', '*.txt', '--question', 'Who was pleased?', '--provider', 'cpu');
+    assert.equal(asked.code, 3, asked.stderr);
+    const answers = asked.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Line);
+    const short = answers.find((line) => line.path === files['short.txt'])!;
+    assert.deepEqual(Object.keys(short).sort(), ['answers', 'no_answer', 'path', 'precision', 'provider', 'sha256']);
+    const wrongHead = await runCli('ask', '--model', model, docs, '--question', 'Who?');
+    assert.equal(wrongHead.code, 2);
+    assert.match(wrongHead.stderr, /Question answering needs a model with a question-answering head/);
+    const bad = await runCli('classify', '--model', model, docs, '--global', '0:3');
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--global START:END names offsets in one document/);
+  });
+});
