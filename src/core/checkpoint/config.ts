@@ -123,7 +123,43 @@ export function parseLongformerConfig(json: unknown, source: string): Longformer
   ] as const) {
     if (id >= config.vocabSize) throw bad(source, `${name} (${id}) is not below vocab_size (${config.vocabSize})`);
   }
+  checkSizesAgree(config, source);
   return config;
+}
+
+/**
+ * Sizes that are each valid alone but cannot be built together are refused here, before any graph is built: a
+ * window wider than the position table (the graph lays the band out per window, so 2^53 would reach array
+ * allocation), a dilation that spreads a window past every position, a position table with no room for a token.
+ */
+function checkSizesAgree(config: LongformerConfig, source: string): void {
+  const positions = config.maxPositionEmbeddings;
+  if (positions < config.padTokenId + 2) {
+    throw bad(
+      source,
+      `max_position_embeddings (${positions}) leaves no position for a token: position ids start at pad_token_id + 1 (${config.padTokenId + 1})`,
+    );
+  }
+  config.attentionWindow.forEach((window, layer) => {
+    if (window > positions) {
+      throw bad(
+        source,
+        `attention_window${where(config.attentionWindow, layer)} is ${window}, wider than max_position_embeddings (${positions})`,
+      );
+    }
+    const dilation = config.attentionDilation[layer]!;
+    if (dilation * window > positions) {
+      throw bad(
+        source,
+        `attention_dilation${where(config.attentionDilation, layer)} is ${dilation}: with attention_window ${window} it spans ${dilation * window} positions, more than max_position_embeddings (${positions})`,
+      );
+    }
+  });
+}
+
+/** `[i]` when the per-layer values differ, so the error points at the entry that is wrong. */
+function where(values: readonly number[], layer: number): string {
+  return values.every((value) => value === values[0]) ? '' : `[${layer}]`;
 }
 
 function readArchitecture(fields: ConfigFields, source: string): string {

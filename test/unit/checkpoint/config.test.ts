@@ -102,6 +102,33 @@ describe('config.json parser', () => {
     );
   });
 
+  it('refuses sizes that are valid alone but cannot be built together (the config fuzz cases)', () => {
+    // base-tiny (2 layers, pad_token_id 1) with 64 positions and a window of 6.
+    const base = { ...fixtureJson('base-tiny'), max_position_embeddings: 64, attention_window: 6 };
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [{ attention_window: 1_048_576 }, /attention_window is 1048576, wider than max_position_embeddings \(64\)/],
+      [{ attention_window: 2 ** 53 }, /attention_window is 9007199254740992, wider than max_position_embeddings \(64\)/],
+      [{ attention_window: [6, 2 ** 53] }, /attention_window\[1\] is 9007199254740992, wider than max_position_embeddings \(64\)/],
+      [{ attention_window: 66 }, /attention_window is 66, wider than max_position_embeddings \(64\)/],
+      [
+        { attention_dilation: [1, 2 ** 30] },
+        /attention_dilation\[1\] is 1073741824: with attention_window 6 it spans 6442450944 positions/,
+      ],
+      [
+        { attention_dilation: 11 },
+        /attention_dilation is 11: with attention_window 6 it spans 66 positions, more than max_position_embeddings \(64\)/,
+      ],
+      [{ max_position_embeddings: 2 }, /max_position_embeddings \(2\) leaves no position for a token/],
+      [{ attention_dilation: 0 }, /attention_dilation is 0; a dilation must be an integer >= 1/],
+    ];
+    for (const [change, pattern] of cases) {
+      assert.throws(() => parse({ ...base, ...change }), badConfig(pattern), JSON.stringify(change));
+    }
+    // The largest that can be built still parses: a window as wide as the positions, dilation that just fits.
+    assert.doesNotThrow(() => parse({ ...base, attention_window: 64 }));
+    assert.doesNotThrow(() => parse({ ...base, attention_dilation: 10 }));
+  });
+
   it('refuses heads that do not divide the hidden size', () => {
     assert.throws(
       () => parse({ ...fixtureJson('base-tiny'), num_attention_heads: 5 }),
