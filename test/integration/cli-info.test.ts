@@ -81,6 +81,8 @@ describe('longformer-lens info', () => {
           weightFormat: format,
           weightFiles: [join(folder, format === 'safetensors' ? 'model.safetensors' : 'pytorch_model.bin')],
           weightDtype: 'F32',
+          ignoredTensors: [],
+          notes: [],
         });
 
         const text = await runCli(['info', '--model', folder]);
@@ -95,6 +97,25 @@ describe('longformer-lens info', () => {
       });
     }
   }
+
+  it('lists the tensors it leaves out and why, and says how the head was chosen', async () => {
+    // A QA checkpoint whose config names no architectures: read as LongformerModel, as AutoModel reads it.
+    const folder = await copyFixture('qa-tiny', 'safetensors', await mkdtemp(join(root, 'no-arch-')));
+    const config = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8')) as Record<string, unknown>;
+    delete config['architectures'];
+    await writeFile(join(folder, 'config.json'), JSON.stringify(config));
+    const text = await runCli(['info', '--model', folder]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^head: +base$/m);
+    assert.match(
+      text.stdout,
+      /^ignored: +qa_outputs\.bias, qa_outputs\.weight: the question-answering head's weights, which LongformerModel does not use$/m,
+    );
+    assert.match(
+      text.stdout,
+      /^note: +config\.json names no architectures, so the checkpoint is read as LongformerModel, as transformers' AutoModel reads it$/m,
+    );
+  });
 
   it('exits 2 with one line on stderr for a folder that does not exist or holds a bad config', async () => {
     const missing = await runCli(['info', '--model', join(root, 'nowhere')]);

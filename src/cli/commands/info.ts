@@ -35,7 +35,19 @@ export function formatInfo(info: CheckpointInfo): string {
     ['parameters', info.parameterCount.toLocaleString('en-US')],
     ['weights', `${info.weightFormat}, ${info.weightDtype}`],
     ['files', info.weightFiles.join(', ')],
+    ...ignoredRows(info.ignoredTensors),
+    ...info.notes.map((note): [string, string] => ['note', note]),
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `${`${label}:`.padEnd(width + 2)}${value}\n`).join('');
+}
+
+/** One row per reason, naming the tensors (the first few of a long list), e.g. lm_head.* of an encoder. */
+function ignoredRows(ignored: CheckpointInfo['ignoredTensors']): Array<[string, string]> {
+  const byReason = new Map<string, string[]>();
+  for (const { name, reason } of ignored) byReason.set(reason, [...(byReason.get(reason) ?? []), name]);
+  return [...byReason].map(([reason, names]) => {
+    const shown = names.length > 4 ? `${names.slice(0, 4).join(', ')} and ${names.length - 4} more` : names.join(', ');
+    return ['ignored', `${shown}: ${reason}`];
+  });
 }

@@ -19,6 +19,10 @@ export interface CheckpointInfo {
   readonly weightFormat: string;
   readonly weightFiles: readonly string[];
   readonly weightDtype: string;
+  /** Tensors in the weight files that the model leaves out, by stored name, with the reason. */
+  readonly ignoredTensors: ReadonlyArray<{ readonly name: string; readonly reason: string }>;
+  /** How the checkpoint was read, where the user should know (a narrowed dtype, how the head was chosen). */
+  readonly notes: readonly string[];
 }
 
 export function describeCheckpoint(folder: string, checkpoint: Checkpoint): CheckpointInfo {
@@ -40,5 +44,7 @@ export function describeCheckpoint(folder: string, checkpoint: Checkpoint): Chec
     weightFormat: checkpoint.format,
     weightFiles: checkpoint.files,
     weightDtype: checkpoint.sourceDtype,
+    ignoredTensors: checkpoint.ignoredTensors,
+    notes: checkpoint.notes,
   };
 }

@@ -5,7 +5,8 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { LensError, throwIfCancelled } from '../errors';
 import { parseLongformerConfig, type LongformerConfig } from './config';
-import { matchWeights } from './match';
+import { isNarrowed } from './dtype';
+import { matchWeights, type IgnoredTensor } from './match';
 import { readPytorchBin } from './pytorch';
 import { readSafetensors, type LoadedTensor } from './safetensors';
 import { readShardIndex, type ShardIndex } from './shard-index';
@@ -26,6 +27,10 @@ export interface Checkpoint {
   readonly files: string[];
   /** Distinct parameters (tied ones counted once), as HuggingFace's num_parameters() counts them. */
   readonly parameterCount: number;
+  /** Tensors in the files that the model does not use, and why (buffers, another head's weights). */
+  readonly ignoredTensors: readonly IgnoredTensor[];
+  /** What the user should know about how the checkpoint was read (a narrowed dtype, a chosen head). */
+  readonly notes: readonly string[];
 }
 
 /** The weight layouts we look for, most preferred first. */
@@ -38,7 +43,7 @@ const LAYOUTS: ReadonlyArray<{ file: string; format: WeightFormat; sharded: bool
 
 export async function loadCheckpoint(dir: string, options: { signal?: AbortSignal } = {}): Promise<Checkpoint> {
   const { signal } = options;
-  const config = await readCheckpointConfig(dir);
+  const { json, config } = await readConfigFile(dir);
   throwIfCancelled(signal);
 
   const { layout, index, files } = await locateWeights(dir);
@@ -60,7 +65,15 @@ export async function loadCheckpoint(dir: string, options: { signal?: AbortSigna
   throwIfCancelled(signal);
 
   const source = join(dir, layout.file);
-  const { weights, sourceDtypes } = matchWeights(stored, config, source);
+  const { weights, sourceDtypes, ignored } = matchWeights(stored, config, source);
+  const notes: string[] = [];
+  if (!hasArchitectures(json)) {
+    // 2020 configs name no class; transformers' AutoModel then builds the bare encoder, and so do we.
+    notes.push(
+      `config.json names no architectures, so the checkpoint is read as ${config.architecture}, as transformers' AutoModel reads it`,
+    );
+  }
+  if ([...sourceDtypes].some(isNarrowed)) notes.push('float64 weights were narrowed to float32 (the precision the graph computes in)');
   return {
     config,
     weights,
@@ -68,11 +81,22 @@ export async function loadCheckpoint(dir: string, options: { signal?: AbortSigna
     sourceDtype: sourceDtypes.size === 1 ? [...sourceDtypes][0]! : 'mixed',
     files,
     parameterCount: countParameters(weights),
+    ignoredTensors: ignored,
+    notes,
   };
 }
 
 /** The folder's config.json, parsed and validated (cheap: no weights are read). */
 export async function readCheckpointConfig(dir: string): Promise<LongformerConfig> {
+  return (await readConfigFile(dir)).config;
+}
+
+function hasArchitectures(json: unknown): boolean {
+  const value = typeof json === 'object' && json !== null ? (json as Record<string, unknown>)['architectures'] : undefined;
+  return Array.isArray(value) && value.length > 0;
+}
+
+async function readConfigFile(dir: string): Promise<{ json: unknown; config: LongformerConfig }> {
   const path = join(dir, 'config.json');
   let text: string;
   try {
@@ -91,7 +115,7 @@ export async function readCheckpointConfig(dir: string): Promise<LongformerConfi
   } catch (error) {
     throw new LensError('BAD_CONFIG', `${path}: not valid JSON (${error instanceof Error ? error.message : String(error)}).`);
   }
-  return parseLongformerConfig(json, path);
+  return { json, config: parseLongformerConfig(json, path) };
 }
 
 /** The weight files loadCheckpoint would read, in reading order, without reading them. */

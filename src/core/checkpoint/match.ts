@@ -1,10 +1,12 @@
 // Checks the tensors read from a checkpoint against what the config says the model needs (STYLE.md 6): every
 // expected tensor present, every shape right, nothing unexplained left over. All problems are reported together,
-// because fixing a converted checkpoint one error per run is slow.
+// because fixing a converted checkpoint one error per run is slow. What HuggingFace's from_pretrained leaves out
+// without complaint is left out here too, and listed with the reason: buffers (position_ids), the bare model's
+// pooler under a task head, and another head's weights (lm_head.* of a masked-LM checkpoint opened for its encoder).
 import { LensError } from '../errors';
 import type { LongformerConfig } from './config';
 import type { SourceDType } from './dtype';
-import { canonicalName, isIgnoredBuffer } from './names';
+import { canonicalName, isIgnoredBuffer, otherHeadOf } from './names';
 import type { LoadedTensor } from './safetensors';
 import { expectedTensorShapes, POOLER_NAMES } from './shapes';
 import { formatShape, type StateDict, type Tensor } from './tensor';
@@ -14,6 +16,13 @@ export interface MatchedWeights {
   readonly weights: StateDict;
   /** The stored element types of the kept tensors. */
   readonly sourceDtypes: ReadonlySet<SourceDType>;
+  /** Tensors of the files that the model does not use, by their stored names, with the reason. */
+  readonly ignored: readonly IgnoredTensor[];
+}
+
+export interface IgnoredTensor {
+  readonly name: string;
+  readonly reason: string;
 }
 
 // Long lists are cut: the first few names say what kind of mismatch it is (wrong model, wrong prefix).
@@ -21,16 +30,25 @@ const LISTED = 8;
 
 /** `stored` holds tensors under the names found in the files; `source` names the files in errors. */
 export function matchWeights(stored: ReadonlyMap<string, LoadedTensor>, config: LongformerConfig, source: string): MatchedWeights {
-  const found = canonicalize(stored, source);
+  const { found, storedAs, ignored } = canonicalize(stored, source);
   const expected = expectedTensorShapes(config);
   tieMaskedLmWeights(found, config);
+  const leaveOut = (name: string, reason: string): void => {
+    if (found.delete(name)) ignored.push({ name: storedAs.get(name) ?? name, reason });
+  };
   if (config.head !== 'base') {
     // Task models saved by older transformers versions carry the bare model's pooler, which their heads never
     // read (HuggingFace drops it with a warning); it is not a sign of a wrong checkpoint.
-    for (const name of POOLER_NAMES) found.delete(name);
+    for (const name of POOLER_NAMES) leaveOut(name, `the bare model's pooler, which ${config.architecture} does not have`);
   } else if (POOLER_NAMES.every((name) => !found.has(name))) {
     // A bare model saved with add_pooling_layer=False has no pooler at all; a half-present pooler stays an error.
     for (const name of POOLER_NAMES) expected.delete(name);
+  }
+  // Another head's weights: from_pretrained loads the encoder and leaves them unused (a masked-LM checkpoint such
+  // as allenai/longformer-base-4096 opened as LongformerModel, or a QA checkpoint opened for its encoder).
+  for (const name of [...found.keys()]) {
+    const head = otherHeadOf(name);
+    if (head !== undefined && !expected.has(name)) leaveOut(name, `the ${head} head's weights, which ${config.architecture} does not use`);
   }
 
   const missing: string[] = [];
@@ -63,15 +81,22 @@ export function matchWeights(stored: ReadonlyMap<string, LoadedTensor>, config: 
       'Check that config.json and the weight files come from the same checkpoint.',
     );
   }
-  return { weights, sourceDtypes };
+  return { weights, sourceDtypes, ignored };
 }
 
-function canonicalize(stored: ReadonlyMap<string, LoadedTensor>, source: string): Map<string, LoadedTensor> {
+function canonicalize(
+  stored: ReadonlyMap<string, LoadedTensor>,
+  source: string,
+): { found: Map<string, LoadedTensor>; storedAs: Map<string, string>; ignored: IgnoredTensor[] } {
   const found = new Map<string, LoadedTensor>();
   const storedAs = new Map<string, string>();
+  const ignored: IgnoredTensor[] = [];
   for (const [storedName, loaded] of stored) {
     const name = canonicalName(storedName);
-    if (isIgnoredBuffer(name)) continue;
+    if (isIgnoredBuffer(name)) {
+      ignored.push({ name: storedName, reason: 'a buffer that the model computes itself, not a weight' });
+      continue;
+    }
     const earlier = storedAs.get(name);
     if (earlier !== undefined) {
       throw new LensError('WEIGHTS_MISMATCH', `${source} holds both "${earlier}" and "${storedName}", which are the same tensor ${name}.`);
@@ -79,7 +104,7 @@ function canonicalize(stored: ReadonlyMap<string, LoadedTensor>, source: string)
     storedAs.set(name, storedName);
     found.set(name, loaded);
   }
-  return found;
+  return { found, storedAs, ignored };
 }
 
 /**

@@ -16,3 +16,15 @@ export function canonicalName(stored: string): string {
 export function isIgnoredBuffer(canonical: string): boolean {
   return IGNORED_BUFFERS.has(canonical);
 }
+
+// The task heads' own tensors, by canonical name prefix (modeling_longformer.py's attribute names).
+const HEAD_PREFIXES: ReadonlyArray<[string, string]> = [
+  ['lm_head.', 'masked-LM'],
+  ['qa_outputs.', 'question-answering'],
+  ['classifier.', 'classification'],
+];
+
+/** The head a canonical name belongs to ("masked-LM" for lm_head.*), or undefined for encoder tensors. */
+export function otherHeadOf(canonical: string): string | undefined {
+  return HEAD_PREFIXES.find(([prefix]) => canonical.startsWith(prefix))?.[1];
+}

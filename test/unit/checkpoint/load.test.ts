@@ -10,6 +10,7 @@ import { readSafetensors } from '../../../src/core/checkpoint/safetensors';
 import type { Tensor } from '../../../src/core/checkpoint/tensor';
 import {
   copyFixture,
+  encodeLegacyShared,
   encodeSafetensors,
   encodeTorchZip,
   FIXTURE_CASES,
@@ -205,12 +206,19 @@ describe('loadCheckpoint', () => {
     assert.ok(!fine.weights.has('embeddings.position_ids'));
     assert.equal(fine.parameterCount, reference('qa-tiny').num_parameters);
 
-    tensors.set('lm_head.dense.weight', { dtype: 'F32', shape: [1], bytes: new Uint8Array(4) });
+    assert.deepEqual(fine.ignoredTensors, [
+      { name: 'longformer.embeddings.position_ids', reason: 'a buffer that the model computes itself, not a weight' },
+    ]);
+
+    tensors.set('bert.pooler.dense.weight', { dtype: 'F32', shape: [1], bytes: new Uint8Array(4) });
     tensors.set('__proto__', { dtype: 'F32', shape: [1], bytes: new Uint8Array(4) });
     const dir = await checkpointDir(root, 'qa-tiny', { 'model.safetensors': encodeSafetensors(tensors) });
     await assert.rejects(
       loadCheckpoint(dir),
-      lensError('WEIGHTS_MISMATCH', /unexpected 2 tensor\(s\): (lm_head\.dense\.weight, __proto__|__proto__, lm_head\.dense\.weight)/),
+      lensError(
+        'WEIGHTS_MISMATCH',
+        /unexpected 2 tensor\(s\): (bert\.pooler\.dense\.weight, __proto__|__proto__, bert\.pooler\.dense\.weight)/,
+      ),
     );
   });
 
@@ -232,6 +240,52 @@ describe('loadCheckpoint', () => {
     const checkpoint = await loadCheckpoint(await checkpointDir(root, 'cls-tiny', { 'model.safetensors': encodeSafetensors(tensors) }));
     assert.ok(!checkpoint.weights.has('pooler.dense.weight'));
     assert.equal(checkpoint.parameterCount, reference('cls-tiny').num_parameters);
+    assert.deepEqual(
+      checkpoint.ignoredTensors.map(({ name }) => name),
+      ['longformer.pooler.dense.weight', 'longformer.pooler.dense.bias'],
+    );
+    assert.match(checkpoint.ignoredTensors[0]!.reason, /the bare model's pooler, which LongformerForSequenceClassification does not have/);
+  });
+
+  it('reads a 2020 masked-LM checkpoint as published: legacy format, longformer. prefix, lm_head.*, position_ids, no architectures', async () => {
+    // What allenai/longformer-base-4096 holds: LongformerForMaskedLM's state dict, a config written before
+    // `architectures` was saved, with the original implementation's keys (attention_mode, ...).
+    const base = fixtureTensors('base-tiny');
+    const tensors = new Map<string, RawTensor>([...base].map(([name, tensor]) => [`longformer.${name}`, tensor]));
+    const floats = (shape: number[], value: number): RawTensor => ({
+      dtype: 'F32',
+      shape,
+      bytes: new Uint8Array(new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(value).buffer),
+    });
+    tensors.set('lm_head.dense.weight', floats([32, 32], 0.5));
+    tensors.set('lm_head.dense.bias', floats([32], 0.5));
+    tensors.set('lm_head.layer_norm.weight', floats([32], 1));
+    tensors.set('lm_head.layer_norm.bias', floats([32], 0));
+    tensors.set('lm_head.decoder.weight', floats([120, 32], 0.25));
+    tensors.set('lm_head.bias', floats([120], 0));
+    const dir = await checkpointDir(root, 'base-tiny', { 'pytorch_model.bin': encodeLegacyShared(tensors, 80) }, (json) => {
+      delete json['architectures'];
+      Object.assign(json, { attention_mode: 'longformer', ignore_attention_mask: false, gradient_checkpointing: false });
+    });
+    const checkpoint = await loadCheckpoint(dir);
+    assert.equal(checkpoint.config.architecture, 'LongformerModel');
+    assert.equal(checkpoint.config.head, 'base');
+    for (const [name, tensor] of base) assert.ok(bytesOf(checkpoint.weights.get(name)!).equals(tensor.bytes), name);
+    assert.equal(checkpoint.parameterCount, reference('base-tiny').num_parameters);
+    const ignored = new Map(checkpoint.ignoredTensors.map(({ name, reason }) => [name, reason]));
+    assert.deepEqual([...ignored.keys()].sort(), [
+      'lm_head.bias',
+      'lm_head.decoder.weight',
+      'lm_head.dense.bias',
+      'lm_head.dense.weight',
+      'lm_head.layer_norm.bias',
+      'lm_head.layer_norm.weight',
+      'longformer.embeddings.position_ids',
+    ]);
+    assert.equal(ignored.get('lm_head.dense.weight'), "the masked-LM head's weights, which LongformerModel does not use");
+    assert.deepEqual(checkpoint.notes, [
+      "config.json names no architectures, so the checkpoint is read as LongformerModel, as transformers' AutoModel reads it",
+    ]);
   });
 
   it('reports BF16 and mixed source dtypes and widens the weights', async () => {
