@@ -1,16 +1,8 @@
 // Checks a batch before it reaches onnxruntime, so a bad id or mask becomes a sentence instead of a native error.
 import type { LongformerConfig } from '../checkpoint/config';
+import { maxInputLength } from '../checkpoint/model-rules';
 import { LensError } from '../errors';
 import type { ModelInputs } from './engine';
-
-/**
- * The longest input: RoBERTa position ids run up to pad_token_id + length (modeling_longformer.py#L400-L415) and
- * must index the position table, so length <= max_position_embeddings - pad_token_id - 1 (4096 for the published
- * checkpoints).
- */
-export function maxInputLength(config: LongformerConfig): number {
-  return config.maxPositionEmbeddings - config.padTokenId - 1;
-}
 
 export function validateModelInputs(config: LongformerConfig, inputs: ModelInputs): void {
   const { batchSize, seqLen } = inputs;

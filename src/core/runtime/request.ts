@@ -1,6 +1,7 @@
 // A run request as the CLI (and any other JSON front end) takes it: token ids, optional masks and the outputs to
 // return. Validation and HuggingFace's default global attention live here, not in the front end.
 import type { LongformerConfig } from '../checkpoint/config';
+import { huggingFaceGlobalAttention } from '../checkpoint/model-rules';
 import type { FloatTensor } from '../checkpoint/tensor';
 import { LensError } from '../errors';
 import { OUTPUT_NAMES, type ModelInputs, type ModelOutputs, type OutputName } from './engine';
@@ -51,30 +52,9 @@ export function parseRunRequest(json: unknown, config: LongformerConfig, availab
   return { inputs, outputs, globalAttentionMask };
 }
 
-/**
- * HuggingFace's default when no global mask is passed: classification puts global attention on <s> (token 0,
- * modeling_longformer.py#L1843-L1847); question answering on every token before the first </s>, i.e. <s> and the
- * question (`_compute_global_attention_mask`, modeling_longformer.py#L1380-L1400); other heads on none.
- */
+/** HuggingFace's default global attention for each row (the rule and its sources: checkpoint/model-rules.ts). */
 export function defaultGlobalAttentionMask(config: LongformerConfig, inputIds: readonly (readonly number[])[]): number[][] {
-  switch (config.head) {
-    case 'sequence-classification':
-      return inputIds.map((row) => row.map((_, position) => (position === 0 ? 1 : 0)));
-    case 'question-answering':
-      return inputIds.map((row, index) => {
-        const questionEnd = row.indexOf(config.sepTokenId);
-        if (questionEnd < 0) {
-          throw new LensError(
-            'BAD_ARGUMENT',
-            `input_ids row ${index} has no </s> (${config.sepTokenId}) after the question, so the default global attention cannot be placed.`,
-            'Pass "global_attention_mask" or format rows as <s> question </s></s> context </s>.',
-          );
-        }
-        return row.map((_, position) => (position < questionEnd ? 1 : 0));
-      });
-    default:
-      return inputIds.map((row) => row.map(() => 0));
-  }
+  return inputIds.map((row, index) => [...huggingFaceGlobalAttention(config, row, index)]);
 }
 
 function intMatrix(value: unknown, name: string, shape?: readonly [number, number]): number[][] | undefined {

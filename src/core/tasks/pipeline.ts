@@ -1,6 +1,7 @@
 // The shared part of every document task: tokenize once, cut into chunks, mark global tokens, build each chunk's model
 // input, and run the chunks one by one with progress and cancellation. The engine is called in `runChunks` only.
 import type { LongformerConfig } from '../checkpoint/config';
+import { documentGlobalAttention, maxInputLength } from '../checkpoint/model-rules';
 import { LensError, throwIfCancelled } from '../errors';
 import type { Engine, ModelInputs, ModelOutputs, OutputName, RunOptions } from '../runtime/engine';
 import type { RobertaTokenizer, Tokenized, TokenSpans } from '../tokenizer/tokenizer';
@@ -45,9 +46,9 @@ export interface PreparedDocument {
   readonly warnings: readonly string[];
 }
 
-/** Longest input the model takes: RoBERTa position ids start at padding_idx + 1 = 2, so two positions are never used. */
+/** Longest input the model takes (the rule and its source: checkpoint/model-rules.ts). */
 export function modelMaxLength(config: LongformerConfig): number {
-  return config.maxPositionEmbeddings - 2;
+  return maxInputLength(config);
 }
 
 /** The tokens per model input to use: the caller's choice (checked) or the model's limit. */
@@ -93,7 +94,7 @@ export function prepareDocument(
   const chunkOptions = options.overlap === undefined ? { maxTokens: content } : { maxTokens: content, overlap: options.overlap };
   const chunks = planChunks(tokens, text, chunkOptions);
   const spanMask = spanTokenMask(tokens, spans);
-  const inputs = chunks.map((chunk) => buildChunkInput(tokenizer, tokens, chunk, spanMask, question));
+  const inputs = chunks.map((chunk) => buildChunkInput(config, tokenizer, tokens, chunk, spanMask, question));
   const spanTokens: number[] = [];
   spanMask.forEach((flag, i) => {
     if (flag === 1) spanTokens.push(i);
@@ -102,10 +103,12 @@ export function prepareDocument(
 }
 
 /**
- * `<s> chunk </s>`, or `<s> question </s></s> chunk </s>` for QA. Default globals follow HuggingFace: `<s>` for
- * classification and the other heads, `<s>` and the question (everything before the first `</s>`) for QA.
+ * `<s> chunk </s>`, or `<s> question </s></s> chunk </s>` for QA. Default globals: documentGlobalAttention
+ * (checkpoint/model-rules.ts), i.e. HuggingFace's (`<s>` for classification, `<s>` and the question for QA) and `<s>`
+ * for the other heads; then the caller's spans.
  */
 export function buildChunkInput(
+  config: LongformerConfig,
   tokenizer: RobertaTokenizer,
   tokens: TokenSpans,
   chunk: Chunk,
@@ -122,8 +125,7 @@ export function buildChunkInput(
   const documentSequence = question === undefined ? 0 : 1;
   const documentToken = new Int32Array(length).fill(-1);
   const questionMask = new Uint8Array(length);
-  const global = new Uint8Array(length);
-  global[0] = 1;
+  const global = documentGlobalAttention(config, encoding.ids);
   let next = chunk.tokenStart;
   for (let p = 0; p < length; p += 1) {
     const sequence = encoding.sequenceIds[p];
@@ -133,7 +135,6 @@ export function buildChunkInput(
       next += 1;
     } else if (question !== undefined && sequence === 0) {
       questionMask[p] = 1;
-      global[p] = 1;
     }
   }
   return { chunk, ids: encoding.ids, documentToken, question: questionMask, global };
