@@ -27,7 +27,7 @@ export function huggingFaceGlobalAttention(config: LongformerConfig, ids: ArrayL
       if (mask.length > 0) mask[0] = 1;
       return mask;
     case 'question-answering': {
-      const questionEnd = Array.prototype.indexOf.call(ids, config.sepTokenId) as number;
+      const questionEnd = Array.from(ids).indexOf(config.sepTokenId);
       if (questionEnd < 0) {
         throw new LensError(
           'BAD_ARGUMENT',
