@@ -38,11 +38,25 @@ export interface LegacyOptions {
 
 /** A legacy torch.save file of a state dict (an OrderedDict of tensors). */
 export function legacyTorchFile(tensors: readonly LegacyTensor[], options: LegacyOptions = {}): Buffer {
+  const { pickles, storages } = legacyTorchParts(tensors, options);
+  const file = Buffer.concat([pickles, ...storages.flatMap(({ count, bytes }) => [count, bytes])]);
+  return options.truncateTo === undefined ? file : file.subarray(0, options.truncateTo);
+}
+
+/**
+ * The same file in parts, for writers that stream storages to disk one at a time: the five pickles, then each
+ * storage's 8-byte count and its bytes (the storage's own `bytes`, which a streaming writer may leave empty and
+ * write itself).
+ */
+export function legacyTorchParts(
+  tensors: readonly LegacyTensor[],
+  options: LegacyOptions = {},
+): { pickles: Buffer; storages: Array<{ key: string; count: Buffer; bytes: Uint8Array }> } {
   const storages = new Map<string, LegacyStorage>();
   for (const tensor of tensors) storages.set(tensor.storage.key, tensor.storage);
   const keys = options.keys ?? [...storages.keys()].sort();
 
-  const parts: Uint8Array[] = [
+  const pickles = Buffer.concat([
     new PickleWriter()
       .proto(2)
       .int(options.magic ?? MAGIC_NUMBER)
@@ -56,15 +70,16 @@ export function legacyTorchFile(tensors: readonly LegacyTensor[], options: Legac
     sysInfo(options.littleEndian ?? true),
     stateDict(tensors),
     keyList(keys),
-  ];
-  for (const key of keys) {
-    const storage = storages.get(key);
-    const count = Buffer.alloc(8);
-    count.writeBigUInt64LE(options.counts?.get(key) ?? BigInt(storage?.numel ?? 0));
-    parts.push(count, storage?.bytes ?? new Uint8Array());
-  }
-  const file = Buffer.concat(parts);
-  return options.truncateTo === undefined ? file : file.subarray(0, options.truncateTo);
+  ]);
+  return {
+    pickles,
+    storages: keys.map((key) => {
+      const storage = storages.get(key);
+      const count = Buffer.alloc(8);
+      count.writeBigUInt64LE(options.counts?.get(key) ?? BigInt(storage?.numel ?? 0));
+      return { key, count, bytes: storage?.bytes ?? new Uint8Array() };
+    }),
+  };
 }
 
 /** dict(protocol_version=1001, little_endian=..., type_sizes=dict(short=2, int=4, long=8)), with memo puts. */
