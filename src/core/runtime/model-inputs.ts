@@ -1,6 +1,9 @@
 // Checks a batch before it reaches onnxruntime, so a bad id or mask becomes a sentence instead of a native error.
 import type { LongformerConfig } from '../checkpoint/config';
 import { maxInputLength } from '../checkpoint/model-rules';
+
+// The rule lives in checkpoint/model-rules.ts; re-exported for the callers that check inputs here.
+export { maxInputLength };
 import { LensError } from '../errors';
 import type { ModelInputs } from './engine';
 
