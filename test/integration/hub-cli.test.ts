@@ -59,6 +59,16 @@ describe('hub from the command line', () => {
     assert.match(again.stderr, /model\.safetensors: in the cache/);
   });
 
+  it('downloads a pull-request revision (refs/pr/4) and --model finds it again', async () => {
+    const prCommit = 'd'.repeat(8) + '0123456789abcdef0123456789abcdef';
+    hub.addRevision('refs/pr/4', fixtureRepo(REPO, prCommit));
+    const { stdout } = await runDownload([`${REPO}@refs/pr/4`, '--cache', cacheDir], false);
+    const snapshot = join(cacheDir, 'models--tiny-org--longformer-tiny', 'snapshots', prCommit);
+    assert.equal(stdout, `${snapshot}\n`);
+    const folder = await resolveModelArg(`${REPO}@refs/pr/4`, { endpoint: hub.hubUrl, cacheDir, env: {}, token: null, offline: true });
+    assert.equal(folder, snapshot);
+  });
+
   it('draws a progress bar with carriage returns on a terminal', async () => {
     const { stderr } = await runDownload([REPO, '--cache', cacheDir], true);
     assert.match(stderr, /\rmodel\.safetensors \[#{24}\] 100%/);

@@ -350,6 +350,26 @@ describe('hub downloads (fake hub on 127.0.0.1)', () => {
     assert.deepEqual(readFileSync(join(result.snapshotDir, 'model.safetensors')), content('model.safetensors'));
   });
 
+  it('downloads a revision whose name has slashes (refs/pr/4) and resolves it from the cache offline', async () => {
+    // The hub's bots publish safetensors conversions as pull requests: another commit with other files.
+    const prCommit = 'c'.repeat(8) + '0123456789abcdef0123456789abcdef';
+    const pr = fixtureRepo(REPO, prCommit);
+    pr.files.delete('pytorch_model.bin');
+    hub.addRevision('refs/pr/4', pr);
+    const result = await downloadModel(`${REPO}@refs/pr/4`, options());
+    assert.equal(result.snapshotDir, join(repoDir(), 'snapshots', prCommit));
+    assert.equal(readFileSync(join(repoDir(), 'refs', 'refs', 'pr', '4'), 'utf8'), prCommit);
+    assert.ok(hub.requests.some((request) => request.url.endsWith('/revision/refs%2Fpr%2F4')));
+    assert.ok(existsSync(join(result.snapshotDir, 'model.safetensors')));
+    // `--model org/name@refs/pr/4` later, offline: the ref leads to the same snapshot, and main stays separate.
+    const offline = await resolveModel(`${REPO}@refs/pr/4`, options({ env: { HF_HUB_OFFLINE: '1' } }));
+    assert.equal(offline.folder, join(repoDir(), 'snapshots', prCommit));
+    await assert.rejects(
+      resolveModel(REPO, options({ env: { HF_HUB_OFFLINE: '1' } })),
+      lensError('OFFLINE', /no record of revision "main"/),
+    );
+  });
+
   it('resolves a folder as itself and a repo id through the cache', async () => {
     const folder = await resolveModel(cacheDir, options());
     assert.deepEqual(folder, { folder: cacheDir, source: 'folder' });

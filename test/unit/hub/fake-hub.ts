@@ -81,6 +81,7 @@ export class FakeHub {
   afterChunk: ((path: string, bytesSent: number) => Promise<void> | void) | undefined;
 
   private readonly repos = new Map<string, FakeRepo>();
+  private readonly revisions = new Map<string, FakeRepo>();
   private readonly hub: Server = createServer((req, res) => this.handle(req, res, 'hub'));
   private readonly cdn: Server = createServer((req, res) => this.handle(req, res, 'cdn'));
 
@@ -116,16 +117,35 @@ export class FakeHub {
     this.requests.push({ method: req.method ?? '', url, origin, range: req.headers.range, authorization: req.headers.authorization });
     if (this.rateLimitSeconds !== undefined)
       return send(res, 429, { 'retry-after': String(this.rateLimitSeconds), 'x-error-message': 'Too many requests' });
-    const path = decodeURIComponent(url.split('?')[0] ?? '/');
-    if (origin === 'cdn') return this.serveCdn(req, res, path);
-    const api = /^\/api\/models\/(.+)\/revision\/([^/]+)$/.exec(path);
-    if (api !== null && req.method === 'GET') return this.serveInfo(req, res, api[1] ?? '', api[2] ?? '');
-    const resolve = /^\/([^/]+(?:\/[^/]+)?)\/resolve\/([^/]+)\/(.+)$/.exec(path);
-    if (resolve !== null) return this.serveResolve(req, res, resolve[1] ?? '', resolve[2] ?? '', resolve[3] ?? '');
+    // Routed on the raw path, then each part decoded, as the hub does: a revision such as refs/pr/4 travels as one
+    // escaped segment (refs%2Fpr%2F4), and decoding first would cut it into three.
+    const raw = url.split('?')[0] ?? '/';
+    if (origin === 'cdn') return this.serveCdn(req, res, decodeURIComponent(raw));
+    const api = /^\/api\/models\/(.+)\/revision\/([^/]+)$/.exec(raw);
+    if (api !== null && req.method === 'GET')
+      return this.serveInfo(req, res, decodeURIComponent(api[1] ?? ''), decodeURIComponent(api[2] ?? ''));
+    const resolve = /^\/([^/]+(?:\/[^/]+)?)\/resolve\/([^/]+)\/(.+)$/.exec(raw);
+    if (resolve !== null) {
+      return this.serveResolve(
+        req,
+        res,
+        decodeURIComponent(resolve[1] ?? ''),
+        decodeURIComponent(resolve[2] ?? ''),
+        decodeURIComponent(resolve[3] ?? ''),
+      );
+    }
     send(res, 404, {});
   }
 
+  /** Serves `repo` (its own commit and files) as `revision` of its repository, e.g. a pull request's refs/pr/4. */
+  addRevision(revision: string, repo: FakeRepo): void {
+    this.revisions.set(`${repo.repoId}@${revision}`, repo);
+    this.revisions.set(`${repo.repoId}@${repo.commit}`, repo);
+  }
+
   private findRepo(res: ServerResponse, repoId: string, revision: string): FakeRepo | undefined {
+    const other = this.revisions.get(`${repoId}@${revision}`);
+    if (other !== undefined) return other;
     const repo = this.repos.get(repoId);
     if (repo === undefined) {
       // Like the hub: an unknown repo and a private one look the same without a token.
