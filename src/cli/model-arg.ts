@@ -3,7 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LensError, isLensError } from '../core/errors';
-import { looksLikeRepoSpec, resolveModel, type DownloadOptions, type DownloadProgress } from '../core/hub';
+import { downloadTokenizer, looksLikeRepoSpec, resolveModel, type DownloadOptions, type DownloadProgress } from '../core/hub';
 import { formatBytes } from '../core/hub/progress';
 
 export async function resolveModelArg(value: string, options: DownloadOptions = {}): Promise<string> {
@@ -30,6 +30,24 @@ export async function resolveModelArg(value: string, options: DownloadOptions = 
     }
     throw error;
   }
+}
+
+/**
+ * `--tokenizer`: the model folder when absent, a folder as it is, or a hub repository id whose tokenizer files (and
+ * nothing else) are fetched into the shared cache, for checkpoints published without them.
+ */
+export async function resolveTokenizerArg(value: string | undefined, modelFolder: string, options: DownloadOptions = {}): Promise<string> {
+  if (value === undefined) return modelFolder;
+  const folder = resolve(value);
+  if (existsSync(folder) && statSync(folder).isDirectory()) return folder;
+  if (!looksLikeRepoSpec(value)) {
+    throw new LensError(
+      'NOT_FOUND',
+      `--tokenizer ${value}: no such folder.`,
+      'Pass a folder with vocab.json and merges.txt (or tokenizer.json), or a hub repository id such as allenai/longformer-base-4096.',
+    );
+  }
+  return downloadTokenizer(value, { onProgress: announceDownloads(), ...options });
 }
 
 /** Other commands print JSON on stdout; a download they trigger is announced on stderr, once per file. */

@@ -11,10 +11,11 @@ import { readDocument } from '../../core/tasks/document';
 import { checkMaxLength, type DocumentTaskOptions } from '../../core/tasks/pipeline';
 import { loadTokenizer } from '../../core/tokenizer';
 import type { RobertaTokenizer } from '../../core/tokenizer/tokenizer';
-import { resolveModelArg } from '../model-arg';
+import { resolveModelArg, resolveTokenizerArg } from '../model-arg';
 
 export interface DocumentFlags {
   readonly model: string;
+  readonly tokenizer?: string;
   readonly global: string[];
   readonly globalText: string[];
   readonly json?: boolean;
@@ -31,6 +32,7 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 export function documentFlags(command: Command): Command {
   return command
     .requiredOption('--model <dir>', 'checkpoint folder (config.json, weights and tokenizer files)')
+    .option('--tokenizer <dir|repo>', 'tokenizer folder or hub repository, for checkpoints published without one (default: --model)')
     .option('--global <start:end>', 'give the tokens of this UTF-16 range global attention (repeatable)', collect, [])
     .option('--global-text <phrase>', 'give every occurrence of this phrase global attention (repeatable)', collect, [])
     .option('--max-length <tokens>', 'tokens per model input (default: the model limit, max_position_embeddings - 2)')
@@ -69,7 +71,7 @@ export interface PreparedRun {
 export async function prepareRun(file: string, flags: DocumentFlags): Promise<PreparedRun> {
   const folder = await resolveModelArg(flags.model);
   const text = await readDocument(file);
-  const tokenizer = loadTokenizer(folder);
+  const tokenizer = loadTokenizer(await resolveTokenizerArg(flags.tokenizer, folder));
   const config = await readCheckpointConfig(folder);
   const spans = parseSpans(flags.global, flags.globalText, text);
   const maxLength = parseInteger(flags.maxLength, '--max-length', 3);

@@ -22,7 +22,7 @@ const WEIGHT_PREFERENCE: readonly WeightChoice[] = [
   { kind: 'sharded', indexPath: 'pytorch_model.bin.index.json' },
 ];
 
-const TOKENIZER_FILES = [
+export const TOKENIZER_FILES = [
   'tokenizer.json',
   'vocab.json',
   'merges.txt',

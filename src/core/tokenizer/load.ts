@@ -18,11 +18,33 @@ export function hasTokenizerFiles(dir: string): boolean {
 export function loadTokenizer(dir: string): RobertaTokenizer {
   if (existsSync(join(dir, TOKENIZER_JSON))) return loadFromTokenizerJson(dir);
   if (existsSync(join(dir, VOCAB_JSON)) && existsSync(join(dir, MERGES_TXT))) return loadFromVocabAndMerges(dir);
+  const source = tokenizerSource(dir);
   throw new LensError(
     'BAD_TOKENIZER',
-    `${dir} has no tokenizer: neither ${TOKENIZER_JSON} nor ${VOCAB_JSON} with ${MERGES_TXT}.`,
-    'Copy the tokenizer files of the checkpoint (from the same hub repository) into the folder.',
+    `${dir} has no tokenizer: neither ${TOKENIZER_JSON} nor ${VOCAB_JSON} with ${MERGES_TXT}. Take it from ${source}.`,
+    `Pass --tokenizer ${source} (a hub repository or a folder), or copy its ${VOCAB_JSON} and ${MERGES_TXT} into the folder.`,
   );
+}
+
+// Every published Longformer checkpoint uses RoBERTa's byte-level BPE; this repository holds it as Longformer's own.
+const SHARED_TOKENIZER_REPO = 'allenai/longformer-base-4096';
+
+/**
+ * Where a checkpoint without tokenizer files should take them from: the repository it was fine-tuned from, when
+ * config.json records one (`_name_or_path`, written by save_pretrained), else allenai/longformer-base-4096.
+ */
+function tokenizerSource(dir: string): string {
+  const path = join(dir, 'config.json');
+  if (!existsSync(path)) return SHARED_TOKENIZER_REPO;
+  try {
+    const config = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    const origin = isObject(config) ? config['_name_or_path'] : undefined;
+    // A repository id (org/name), not a local path of the machine that saved it.
+    if (typeof origin === 'string' && /^[A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*$/.test(origin) && !existsSync(origin)) return origin;
+  } catch {
+    // An unreadable config.json is reported by the config reader; the suggestion falls back to the shared one.
+  }
+  return SHARED_TOKENIZER_REPO;
 }
 
 function readJson(path: string): unknown {
