@@ -8,6 +8,7 @@ import { registerAttend } from './commands/attend';
 import { registerBench } from './commands/bench';
 import { registerClassify } from './commands/classify';
 import { registerDownload } from './commands/download';
+import { registerEmbed } from './commands/embed';
 import { registerInfo } from './commands/info';
 import { registerTokenize } from './commands/tokenize';
 import { registerRun } from './commands/run';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerTokenize(program);
   registerClassify(program);
   registerAsk(program);
+  registerEmbed(program);
   registerAttend(program);
   registerRun(program);
   registerDownload(program);

@@ -158,4 +158,30 @@ describe('CLI batch mode', function () {
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--global START:END names offsets in one document/);
   });
+
+  it('embed prints the <s> and mean vectors of a base model, single-file and in batch lines alike', async () => {
+    const base = join(dir, 'base');
+    await writeTaskCheckpoint(base, 'base', 7);
+    const single = await runCli('embed', '--model', base, files['long.txt']!, '--json', '--provider', 'cpu');
+    assert.equal(single.code, 0, single.stderr);
+    const json = JSON.parse(single.stdout) as { cls: number[]; mean: number[]; chunks: number; provider: string; precision: string };
+    assert.deepEqual(Object.keys(json).sort(), ['chunks', 'cls', 'mean', 'precision', 'provider']);
+    assert.equal(json.cls.length, 32, 'hidden size of the test checkpoint');
+    assert.equal(json.mean.length, 32);
+    assert.ok(json.chunks > 1, 'the long document needs several chunks');
+    assert.notDeepEqual(json.cls, json.mean);
+    const human = await runCli('embed', '--model', base, files['short.txt']!, '--provider', 'cpu');
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /^32 dimensions, 1 chunk, provider cpu\n<s> +\[-?\d\.\d{4}, /);
+
+    const batch = await runCli('embed', '--model', base, files['long.txt']!, files['short.txt']!, '--jsonl', out, '--provider', 'cpu');
+    assert.equal(batch.code, 0, batch.stderr);
+    const line = readLines(out).find((candidate) => candidate.path === files['long.txt'])!;
+    const { path, sha256, ...shape } = line;
+    assert.ok(path !== undefined && sha256 !== undefined);
+    assertClose(shape, json, 'embed line');
+    const wrongHead = await runCli('embed', '--model', model, files['short.txt']!);
+    assert.equal(wrongHead.code, 2);
+    assert.match(wrongHead.stderr, /Embedding needs a model with a base head/);
+  });
 });
