@@ -13,6 +13,7 @@ import { registerInfo } from './commands/info';
 import { registerTokenize } from './commands/tokenize';
 import { registerRun } from './commands/run';
 import { registerSynthesize } from './commands/synthesize';
+import { registerTrainHead } from './commands/train-head';
 
 /** Exit codes: 0 success, 1 unexpected failure (a bug), 2 bad input with a one-line reason on stderr. */
 export const EXIT_BAD_INPUT = 2;
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerDownload(program);
   registerSynthesize(program);
   registerBench(program);
+  registerTrainHead(program);
   return program;
 }
 

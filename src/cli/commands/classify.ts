@@ -2,13 +2,17 @@
 // The method follows the flags and the checkpoint: the checkpoint's own classification head, zero-shot labels on a
 // masked-LM checkpoint (--labels), or a head trained with train-head (--head). Over many files:
 // `classify --model <dir> PATHS... [--glob P] [--jsonl OUT] [--workers N]` (src/cli/batch), with the checkpoint's head.
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { classifyWithHead } from '../../core/head/classify-with-head';
+import { baseModelIdentity, checkBaseModel, loadHead } from '../../core/head/head-file';
 import { LensError } from '../../core/errors';
 import { classify, type Classification } from '../../core/tasks/classify';
 import { requireHead } from '../../core/tasks/pipeline';
 import { zeroShotClassify, type ZeroShotClassification } from '../../core/tasks/zero-shot';
 import { buildPrompt, DEFAULT_TEMPLATE, parseLabels } from '../../core/tasks/zero-shot-prompt';
 import { type BatchFlags, batchFlags, chunkingParams, isBatchRun, runBatchVerb } from '../batch/batch-verb';
+import { modelId } from './train-head';
 import { bar, type DocumentFlags, documentFlags, prepareRun, printWarnings, round, withEngine } from './document-task';
 
 interface ClassifyFlags extends DocumentFlags, BatchFlags {
@@ -16,6 +20,7 @@ interface ClassifyFlags extends DocumentFlags, BatchFlags {
   readonly labels?: string;
   readonly template?: string;
   readonly calibration: boolean;
+  readonly head?: string;
 }
 
 const METHOD_NAMES: Readonly<Record<Classification['method'], string>> = {
@@ -39,6 +44,7 @@ export function registerClassify(program: Command): void {
     .option('--labels <labels>', 'zero-shot labels on a masked-LM checkpoint, comma-separated; synonyms as name=word|word')
     .option('--template <text>', `zero-shot prompt with one <mask> (default "${DEFAULT_TEMPLATE}")`)
     .option('--no-calibration', 'zero-shot: do not calibrate against a content-free input')
+    .option('--head <dir>', 'a head trained with train-head for this model')
     .action(async (paths: string[], flags: ClassifyFlags) => {
       const aggregate = flags.aggregate;
       if (aggregate !== 'mean' && aggregate !== 'max')
@@ -47,10 +53,10 @@ export function registerClassify(program: Command): void {
         throw new LensError('BAD_ARGUMENT', '--template and --no-calibration go with --labels (zero-shot classification).');
       }
       if (isBatchRun(paths, flags)) {
-        if (flags.labels !== undefined) {
+        if (flags.labels !== undefined || flags.head !== undefined) {
           throw new LensError(
             'BAD_ARGUMENT',
-            "batch mode classifies with the checkpoint's classification head; --labels (zero-shot) takes one file.",
+            "batch mode classifies with the checkpoint's classification head; --labels (zero-shot) and --head take one file.",
           );
         }
         const chunking = chunkingParams(flags);
@@ -64,9 +70,19 @@ export function registerClassify(program: Command): void {
         });
         return;
       }
+      if (flags.labels !== undefined && flags.head !== undefined) {
+        throw new LensError('BAD_ARGUMENT', '--labels and --head are two different methods; give one of them.');
+      }
       const run = await prepareRun(paths[0]!, flags);
       let result: Classification | ZeroShotClassification;
-      if (flags.labels !== undefined) {
+      if (flags.head !== undefined) {
+        const headDir = resolve(flags.head);
+        const trained = await loadHead(headDir);
+        checkBaseModel(trained, headDir, baseModelIdentity(modelId(flags.model), run.config));
+        result = await withEngine(run, flags, (engine) =>
+          classifyWithHead(engine, run.tokenizer, run.text, trained, { ...run.options, aggregate }),
+        );
+      } else if (flags.labels !== undefined) {
         const labels = parseLabels(flags.labels);
         requireHead(run.config, ['masked-lm'], 'Zero-shot classification (--labels)');
         const template = flags.template ?? DEFAULT_TEMPLATE;
