@@ -8,8 +8,17 @@ import { attention } from '../core/tasks/attention';
 import { classify } from '../core/tasks/classify';
 import { embed } from '../core/tasks/embed';
 import type { DocumentTaskOptions } from '../core/tasks/pipeline';
+import { basename } from 'node:path';
+import { classifyWithHead } from '../core/head/classify-with-head';
+import { EmbeddingCache } from '../core/head/embedding-cache';
+import { readExamples } from '../core/head/examples';
+import { baseModelIdentity, checkBaseModel, FEATURE_RECIPE, loadHead, saveHead } from '../core/head/head-file';
+import { trainHead } from '../core/head/train-head';
+import { defaultCacheDir } from '../core/runtime/model-cache';
+import { zeroShotClassify } from '../core/tasks/zero-shot';
+import { parseLabels } from '../core/tasks/zero-shot-prompt';
 import { EnginePool } from './engine-pool';
-import type { DocumentParams } from './protocol';
+import type { DocumentParams, ModelChoice } from './protocol';
 import type { HandlerContext, Handlers } from './serve';
 
 const pool = new EnginePool();
@@ -24,7 +33,7 @@ function taskOptions(params: DocumentParams, context: HandlerContext): DocumentT
   };
 }
 
-async function loadModel(params: DocumentParams, context: HandlerContext): Promise<Awaited<ReturnType<EnginePool['get']>>> {
+async function loadModel(params: ModelChoice, context: HandlerContext): Promise<Awaited<ReturnType<EnginePool['get']>>> {
   context.progress(0, 1, 'loading the model');
   const model = await pool.get(params, context.signal);
   const { provider, providerNote } = model.engine;
@@ -48,11 +57,38 @@ export const handlers: Handlers = {
   },
 
   async classify(params, context) {
+    const method = params.method ?? { kind: 'fine-tuned-head' };
+    const options = { ...taskOptions(params, context), ...(params.aggregate === undefined ? {} : { aggregate: params.aggregate }) };
+    if (method.kind === 'zero-shot') {
+      const labels = parseLabels(method.labels);
+      const { engine, tokenizer } = await loadModel(params, context);
+      return zeroShotClassify(engine, tokenizer, params.text, labels, {
+        ...options,
+        ...(method.template === undefined ? {} : { template: method.template }),
+      });
+    }
+    if (method.kind === 'trained-head') {
+      const trained = await loadHead(method.headDir);
+      const { engine, tokenizer } = await loadModel(params, context);
+      checkBaseModel(trained, method.headDir, baseModelIdentity(params.modelDir, engine.config));
+      return classifyWithHead(engine, tokenizer, params.text, trained, options);
+    }
     const { engine, tokenizer } = await loadModel(params, context);
-    return classify(engine, tokenizer, params.text, {
-      ...taskOptions(params, context),
-      ...(params.aggregate === undefined ? {} : { aggregate: params.aggregate }),
+    return classify(engine, tokenizer, params.text, options);
+  },
+
+  async trainHead(params, context) {
+    const examples = await readExamples(params.examplesDir);
+    const { engine, tokenizer } = await loadModel(params, context);
+    const cache = new EmbeddingCache(defaultCacheDir(), engine.cache.key, `${FEATURE_RECIPE} model-limit`, 2 * engine.config.hiddenSize);
+    const { trained, report } = await trainHead(engine, tokenizer, examples, {
+      baseModel: baseModelIdentity(params.modelDir, engine.config),
+      cache,
+      signal: context.signal,
+      onFile: ({ done, total, path }) => context.progress(done, total, basename(path)),
     });
+    await saveHead(params.outDir, trained);
+    return report;
   },
 
   async answer(params, context) {

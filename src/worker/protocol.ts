@@ -10,6 +10,8 @@ import type { AttentionMap, AttentionMode, AttentionSelection } from '../core/ta
 import type { CharSpan } from '../core/tasks/chunking';
 import type { Aggregation, Classification } from '../core/tasks/classify';
 import type { Embedding } from '../core/tasks/embed';
+import type { ZeroShotClassification } from '../core/tasks/zero-shot';
+import type { TrainingReport } from '../core/head/train-head';
 
 /** Which model and where it runs; every task request carries it, and the worker keeps the last engine open. */
 export interface ModelChoice {
@@ -28,6 +30,20 @@ export interface DocumentParams extends ModelChoice {
   /** Tokens per model input and tokens shared by consecutive chunks; the task's defaults when absent. */
   readonly maxLength?: number;
   readonly overlap?: number;
+}
+
+/** How to classify: the checkpoint's own classification head, zero-shot labels (masked-LM), or a trained head. */
+export type ClassifyMethod =
+  | { readonly kind: 'fine-tuned-head' }
+  /** `labels` as the CLI takes them: "invoice,contract=contract|agreement". */
+  | { readonly kind: 'zero-shot'; readonly labels: string; readonly template?: string }
+  | { readonly kind: 'trained-head'; readonly headDir: string };
+
+export interface TrainHeadParams extends ModelChoice {
+  /** One subfolder of text files per label. */
+  readonly examplesDir: string;
+  /** Where head.safetensors and head.json go. */
+  readonly outDir: string;
 }
 
 export interface DownloadParams {
@@ -51,7 +67,13 @@ export interface WorkerMethods {
   modelSummary: { params: { readonly modelDir: string }; result: CheckpointInfo };
   /** Fetches a hub repository into the huggingface_hub cache; progress counts bytes of the file in transfer. */
   download: { params: DownloadParams; result: DownloadSummary };
-  classify: { params: DocumentParams & { readonly aggregate?: Aggregation }; result: Classification };
+  /** Without `method`, the checkpoint's own classification head. */
+  classify: {
+    params: DocumentParams & { readonly aggregate?: Aggregation; readonly method?: ClassifyMethod };
+    result: Classification | ZeroShotClassification;
+  };
+  /** Embeds every example (progress per file, cancellable), fits and saves the head; the report says how well it does. */
+  trainHead: { params: TrainHeadParams; result: TrainingReport };
   answer: {
     params: DocumentParams & { readonly question: string; readonly topK: number; readonly maxAnswerLength?: number };
     result: AnswerResult;
