@@ -23,8 +23,10 @@ cp examples/field-report.txt "$WORK/workspace/"
 node bin/longformer-lens.js synthesize --out "$WORK/models/cls" --tokenizer test/fixtures/roberta-bpe --labels negative,neutral,positive >/dev/null
 node bin/longformer-lens.js synthesize --out "$WORK/models/qa" --head question-answering --tokenizer test/fixtures/roberta-bpe >/dev/null
 node bin/longformer-lens.js synthesize --out "$WORK/models/no-tokenizer" >/dev/null
+node bin/longformer-lens.js synthesize --out "$WORK/models/mlm" --head masked-lm --tokenizer test/fixtures/roberta-bpe >/dev/null
 
 export LENS_E2E_CLS="$WORK/models/cls" LENS_E2E_QA="$WORK/models/qa" LENS_E2E_NO_TOKENIZER="$WORK/models/no-tokenizer"
+export LENS_E2E_MLM="$WORK/models/mlm" LENS_E2E_EXAMPLES="$ROOT/test/fixtures/text-families/train"
 export LENS_E2E_DOC="$WORK/workspace/field-report.txt" XDG_CACHE_HOME="$WORK/cache"
 # The suite checks that the extension it drives is the installed one, from this folder.
 export LENS_E2E_EXTENSIONS_DIR="$STATE/extensions"

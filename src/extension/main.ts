@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { askQuestion } from './commands/ask';
 import { showAttention } from './commands/attention';
 import { classifyDocument } from './commands/classify';
+import { trainClassifier } from './commands/train-classifier';
 import { clearGlobal, markGlobal, unmarkGlobal } from './commands/global-spans';
 import { setHubToken } from './commands/hub-token';
 import { showModelInfo } from './commands/model-info';
@@ -15,7 +16,8 @@ export function activate(extension: vscode.ExtensionContext): void {
     ['longformerLens.showModelInfo', () => showModelInfo(lens)],
     ['longformerLens.chooseModel', () => chooseModelInteractively(lens)],
     ['longformerLens.setHubToken', () => setHubToken(lens)],
-    ['longformerLens.classifyDocument', () => classifyDocument(lens)],
+    ['longformerLens.classifyDocument', (method?: Parameters<typeof classifyDocument>[1]) => classifyDocument(lens, method)],
+    ['longformerLens.trainClassifier', (folder?: string, name?: string) => trainClassifier(lens, folder, name)],
     ['longformerLens.askQuestion', (question?: string) => askQuestion(lens, question)],
     ['longformerLens.markGlobal', () => markGlobal(lens)],
     ['longformerLens.unmarkGlobal', () => unmarkGlobal(lens)],

@@ -2,7 +2,7 @@
 import { describeCheckpoint } from '../core/checkpoint/describe';
 import { downloadModel, resolveModel } from '../core/hub';
 import { describeProgress } from '../core/hub/progress';
-import { loadCheckpoint } from '../core/checkpoint/load';
+import { loadCheckpoint, readCheckpointConfig } from '../core/checkpoint/load';
 import { answer } from '../core/tasks/answer';
 import { attention } from '../core/tasks/attention';
 import { classify } from '../core/tasks/classify';
@@ -45,6 +45,12 @@ export const handlers: Handlers = {
   async modelSummary(params, context) {
     const { folder } = await resolveModel(params.modelDir, { signal: context.signal });
     return describeCheckpoint(folder, await loadCheckpoint(folder, { signal: context.signal }));
+  },
+
+  async modelHead(params, context) {
+    const { folder } = await resolveModel(params.modelDir, { signal: context.signal });
+    const config = await readCheckpointConfig(folder);
+    return { architecture: config.architecture, head: config.head };
   },
 
   async download(params, context) {

@@ -1,6 +1,7 @@
 // Every message between the extension and the engine worker, declared once and imported by both sides.
 // Transport: Node's child-process IPC channel with structured-clone serialization; one request → zero or more
 // progress messages (and, for a task, one engine message saying what it runs on) → one reply.
+import type { HeadKind } from '../core/checkpoint/config';
 import type { CheckpointInfo } from '../core/checkpoint/describe';
 import type { LensErrorCode } from '../core/errors';
 import type { Precision } from '../core/precision';
@@ -65,6 +66,8 @@ export interface DownloadSummary {
  */
 export interface WorkerMethods {
   modelSummary: { params: { readonly modelDir: string }; result: CheckpointInfo };
+  /** The architecture and head from config.json alone (no weights read): picks how Classify Document classifies. */
+  modelHead: { params: { readonly modelDir: string }; result: { readonly architecture: string; readonly head: HeadKind } };
   /** Fetches a hub repository into the huggingface_hub cache; progress counts bytes of the file in transfer. */
   download: { params: DownloadParams; result: DownloadSummary };
   /** Without `method`, the checkpoint's own classification head. */

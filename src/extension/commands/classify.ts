@@ -5,24 +5,35 @@ import type { Classification } from '../../core/tasks/classify';
 import type { LensContext } from '../context';
 import { runTask } from '../run-task';
 import { documentRequest } from '../document-request';
+import type { ClassifyMethod } from '../../worker/protocol';
+import { describeMethod, pickMethod, rememberedMethod, rememberMethod } from '../classify-method';
 
-export async function classifyDocument(lens: LensContext): Promise<Classification | undefined> {
+/** `method` (from tests or other extensions) skips the question and is remembered like a picked one. */
+export async function classifyDocument(lens: LensContext, method?: ClassifyMethod): Promise<Classification | undefined> {
   const request = await documentRequest(lens);
   if (request === undefined) return undefined;
   const { editor, params } = request;
+  const chosen = method ?? (await methodFor(lens, params.modelDir));
+  if (chosen === undefined) return undefined;
+  if (method !== undefined && method.kind !== 'fine-tuned-head') await rememberMethod(lens, params.modelDir, method);
   const result = await runTask(lens, 'Classifying', (signal, onProgress) =>
-    lens.worker.request('classify', params, { signal, onProgress }),
+    lens.worker.request('classify', { ...params, method: chosen }, { signal, onProgress }),
   );
   if (result === undefined) return undefined;
+  const how = describeMethod(result.method, chosen);
   const percent = (p: number): string => `${(100 * p).toFixed(1)}%`;
   const best = result.labels.indexOf(result.label);
   const others = result.labels.map((label, i) => `${label} ${percent(result.probabilities[i] ?? 0)}`).filter((_, i) => i !== best);
   const headline = `${result.label} (${percent(result.probabilities[best] ?? 0)})`;
   lens.status.text = `$(symbol-enum) ${headline}`;
-  lens.status.tooltip = `Longformer Lens: ${editor.document.fileName}\n${others.join(', ')}`;
+  lens.status.tooltip = `Longformer Lens: ${editor.document.fileName} (${how})\n${others.join(', ')}`;
   lens.status.show();
   const document = editor.document;
-  lens.log.info(`classified ${document.fileName} on ${result.provider}: ${headline}; ${others.join(', ')}`);
+  lens.log.info(`classified ${document.fileName} with the ${how} on ${result.provider}: ${headline}; ${others.join(', ')}`);
+  if ('calibration' in result) {
+    const prior = result.labels.map((label, i) => `${label} ${percent(result.calibration.probabilities[i] ?? 0)}`).join(', ');
+    lens.log.info(`  template "${result.template}", calibrated against "${result.calibration.input}" (${prior})`);
+  }
   result.chunks.forEach((chunk, i) => {
     const first = document.positionAt(chunk.start).line + 1;
     const last = document.positionAt(chunk.end).line + 1;
@@ -31,10 +42,22 @@ export async function classifyDocument(lens: LensContext): Promise<Classificatio
   });
   result.warnings.forEach((warning) => lens.log.warn(warning));
   const chunkNote = result.chunks.length > 1 ? ` over ${result.chunks.length} chunks` : '';
+  const actions = chosen.kind === 'fine-tuned-head' ? ['Show Chunks'] : ['Show Chunks', 'Change Method'];
   void vscode.window
-    .showInformationMessage(`Longformer Lens: ${headline}${chunkNote}. ${others.join(', ')}`, 'Show Chunks')
-    .then((choice) => {
+    .showInformationMessage(`Longformer Lens: ${headline}${chunkNote} (${how}). ${others.join(', ')}`, ...actions)
+    .then(async (choice) => {
       if (choice === 'Show Chunks') lens.log.show(true);
+      if (choice === 'Change Method' && (await pickMethod(lens, params.modelDir, 'This model')) !== undefined) {
+        await classifyDocument(lens);
+      }
     });
   return result;
+}
+
+/** The checkpoint's own head when it has one; otherwise the method remembered for this model, or the user's pick. */
+async function methodFor(lens: LensContext, modelDir: string): Promise<ClassifyMethod | undefined> {
+  const model = await runTask(lens, 'Reading the model', (signal) => lens.worker.request('modelHead', { modelDir }, { signal }));
+  if (model === undefined) return undefined;
+  if (model.head === 'sequence-classification') return { kind: 'fine-tuned-head' };
+  return rememberedMethod(lens, modelDir) ?? pickMethod(lens, modelDir, model.architecture);
 }

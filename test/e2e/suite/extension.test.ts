@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { AnswerResult } from '../../../src/core/tasks/answer';
 import type { AttentionMap } from '../../../src/core/tasks/attention';
 import type { Classification } from '../../../src/core/tasks/classify';
+import type { ClassifyMethod } from '../../../src/worker/protocol';
 
 function env(name: string): string {
   const value = process.env[name];
@@ -35,7 +36,7 @@ describe('Longformer Lens in VS Code', function () {
 
   it('contributes its commands', async () => {
     const commands = await vscode.commands.getCommands(true);
-    for (const id of ['classifyDocument', 'askQuestion', 'markGlobal', 'showAttention', 'showModelInfo']) {
+    for (const id of ['classifyDocument', 'trainClassifier', 'askQuestion', 'markGlobal', 'showAttention', 'showModelInfo']) {
       assert.ok(commands.includes(`longformerLens.${id}`), `longformerLens.${id} is registered`);
     }
   });
@@ -106,6 +107,35 @@ describe('Longformer Lens in VS Code', function () {
     assert.ok(map.ends[map.ends.length - 1]! <= editor.document.getText().length);
     assert.ok(map.scores.some((score) => score > 0));
     await vscode.commands.executeCommand('longformerLens.clearAttention');
+  });
+
+  it('trains a classifier from a folder and then classifies with it a model that has no classification head', async () => {
+    await useModel(env('LENS_E2E_MLM'));
+    await openDocument();
+    const method = await vscode.commands.executeCommand<ClassifyMethod>(
+      'longformerLens.trainClassifier',
+      env('LENS_E2E_EXAMPLES'),
+      'families',
+    );
+    assert.equal(method?.kind, 'trained-head');
+    // Remembered for this model in this workspace: no question asked.
+    const result = await vscode.commands.executeCommand<Classification>('longformerLens.classifyDocument');
+    assert.ok(result, 'a classification came back');
+    assert.equal(result.method, 'trained-head');
+    assert.deepEqual(result.labels, ['changelog', 'license', 'python']);
+    assert.ok(result.chunks.length > 1);
+  });
+
+  it('classifies with zero-shot labels, remembered for the workspace', async () => {
+    await useModel(env('LENS_E2E_MLM'));
+    await openDocument();
+    const labels = 'farming=farm|crop,finance,sport';
+    const first = await vscode.commands.executeCommand<Classification>('longformerLens.classifyDocument', { kind: 'zero-shot', labels });
+    assert.equal(first?.method, 'zero-shot');
+    assert.deepEqual(first.labels, ['farming', 'finance', 'sport']);
+    const again = await vscode.commands.executeCommand<Classification>('longformerLens.classifyDocument');
+    assert.equal(again?.method, 'zero-shot');
+    assert.deepEqual([...again.probabilities], [...first.probabilities]);
   });
 
   it('reports a model folder without a tokenizer and keeps working', async () => {
