@@ -16,6 +16,17 @@ export interface SelfAttentionResult {
   readonly globalAttentions?: Value;
 }
 
+/** One mask-bias cache per sequence, so that every layer of a graph adds the same bias tensor (sliding-window.ts). */
+const scoreBiasCaches = new WeakMap<SequenceInfo, Map<string, Value>>();
+function scoreBiasCacheOf(seq: SequenceInfo): Map<string, Value> {
+  let cache = scoreBiasCaches.get(seq);
+  if (cache === undefined) {
+    cache = new Map();
+    scoreBiasCaches.set(seq, cache);
+  }
+  return cache;
+}
+
 export function selfAttention(
   b: GraphBuilder,
   weights: GraphWeights,
@@ -60,8 +71,17 @@ export function selfAttention(
       batch: B,
       padded: seq.padded,
       numGlobal: x,
+      scoreBiasCache: scoreBiasCacheOf(seq),
     },
-    { heads: H, headDim: dh, oneSided: window / 2, dilation, ...(probs === undefined ? {} : { probs }) },
+    {
+      heads: H,
+      headDim: dh,
+      oneSided: window / 2,
+      dilation,
+      // The sequence is padded to a multiple of the largest window (sequence.ts); the block layout needs d·w.
+      paddedIsMultipleOfBlock: Math.max(...config.attentionWindow) % ((dilation * window) / 2) === 0,
+      ...(probs === undefined ? {} : { probs }),
+    },
   );
   const localOutput = b.reshape(b.transpose(local.context, [0, 2, 1, 3]), [0, 0, E]); // (B, H, P, dh) → (B, P, E)
 

@@ -32,6 +32,11 @@ export interface SlidingWindowInputs {
   readonly batch: Value;
   readonly padded: Value;
   readonly numGlobal: Value;
+  /**
+   * Where the (B, d, 1, nb, w, x + 3w) mask bias of each (window, dilation) is kept once made, so that the layers of
+   * one graph share it. Without it, each call makes its own.
+   */
+  readonly scoreBiasCache?: Map<string, Value>;
 }
 
 export interface SlidingWindowResult {
@@ -51,6 +56,11 @@ export interface SlidingWindowShape {
   /** One-sided window w = attention_window / 2. */
   readonly oneSided: number;
   readonly dilation: number;
+  /**
+   * The padded length is always a multiple of d·w (true when the model pads to a multiple of d·w), so the sequence
+   * needs no extra padding for the block layout. Saves a copy of the queries, keys, values and the output.
+   */
+  readonly paddedIsMultipleOfBlock?: boolean;
   /** Return the probabilities too (per head, or combined over heads); absent: the context only. */
   readonly probs?: ProbsRequest;
 }
@@ -59,14 +69,16 @@ export function slidingWindowAttention(b: GraphBuilder, inputs: SlidingWindowInp
   const { heads: H, headDim: dh, oneSided: w, dilation: d } = shape;
   const { batch: B, padded: P, numGlobal: x } = inputs;
   const m = d * w;
-  const L = b.mul(b.div(b.add(P, b.constInt64([m - 1])), b.constInt64([m])), b.constInt64([m]));
+  const aligned = shape.paddedIsMultipleOfBlock === true;
+  const L = aligned ? P : b.mul(b.div(b.add(P, b.constInt64([m - 1])), b.constInt64([m])), b.constInt64([m]));
   const S = b.div(L, b.constInt64([d]));
   const nb = b.div(S, b.constInt64([w]));
-  const tail = b.sub(L, P);
 
   /** (B, heads, P, F) → (B, d, heads, S, F), padding the sequence to L with zeros. */
   const toGroups = (t: Value, F: Value | number, groupHeads: number = H): Value => {
-    const padded = b.pad(t, b.concat([b.constInt64([0, 0, 0, 0, 0, 0]), tail, b.constInt64([0])], 0), b.scalarFloat(0)); // (B, H, L, F)
+    const padded = aligned
+      ? t
+      : b.pad(t, b.concat([b.constInt64([0, 0, 0, 0, 0, 0]), b.sub(L, P), b.constInt64([0])], 0), b.scalarFloat(0)); // (B, H, L, F)
     if (d === 1) return b.reshapeExact(padded, [B, 1, groupHeads, S, F]); // (B, 1, heads, S, F)
     const split = b.reshapeExact(padded, [B, groupHeads, S, d, F]); // (B, heads, S, d, F)
     return b.transpose(split, [0, 3, 1, 2, 4]); // (B, d, H, S, F)
@@ -83,7 +95,7 @@ export function slidingWindowAttention(b: GraphBuilder, inputs: SlidingWindowInp
       const interleaved = b.transpose(groups, [0, 2, 3, 1, 4]); // (B, heads, S, d, F)
       full = b.reshapeExact(interleaved, [B, blockHeads, L, F]); // (B, heads, L, F)
     }
-    return b.slice(full, b.constInt64([0]), P, [2]); // (B, heads, P, F)
+    return aligned ? full : b.slice(full, b.constInt64([0]), P, [2]); // (B, heads, P, F)
   };
   /** (B, d, H, S, F) → (B, d, H, nb, 3w, F): for each block the keys of the previous, own and next block. */
   const keyWindows = (g: Value, F: number): Value => {
@@ -101,37 +113,23 @@ export function slidingWindowAttention(b: GraphBuilder, inputs: SlidingWindowInp
   // Each row's global keys go in front of every block's 3w window keys (`_concat_with_global_key_attn_probs`,
   // modeling_longformer.py#L897-L927), so one MatMul gives the global and the window scores side by side and one
   // softmax runs over both, with no copies of the score tensor in between.
-  //
-  // Masks (modeling_longformer.py#L563-L580): a key a query may not see gets MASKED_SCORE. What depends on the key
-  // alone (filler global slots, padding and global keys in a window, window keys outside the sequence) rides in the
-  // MatMul: queries get an extra coordinate 1, keys an extra coordinate 0 or MASKED_SCORE. What depends on the
-  // query's place in its block (the band |offset| <= w: query a and window key c have offset c - w - a) is one
-  // (w, x + 3w) bias added with trailing-dims broadcasting. So masking costs a single Add over the score tensor,
-  // with no mask broadcast across the heads axis.
   const blockDims = [B, d, H, nb];
   const globalKeys = b.expand(b.unsqueeze(inputs.globalKey, [1, 3]), b.shapeFrom([...blockDims, x, dh])); // (B, d, H, nb, x, dh)
   const globalValues = b.expand(b.unsqueeze(inputs.globalValue, [1, 3]), b.shapeFrom([...blockDims, x, dh])); // (B, d, H, nb, x, dh)
-
-  const slotOk = b.unsqueeze(b.cast(inputs.globalSlotValid, 'float32'), [1, 2]); // (B, 1, 1, x)
-  const slotOkBlocks = b.expand(slotOk, b.shapeFrom([B, d, nb, x])); // (B, d, nb, x)
-  const keyMaskGroups = toGroups(b.unsqueeze(inputs.keyInWindow, [1, 3]), 1, 1); // (B, d, 1, S, 1)
-  const keyOk = b.concat([slotOkBlocks, keyWindowsMask(b, keyMaskGroups, w, B, d, nb)], 3); // (B, d, nb, x + 3w)
-  const keyBias = b.mul(b.sub(b.scalarFloat(1), keyOk), b.scalarFloat(MASKED_SCORE)); // (B, d, nb, x + 3w): 0 or MASKED_SCORE
-  const keyBiasColumn = b.expand(b.unsqueeze(keyBias, [2, 5]), b.shapeFrom([...blockDims, b.add(x, b.constInt64([3 * w])), 1])); // (B, d, H, nb, x + 3w, 1)
-
-  const keys = b.concat([b.concat([globalKeys, keyBlocks], 4), keyBiasColumn], 5); // (B, d, H, nb, x + 3w, dh + 1)
+  const keys = b.concat([globalKeys, keyBlocks], 4); // (B, d, H, nb, x + 3w, dh)
   const values = b.concat([globalValues, valueBlocks], 4); // (B, d, H, nb, x + 3w, dh)
-  const ones = b.expand(b.scalarFloat(1), b.shapeFrom([...blockDims, w, 1])); // (B, d, H, nb, w, 1)
-  const queries = b.concat([queryBlocks, ones], 5); // (B, d, H, nb, w, dh + 1)
-  const scores = b.matMul(queries, b.transpose(keys, [0, 1, 2, 3, 5, 4])); // (B, d, H, nb, w, x + 3w)
+  const scores = b.matMul(queryBlocks, b.transpose(keys, [0, 1, 2, 3, 5, 4])); // (B, d, H, nb, w, x + 3w)
 
-  const band: number[] = [];
-  for (let a = 0; a < w; a += 1) for (let c = 0; c < 3 * w; c += 1) band.push(c >= a && c <= a + 2 * w ? 0 : MASKED_SCORE);
-  const globalColumns = b.expand(b.scalarFloat(0), b.shapeFrom([w, x])); // (w, x)
-  const bandBias = b.concat([globalColumns, b.constFloat(band, [w, 3 * w])], 1); // (w, x + 3w)
+  // Every mask is one additive bias, the same for all heads and all layers with this window and dilation: made
+  // once per run (scoreBiasCache) and added in a single pass over the score tensor, right before the softmax.
+  const cacheKey = `${w}/${d}`;
+  let bias = inputs.scoreBiasCache?.get(cacheKey);
+  if (bias === undefined) {
+    bias = b.scoped(`window_bias_${w}_${d}`, () => windowScoreBias(b, inputs, { w, d, nb, toGroups }));
+    inputs.scoreBiasCache?.set(cacheKey, bias);
+  }
   const K = b.add(x, b.constInt64([3 * w]));
-  const flatScores = b.reshapeExact(scores, [-1, w, K]); // (B·d·H·nb, w, x + 3w)
-  const probs = b.reshapeExact(b.softmax(b.add(flatScores, bandBias), -1), [B, d, H, nb, w, K]); // (B, d, H, nb, w, x + 3w)
+  const probs = b.softmax(b.add(scores, bias), -1); // (B, d, H, nb, w, x + 3w)
   const context = fromBlocks(b.matMul(probs, values), dh); // (B, d, H, nb, w, dh) → (B, H, P, dh)
   if (shape.probs === undefined) return { context };
   // Combined over heads first when asked: the layout copies below then move one head's worth (see head-weights.ts).
@@ -151,6 +149,32 @@ export function slidingWindowAttention(b: GraphBuilder, inputs: SlidingWindowInp
   const skewed = b.reshapeExact(widened, [B, d, Hp, nb, w, 3 * w + 1]); // (B, d, Hp, nb, w, 3w + 1)
   const byOffset = b.slice(skewed, [0], [2 * w + 1], [5]); // (B, d, Hp, nb, w, 2w + 1)
   return { context, globalProbs: fromBlocks(globalProbs, x, Hp), windowProbs: fromBlocks(byOffset, 2 * w + 1, Hp) };
+}
+
+/**
+ * The masks as one additive bias (modeling_longformer.py#L563-L580): a key a query may not see gets MASKED_SCORE.
+ * What depends on the key alone: filler global slots, padding and global keys in a window, window keys outside the
+ * sequence. What depends on the query's place in its block: the band |offset| <= w (query a and window key c have
+ * offset c - w - a). Result (B, d, 1, nb, w, x + 3w), broadcast over the heads.
+ */
+function windowScoreBias(
+  b: GraphBuilder,
+  inputs: SlidingWindowInputs,
+  layout: { w: number; d: number; nb: Value; toGroups: (t: Value, F: Value | number, groupHeads?: number) => Value },
+): Value {
+  const { w, d, nb } = layout;
+  const { batch: B, numGlobal: x } = inputs;
+  const slotOk = b.unsqueeze(b.cast(inputs.globalSlotValid, 'float32'), [1, 2]); // (B, 1, 1, x)
+  const slotOkBlocks = b.expand(slotOk, b.shapeFrom([B, d, nb, x])); // (B, d, nb, x)
+  const keyMaskGroups = layout.toGroups(b.unsqueeze(inputs.keyInWindow, [1, 3]), 1, 1); // (B, d, 1, S, 1)
+  const keyOk = b.concat([slotOkBlocks, keyWindowsMask(b, keyMaskGroups, w, B, d, nb)], 3); // (B, d, nb, x + 3w)
+  const keyBias = b.mul(b.sub(b.scalarFloat(1), keyOk), b.scalarFloat(MASKED_SCORE)); // (B, d, nb, x + 3w): 0 or MASKED_SCORE
+
+  const band: number[] = [];
+  for (let a = 0; a < w; a += 1) for (let c = 0; c < 3 * w; c += 1) band.push(c >= a && c <= a + 2 * w ? 0 : MASKED_SCORE);
+  const globalColumns = b.expand(b.scalarFloat(0), b.shapeFrom([w, x])); // (w, x)
+  const bandBias = b.concat([globalColumns, b.constFloat(band, [w, 3 * w])], 1); // (w, x + 3w)
+  return b.unsqueeze(b.add(b.unsqueeze(keyBias, [3]), bandBias), [2]); // (B, d, nb, w, x + 3w) → (B, d, 1, nb, w, x + 3w)
 }
 
 /** (B, d, 1, S, 1) float key mask → (B, d, nb, 3w) float: the mask of each block's 3w-key window, 0 outside. */
