@@ -2,10 +2,11 @@
 // (cheap input errors before the model is opened), opening the engine, and formatting helpers.
 import type { Command } from 'commander';
 import type { LongformerConfig } from '../../core/checkpoint/config';
+import { withExtendedPositions } from '../../core/checkpoint/extend-positions';
 import { readCheckpointConfig } from '../../core/checkpoint/load';
 import { LensError } from '../../core/errors';
 import { openEngine, type OpenedEngine } from '../../core/runtime/open';
-import { engineFlags } from '../engine-flags';
+import { EXTEND_POSITIONS_HELP, engineFlags, extendPositionsFlag } from '../engine-flags';
 import { type CharSpan, findPhrase, validateSpans } from '../../core/tasks/chunking';
 import { readDocument } from '../../core/tasks/document';
 import { checkMaxLength, type DocumentTaskOptions } from '../../core/tasks/pipeline';
@@ -16,6 +17,7 @@ import { resolveModelArg, resolveTokenizerArg } from '../model-arg';
 export interface DocumentFlags {
   readonly model: string;
   readonly tokenizer?: string;
+  readonly extendPositions?: string;
   readonly global: string[];
   readonly globalText: string[];
   readonly json?: boolean;
@@ -40,6 +42,7 @@ export function documentFlags(command: Command): Command {
     .option('--provider <name>', 'execution provider: auto, cpu, cuda, dml, coreml, webgpu', 'auto')
     .option('--threads <n>', 'CPU threads for inference')
     .option('--precision <p>', 'numeric precision: fp32 (default), fp16 (GPU providers with shader-f16), int8')
+    .option('--extend-positions <tokens>', EXTEND_POSITIONS_HELP)
     .option('--json', 'print the result as JSON');
 }
 
@@ -72,7 +75,7 @@ export async function prepareRun(file: string, flags: DocumentFlags): Promise<Pr
   const folder = await resolveModelArg(flags.model);
   const text = await readDocument(file);
   const tokenizer = loadTokenizer(await resolveTokenizerArg(flags.tokenizer, folder));
-  const config = await readCheckpointConfig(folder);
+  const config = withExtendedPositions(await readCheckpointConfig(folder), extendPositionsFlag(flags.extendPositions));
   const spans = parseSpans(flags.global, flags.globalText, text);
   const maxLength = parseInteger(flags.maxLength, '--max-length', 3);
   checkMaxLength(config, maxLength);
@@ -95,6 +98,8 @@ export async function withEngine<T>(run: PreparedRun, flags: DocumentFlags, use:
   const engine = await openEngine(run.folder, engineFlags(flags));
   try {
     if (engine.providerNote !== undefined && flags.json !== true) process.stderr.write(`longformer-lens: ${engine.providerNote}\n`);
+    // Said even with --json: the numbers come from positions the checkpoint never learned.
+    if (engine.approximation !== undefined) process.stderr.write(`longformer-lens: ${engine.approximation}\n`);
     return await use(engine);
   } finally {
     await engine.dispose();

@@ -3,6 +3,8 @@
 import type { Command } from 'commander';
 import { type CheckpointInfo, describeCheckpoint } from '../../core/checkpoint/describe';
 import { loadCheckpoint } from '../../core/checkpoint/load';
+import { extendedPositionsNote, withExtendedPositions } from '../../core/checkpoint/extend-positions';
+import { extendPositionsFlag } from '../engine-flags';
 import { resolveModelArg } from '../model-arg';
 
 export function registerInfo(program: Command): void {
@@ -11,9 +13,20 @@ export function registerInfo(program: Command): void {
     .description('Describe a Longformer checkpoint.')
     .requiredOption('--model <dir>', 'checkpoint folder')
     .option('--json', 'print the description as JSON')
-    .action(async (options: { model: string; json?: boolean }) => {
+    .option('--extend-positions <tokens>', 'describe the checkpoint as --extend-positions would run it')
+    .action(async (options: { model: string; json?: boolean; extendPositions?: string }) => {
       const folder = await resolveModelArg(options.model);
-      const info = describeCheckpoint(folder, await loadCheckpoint(folder));
+      const extend = extendPositionsFlag(options.extendPositions);
+      const checkpoint = await loadCheckpoint(folder);
+      const described = describeCheckpoint(folder, checkpoint);
+      const info: CheckpointInfo =
+        extend === undefined
+          ? described
+          : {
+              ...described,
+              maxPositionEmbeddings: withExtendedPositions(checkpoint.config, extend).maxPositionEmbeddings,
+              notes: [...described.notes, extendedPositionsNote(checkpoint.config, extend)],
+            };
       process.stdout.write(options.json === true ? `${JSON.stringify(info, null, 2)}\n` : formatInfo(info));
     });
 }

@@ -8,7 +8,8 @@ import { readCheckpointConfig } from '../../core/checkpoint/load';
 import { LensError } from '../../core/errors';
 import { headOutputNames } from '../../core/graph/longformer/heads';
 import { PROVIDER_CHOICES } from '../../core/runtime/providers';
-import { engineFlags } from '../engine-flags';
+import { withExtendedPositions } from '../../core/checkpoint/extend-positions';
+import { EXTEND_POSITIONS_HELP, engineFlags } from '../engine-flags';
 import { openEngine } from '../../core/runtime/open';
 import { parseRunRequest, runResponse } from '../../core/runtime/request';
 import { resolveModelArg } from '../model-arg';
@@ -21,6 +22,7 @@ interface RunFlags {
   readonly threads?: string;
   readonly precision?: string;
   readonly cacheDir?: string;
+  readonly extendPositions?: string;
 }
 
 export function registerRun(program: Command): void {
@@ -34,6 +36,7 @@ export function registerRun(program: Command): void {
     .option('--threads <n>', 'onnxruntime intra-op threads')
     .option('--precision <p>', 'numeric precision: fp32 (default), fp16 (GPU providers with shader-f16), int8')
     .option('--cache-dir <dir>', 'where generated ONNX models are cached')
+    .option('--extend-positions <tokens>', EXTEND_POSITIONS_HELP)
     .action(async (flags: RunFlags) => {
       await runCommand(flags);
     });
@@ -46,7 +49,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
   const modelDir = await resolveModelArg(flags.model);
   // Checked against config.json before the engine opens, so a bad request fails at once rather than after the
   // graph is built. Only a base model's pooler cannot be known without the weights; engine.run checks that one.
-  const config = await readCheckpointConfig(modelDir);
+  const config = withExtendedPositions(await readCheckpointConfig(modelDir), engineOptions.extendPositions);
   const request = parseRunRequest(requestJson, config, [...headOutputNames(config.head, true), 'attentions', 'global_attentions']);
   const engine = await openEngine(modelDir, {
     ...engineOptions,
@@ -54,6 +57,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
   });
   try {
     if (engine.providerNote !== undefined) process.stderr.write(`longformer-lens: ${engine.providerNote}\n`);
+    if (engine.approximation !== undefined) process.stderr.write(`longformer-lens: ${engine.approximation}\n`);
     const result = await engine.run(request.inputs, request.outputs);
     const text = `${JSON.stringify(runResponse(request, result))}\n`;
     if (flags.out === undefined) process.stdout.write(text);

@@ -4,6 +4,7 @@
 // a run first asks for them.
 import { Tensor as OrtTensor, type InferenceSession } from 'onnxruntime-node';
 import type { LongformerConfig } from '../checkpoint/config';
+import { extendedPositionsNote, extendPositionTable, withExtendedPositions } from '../checkpoint/extend-positions';
 import { loadCheckpoint, readCheckpointConfig } from '../checkpoint/load';
 import type { FloatTensor } from '../checkpoint/tensor';
 import { LensError, throwIfCancelled } from '../errors';
@@ -26,6 +27,8 @@ export interface OpenEngineOptions {
   readonly cacheDir?: string;
   /** fp32 (default), fp16 or int8; `OpenedEngine.precision` says which one runs. */
   readonly precision?: Precision;
+  /** Copy the learned position embeddings to this many tokens in the built graph (checkpoint/extend-positions.ts). */
+  readonly extendPositions?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -42,6 +45,8 @@ export interface OpenedEngine extends Engine {
   readonly cache: CachedModel;
   /** Whether this open read the weight files (false when the folder is unchanged since its graph was built). */
   readonly weightsLoaded: boolean;
+  /** Set when the results are an approximation (positions extended past the checkpoint's), in words for the user. */
+  readonly approximation?: string;
 }
 
 export async function openEngine(modelDir: string, options: OpenEngineOptions = {}): Promise<OpenedEngine> {
@@ -57,10 +62,11 @@ export async function openEngine(modelDir: string, options: OpenEngineOptions = 
     throw new LensError('BAD_ARGUMENT', `Unknown precision "${String(precision)}"; choose one of ${PRECISIONS.join(', ')}.`);
   checkPrecisionAvailable(precision);
 
-  const { config, hasPooler, cache, weightsLoaded } = await prepareGraph(
+  const { config, hasPooler, cache, weightsLoaded, approximation } = await prepareGraph(
     modelDir,
     options.cacheDir ?? defaultCacheDir(),
     precision,
+    options.extendPositions,
     options.signal,
   );
   throwIfCancelled(options.signal);
@@ -75,6 +81,7 @@ export async function openEngine(modelDir: string, options: OpenEngineOptions = 
     cache,
     weightsLoaded,
     settings,
+    approximation,
   );
 }
 
@@ -86,26 +93,38 @@ async function prepareGraph(
   modelDir: string,
   cacheDir: string,
   precision: Precision,
+  extendPositions: number | undefined,
   signal: AbortSignal | undefined,
-): Promise<{ config: LongformerConfig; hasPooler: boolean; cache: CachedModel; weightsLoaded: boolean }> {
-  const fingerprint = await checkpointFingerprint(modelDir, precision).catch(() => undefined);
+): Promise<{ config: LongformerConfig; hasPooler: boolean; cache: CachedModel; weightsLoaded: boolean; approximation?: string }> {
+  // An extended graph is another graph of the same folder: its own source record and (through the config and the
+  // position table in the key) its own cache entry, one per N.
+  const base = await checkpointFingerprint(modelDir, precision).catch(() => undefined);
+  const fingerprint = base === undefined || extendPositions === undefined ? base : `${base}-positions-${extendPositions}`;
+  const extended = (config: LongformerConfig): { config: LongformerConfig; approximation?: string } =>
+    extendPositions === undefined
+      ? { config }
+      : { config: withExtendedPositions(config, extendPositions), approximation: extendedPositionsNote(config, extendPositions) };
   const known = fingerprint === undefined ? undefined : await lookupSource(cacheDir, fingerprint);
   const cached = known === undefined ? undefined : findCachedModel(cacheDir, known.key);
   if (known !== undefined && cached !== undefined) {
-    return { config: await readCheckpointConfig(modelDir), hasPooler: known.hasPooler, cache: cached, weightsLoaded: false };
+    return { ...extended(await readCheckpointConfig(modelDir)), hasPooler: known.hasPooler, cache: cached, weightsLoaded: false };
   }
   const checkpoint = await loadCheckpoint(modelDir, signal === undefined ? {} : { signal });
   throwIfCancelled(signal);
-  const hasPooler = checkpoint.weights.has('pooler.dense.weight');
-  const cache = await ensureCachedModel(checkpoint.config, checkpoint.weights, cacheDir, precision, signal);
+  const graphConfig = extended(checkpoint.config);
+  const weights =
+    extendPositions === undefined ? checkpoint.weights : extendPositionTable(checkpoint.config, checkpoint.weights, extendPositions);
+  const hasPooler = weights.has('pooler.dense.weight');
+  const cache = await ensureCachedModel(graphConfig.config, weights, cacheDir, precision, signal);
   if (fingerprint !== undefined) await recordSource(cacheDir, fingerprint, { key: cache.key, hasPooler });
-  return { config: checkpoint.config, hasPooler, cache, weightsLoaded: true };
+  return { ...graphConfig, hasPooler, cache, weightsLoaded: true };
 }
 
 class OnnxEngine implements OpenedEngine {
   private attentionsSession: Promise<InferenceSession> | undefined;
   private weightedAttentionsSession: Promise<InferenceSession> | undefined;
   readonly providerNote?: string;
+  readonly approximation?: string;
   readonly availableOutputs: readonly OutputName[];
 
   constructor(
@@ -118,7 +137,9 @@ class OnnxEngine implements OpenedEngine {
     readonly cache: CachedModel,
     readonly weightsLoaded: boolean,
     private readonly settings: SessionSettings,
+    approximation: string | undefined,
   ) {
+    if (approximation !== undefined) this.approximation = approximation;
     this.availableOutputs = [...headOutputs, 'attentions', 'global_attentions'];
     if (providerNote !== undefined) this.providerNote = providerNote;
   }

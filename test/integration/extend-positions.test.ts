@@ -1,0 +1,121 @@
+// --extend-positions through `run` and `classify`: inputs up to N tokens run as one window, inputs the checkpoint
+// already takes give the same numbers as without it, the results say it is an approximation, and each N has its
+// own cached graph.
+import { strict as assert } from 'node:assert';
+import { readdirSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main';
+import { writeTaskCheckpoint } from './support-checkpoint';
+
+async function cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const writeOut = process.stdout.write.bind(process.stdout);
+  const writeErr = process.stderr.write.bind(process.stderr);
+  process.stdout.write = (chunk: string | Uint8Array) => ((stdout += String(chunk)), true);
+  process.stderr.write = (chunk: string | Uint8Array) => ((stderr += String(chunk)), true);
+  try {
+    return { code: await main(args), stdout, stderr };
+  } finally {
+    process.stdout.write = writeOut;
+    process.stderr.write = writeErr;
+  }
+}
+
+describe('--extend-positions', function () {
+  this.timeout(300_000);
+  let dir = '';
+  let model = '';
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'lens-extend-'));
+    model = join(dir, 'model');
+    // 130 positions: the checkpoint takes 128 tokens.
+    await writeTaskCheckpoint(model, 'sequence-classification', 11, { maxPositionEmbeddings: 130, labels: ['no', 'yes'] });
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const request = async (length: number): Promise<string> => {
+    const path = join(dir, `request-${length}.json`);
+    const ids = [0, ...Array.from({ length: length - 2 }, (_, i) => 100 + (i % 50)), 2];
+    await writeFile(path, JSON.stringify({ input_ids: [ids], outputs: ['logits'] }));
+    return path;
+  };
+  const run = async (length: number, extend?: number): Promise<{ code: number; stderr: string; logits?: number[] }> => {
+    const out = join(dir, `out-${length}-${extend ?? 0}.json`);
+    const args = [
+      'run',
+      '--model',
+      model,
+      '--provider',
+      'cpu',
+      '--threads',
+      '1',
+      '--cache-dir',
+      join(dir, 'cache'),
+      '--request',
+      await request(length),
+      '--out',
+      out,
+    ];
+    const result = await cli(extend === undefined ? args : [...args, '--extend-positions', String(extend)]);
+    if (result.code !== 0) return result;
+    const response = JSON.parse(await readFile(out, 'utf8')) as { logits: { data: number[][] } };
+    return { ...result, logits: response.logits.data.flat() };
+  };
+
+  it('runs 300 tokens as one window with N = 512, and gives the same numbers as without it for 100 tokens', async () => {
+    const refused = await run(300);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /Rows of 300 tokens are longer than the model takes \(128\)/);
+
+    const long = await run(300, 512);
+    assert.equal(long.code, 0, long.stderr);
+    assert.equal(long.logits?.length, 2);
+    assert.match(long.stderr, /approximation: position embeddings extended from 128 to 512 tokens by copying the learned ones/);
+
+    const plain = await run(100);
+    const extended = await run(100, 512);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.doesNotMatch(plain.stderr, /approximation/);
+    plain.logits!.forEach((value, index) => assert.ok(Math.abs(value - extended.logits![index]!) <= 1e-5, `logit ${index}`));
+
+    // One cached graph for the checkpoint as it is and one per N.
+    await run(100, 256);
+    assert.equal(readdirSync(join(dir, 'cache', 'onnx')).filter((name) => !name.includes('.tmp-')).length, 3);
+  });
+
+  it('classify reads a 300-token document as one chunk with N = 1024, and refuses N the model already takes', async () => {
+    const document = join(dir, 'doc.txt');
+    await writeFile(document, Array.from({ length: 60 }, (_, i) => `Sentence number ${i} is here.`).join(' '));
+    const chunked = await cli(['classify', '--model', model, document, '--provider', 'cpu', '--threads', '1', '--json']);
+    assert.equal(chunked.code, 0, chunked.stderr);
+    assert.ok((JSON.parse(chunked.stdout) as { chunks: unknown[] }).chunks.length > 1);
+    const whole = await cli([
+      'classify',
+      '--model',
+      model,
+      document,
+      '--provider',
+      'cpu',
+      '--threads',
+      '1',
+      '--json',
+      '--extend-positions',
+      '1024',
+    ]);
+    assert.equal(whole.code, 0, whole.stderr);
+    assert.equal((JSON.parse(whole.stdout) as { chunks: unknown[] }).chunks.length, 1);
+    assert.match(whole.stderr, /approximation: position embeddings extended from 128 to 1024 tokens/);
+    const info = await cli(['info', '--model', model, '--extend-positions', '1024']);
+    assert.equal(info.code, 0, info.stderr);
+    assert.match(info.stdout, /^max positions: +1026$/m);
+    assert.match(info.stdout, /^note: +approximation: position embeddings extended from 128 to 1024 tokens/m);
+    const tooSmall = await cli(['classify', '--model', model, document, '--extend-positions', '100']);
+    assert.equal(tooSmall.code, 2);
+    assert.match(tooSmall.stderr, /--extend-positions 100: expected a number of tokens above the model's 128/);
+  });
+});
