@@ -25,6 +25,7 @@ export async function documentRequest(lens: LensContext): Promise<DocumentReques
       modelDir,
       provider: settings.provider,
       ...(settings.threads === undefined ? {} : { threads: settings.threads }),
+      ...(settings.extendPositions === undefined ? {} : { extendPositions: settings.extendPositions }),
       text: editor.document.getText(),
       spans: lens.globalSpans.get(editor.document),
     },

@@ -16,7 +16,13 @@ export class EnginePool {
   private current: { key: string; model: Promise<LoadedModel> } | undefined;
 
   async get(choice: ModelChoice, signal: AbortSignal): Promise<LoadedModel> {
-    const key = JSON.stringify([choice.modelDir, choice.provider, choice.threads ?? null, choice.precision ?? 'fp32']);
+    const key = JSON.stringify([
+      choice.modelDir,
+      choice.provider,
+      choice.threads ?? null,
+      choice.precision ?? 'fp32',
+      choice.extendPositions ?? null,
+    ]);
     if (this.current?.key !== key) {
       const previous = this.current;
       this.current = { key, model: this.open(choice, signal) };
@@ -47,6 +53,7 @@ export class EnginePool {
       signal,
       ...(choice.threads === undefined ? {} : { threads: choice.threads }),
       ...(choice.precision === undefined ? {} : { precision: choice.precision }),
+      ...(choice.extendPositions === undefined ? {} : { extendPositions: choice.extendPositions }),
     });
     return { engine, tokenizer };
   }

@@ -36,8 +36,13 @@ function taskOptions(params: DocumentParams, context: HandlerContext): DocumentT
 async function loadModel(params: ModelChoice, context: HandlerContext): Promise<Awaited<ReturnType<EnginePool['get']>>> {
   context.progress(0, 1, 'loading the model');
   const model = await pool.get(params, context.signal);
-  const { provider, providerNote } = model.engine;
-  context.engine({ modelDir: params.modelDir, provider, ...(providerNote === undefined ? {} : { providerNote }) });
+  const { provider, providerNote, approximation } = model.engine;
+  context.engine({
+    modelDir: params.modelDir,
+    provider,
+    ...(providerNote === undefined ? {} : { providerNote }),
+    ...(approximation === undefined ? {} : { approximation }),
+  });
   return model;
 }
 

@@ -22,6 +22,8 @@ export interface ModelChoice {
   readonly threads?: number;
   /** fp32 when absent. */
   readonly precision?: Precision;
+  /** Copy the learned position embeddings to this many tokens (checkpoint/extend-positions.ts): an approximation. */
+  readonly extendPositions?: number;
 }
 
 /** The document as the editor holds it: text (UTF-16 offsets are what VS Code positions use) and global spans. */
@@ -134,6 +136,8 @@ export interface EngineInfo {
   readonly provider: string;
   /** Why that is not the provider asked for (a CPU fallback), when it is not. */
   readonly providerNote?: string;
+  /** Set when the results are an approximation (extended positions), in words for the user. */
+  readonly approximation?: string;
 }
 
 export interface EngineMessage {

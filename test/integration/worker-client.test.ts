@@ -84,6 +84,18 @@ describe('worker client and engine worker', function () {
     assert.match(engines[0]!.providerNote ?? '', /cuda unavailable .*running on /);
   });
 
+  it('runs a long document as one window with the extendPositions setting, and says it is an approximation', async () => {
+    const engines: EngineInfo[] = [];
+    const text = 'The quarterly report shows steady growth. '.repeat(60);
+    const result = await client.request(
+      'classify',
+      { modelDir: join(dir, 'cls'), provider: 'cpu', extendPositions: 1024, text, spans: [] },
+      { onEngine: (engine) => engines.push(engine) },
+    );
+    assert.equal(result.chunks.length, 1);
+    assert.match(engines[0]!.approximation ?? '', /^approximation: position embeddings extended from 128 to 1024 tokens/);
+  });
+
   it('returns typed errors with the user-facing sentence', async () => {
     await assert.rejects(
       client.request('answer', { modelDir: join(dir, 'cls'), provider: 'cpu', text: 'Some text.', spans: [], question: 'Why?', topK: 1 }),
