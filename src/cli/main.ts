@@ -9,6 +9,7 @@ import { registerBench } from './commands/bench';
 import { registerClassify } from './commands/classify';
 import { registerDownload } from './commands/download';
 import { registerEmbed } from './commands/embed';
+import { registerExport } from './commands/export';
 import { registerInfo } from './commands/info';
 import { registerTokenize } from './commands/tokenize';
 import { registerRun } from './commands/run';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerClassify(program);
   registerAsk(program);
   registerEmbed(program);
+  registerExport(program);
   registerAttend(program);
   registerRun(program);
   registerDownload(program);

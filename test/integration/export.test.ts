@@ -1,0 +1,222 @@
+// `export` against the fixtures: the exported files run in a plain onnxruntime session (no project code between
+// the files and the session) and give HuggingFace's outputs and the engine's; the ONNX checker (Debian's
+// python3-onnx) accepts the graph; the same checkpoint exports to the same bytes; the Triton entry is complete.
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { runCli } from '../support/run-cli';
+
+const FIXTURES = join(__dirname, '..', 'fixtures', 'longformer-ref');
+const TOKENIZER = join(__dirname, '..', 'fixtures', 'roberta-bpe');
+const CASES = ['cls-tiny', 'qa-tiny', 'base-tiny'] as const;
+
+interface JsonTensor {
+  readonly shape: number[];
+  readonly data: unknown;
+}
+
+interface ReferenceInput {
+  readonly name: string;
+  readonly batch_size: number;
+  readonly seq_len: number;
+  readonly input_ids: number[][];
+  readonly attention_mask: number[][];
+  readonly global_attention_mask: number[][] | null;
+  readonly derived_global_attention_mask: number[][] | null;
+  readonly outputs: Record<string, JsonTensor | JsonTensor[] | null>;
+}
+
+function flatten(data: unknown): number[] {
+  return Array.isArray(data) ? data.flatMap(flatten) : [data as number];
+}
+
+function maxDiff(actual: ort.Tensor, expected: JsonTensor, what: string): number {
+  assert.deepEqual([...actual.dims], expected.shape, `${what}: shape`);
+  const values = flatten(expected.data);
+  const data = actual.data as Float32Array;
+  return values.reduce((worst, value, i) => Math.max(worst, Math.abs(data[i]! - value)), 0);
+}
+
+function feeds(input: ReferenceInput): Record<string, ort.Tensor> {
+  const dims = [input.batch_size, input.seq_len];
+  const tensor = (rows: number[][]): ort.Tensor =>
+    new ort.Tensor(
+      'int64',
+      BigInt64Array.from(rows.flat(), (v) => BigInt(v)),
+      dims,
+    );
+  const global = input.global_attention_mask ?? input.derived_global_attention_mask;
+  assert.ok(global !== null);
+  return { input_ids: tensor(input.input_ids), attention_mask: tensor(input.attention_mask), global_attention_mask: tensor(global) };
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((path) => statSync(join(dir, path)).isFile())
+    .sort();
+}
+
+/** Debian's python3-onnx (scripts/ci/install-python-onnx.sh); the pyenv python on PATH may lack it. */
+function pythonWithOnnx(): string | undefined {
+  return ['/usr/bin/python3', 'python3'].find((python) => spawnSync(python, ['-c', 'import onnx'], { stdio: 'ignore' }).status === 0);
+}
+
+describe('export', function () {
+  this.timeout(300_000);
+  let dir: string;
+  let previousCache: string | undefined;
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lens-export-'));
+    previousCache = process.env['XDG_CACHE_HOME'];
+    process.env['XDG_CACHE_HOME'] = join(dir, 'cache');
+    for (const name of CASES) {
+      mkdirSync(join(dir, name));
+      for (const file of ['config.json', 'model.safetensors']) copyFileSync(join(FIXTURES, name, file), join(dir, name, file));
+      for (const file of ['vocab.json', 'merges.txt']) copyFileSync(join(TOKENIZER, file), join(dir, name, file));
+    }
+  });
+
+  after(() => {
+    if (previousCache === undefined) delete process.env['XDG_CACHE_HOME'];
+    else process.env['XDG_CACHE_HOME'] = previousCache;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const name of CASES) {
+    it(`${name}: a plain onnxruntime session on the exported files gives HuggingFace's and the engine's outputs`, async () => {
+      const out = join(dir, `${name}-export`);
+      const run = await runCli('export', '--model', join(dir, name), '--out', out);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /model\.onnx \+ model\.onnx\.data \(opset 17, fp32\)/);
+      const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
+        inputs: { name: string }[];
+        outputs: { name: string }[];
+        name: string;
+        attention_window: number[];
+        source: { sha256: string };
+      };
+      assert.deepEqual(
+        manifest.inputs.map((i) => i.name),
+        ['input_ids', 'attention_mask', 'global_attention_mask'],
+      );
+      assert.equal(manifest.name, name);
+      assert.match(manifest.source.sha256, /^[0-9a-f]{64}$/);
+      assert.deepEqual(
+        filesUnder(out),
+        [
+          'README.md',
+          'config.json',
+          'manifest.json',
+          'merges.txt',
+          'model.onnx',
+          'model.onnx.data',
+          `triton/${name}/1/model.onnx`,
+          `triton/${name}/1/model.onnx.data`,
+          `triton/${name}/config.pbtxt`,
+          'vocab.json',
+        ].sort(),
+      );
+
+      const reference = JSON.parse(readFileSync(join(FIXTURES, name, 'reference.json'), 'utf8')) as { inputs: ReferenceInput[] };
+      const session = await ort.InferenceSession.create(join(out, 'model.onnx'), { executionProviders: ['cpu'] });
+      const triton = await ort.InferenceSession.create(join(out, 'triton', name, '1', 'model.onnx'), { executionProviders: ['cpu'] });
+      try {
+        assert.deepEqual([...session.outputNames].sort(), manifest.outputs.map((o) => o.name).sort());
+        for (const input of reference.inputs) {
+          const names = Object.keys(input.outputs).filter((key) => key !== 'attentions' && key !== 'global_attentions');
+          const results = await session.run(feeds(input), names);
+          // The engine's `run` on the same request, through the CLI.
+          const request = join(dir, `${name}-${input.name}.json`);
+          const global = input.global_attention_mask ?? input.derived_global_attention_mask;
+          writeFileSync(
+            request,
+            JSON.stringify({
+              input_ids: input.input_ids,
+              attention_mask: input.attention_mask,
+              global_attention_mask: global,
+              outputs: names,
+            }),
+          );
+          const engine = await runCli('run', '--model', join(dir, name), '--request', request, '--provider', 'cpu');
+          assert.equal(engine.code, 0, engine.stderr);
+          const engineOutputs = JSON.parse(engine.stdout) as Record<string, JsonTensor>;
+          for (const output of names) {
+            const actual = results[output]!;
+            const fromHuggingFace = maxDiff(actual, input.outputs[output] as JsonTensor, `${input.name} ${output}`);
+            assert.ok(fromHuggingFace <= 1e-4, `${input.name} ${output}: max |diff| from HuggingFace ${fromHuggingFace}`);
+            const fromEngine = maxDiff(actual, engineOutputs[output]!, `${input.name} ${output} (engine)`);
+            assert.ok(fromEngine <= 1e-5, `${input.name} ${output}: max |diff| from the engine ${fromEngine}`);
+          }
+        }
+        const first = reference.inputs[0]!;
+        const output = session.outputNames[session.outputNames.length - 1]!;
+        const [a, b] = [await session.run(feeds(first), [output]), await triton.run(feeds(first), [output])];
+        assert.deepEqual(a[output]!.data, b[output]!.data, 'the Triton copy is the same model');
+      } finally {
+        await session.release();
+        await triton.release();
+      }
+    });
+  }
+
+  it('passes the ONNX checker (python3-onnx), with and without attention outputs', async function () {
+    const python = pythonWithOnnx();
+    // CI installs it (scripts/ci/install-python-onnx.sh); a developer machine without it skips, saying so.
+    if (python === undefined) this.skip();
+    const out = join(dir, 'checked');
+    assert.equal((await runCli('export', '--model', join(dir, 'qa-tiny'), '--out', out, '--attentions')).code, 0);
+    for (const model of [join(out, 'model.onnx'), join(dir, 'cls-tiny-export', 'model.onnx')]) {
+      assert.ok(existsSync(model));
+      execFileSync(python, ['-c', 'import onnx, sys; onnx.checker.check_model(sys.argv[1], full_check=True)', model]);
+    }
+  });
+
+  it('with --attentions, outputs every layer attentions as HuggingFace lays them out', async () => {
+    const out = join(dir, 'attentions');
+    assert.equal((await runCli('export', '--model', join(dir, 'cls-tiny'), '--out', out, '--attentions')).code, 0);
+    const reference = JSON.parse(readFileSync(join(FIXTURES, 'cls-tiny', 'reference.json'), 'utf8')) as { inputs: ReferenceInput[] };
+    const input = reference.inputs.find((candidate) => candidate.global_attention_mask !== null && candidate.batch_size === 2)!;
+    const session = await ort.InferenceSession.create(join(out, 'model.onnx'));
+    try {
+      const expected = input.outputs['attentions'] as JsonTensor[];
+      const results = await session.run(
+        feeds(input),
+        expected.map((_, layer) => `attentions.${layer}`),
+      );
+      expected.forEach((tensor, layer) => assert.ok(maxDiff(results[`attentions.${layer}`]!, tensor, `attentions.${layer}`) <= 1e-4));
+    } finally {
+      await session.release();
+    }
+    const config = readFileSync(join(out, 'triton', 'cls-tiny', 'config.pbtxt'), 'utf8');
+    assert.match(config, /platform: "onnxruntime_onnx"/);
+    assert.match(config, /name: "input_ids"\n {4}data_type: TYPE_INT64\n {4}dims: \[ -1, -1 \]/);
+    assert.match(config, /name: "attentions\.0"\n {4}data_type: TYPE_FP32\n {4}dims: \[ -1, \d+, -1, -1 \]/);
+  });
+
+  it('is deterministic: the same checkpoint exports to the same bytes', async () => {
+    const [a, b] = [join(dir, 'same-a'), join(dir, 'same-b')];
+    for (const out of [a, b])
+      assert.equal((await runCli('export', '--model', join(dir, 'cls-tiny'), '--out', out, '--name', 'cls')).code, 0);
+    const files = filesUnder(a);
+    assert.deepEqual(filesUnder(b), files);
+    for (const file of files)
+      assert.ok(readFileSync(join(a, file)).equals(readFileSync(join(b, file))), `${relative(a, join(a, file))} differs`);
+  });
+
+  it('refuses what it cannot do, and leaves a foreign folder alone', async () => {
+    const fp16 = await runCli('export', '--model', join(dir, 'cls-tiny'), '--out', join(dir, 'fp16'), '--precision', 'fp16');
+    assert.equal(fp16.code, 2);
+    assert.match(fp16.stderr, /--precision fp16 is not available yet/);
+    const foreign = join(dir, 'foreign');
+    mkdirSync(foreign);
+    writeFileSync(join(foreign, 'notes.txt'), 'mine');
+    const refused = await runCli('export', '--model', join(dir, 'cls-tiny'), '--out', foreign);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /is not empty and holds no earlier export/);
+    assert.equal(readFileSync(join(foreign, 'notes.txt'), 'utf8'), 'mine');
+  });
+});
