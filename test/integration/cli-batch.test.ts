@@ -141,6 +141,15 @@ describe('CLI batch mode', function () {
       .map((line) => JSON.parse(line) as Line);
     assert.deepEqual(lines.map((line) => line.path).sort(), [files['short.txt'], files['sub/notes.txt']].sort());
     assert.ok(lines.every((line) => typeof line['label'] === 'string'));
+    const quoted = await runCli('classify', '--model', model, `${docs}/sub/*.txt`, '--provider', 'cpu');
+    assert.equal(quoted.code, 0, quoted.stderr);
+    assert.deepEqual(
+      quoted.stdout
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as Line).path),
+      [files['sub/notes.txt']],
+    );
     const qa = join(dir, 'qa');
     await writeTaskCheckpoint(qa, 'question-answering', 6);
     const asked = await runCli('ask', '--model', qa, docs, '--glob', '*.txt', '--question', 'Who was pleased?', '--provider', 'cpu');

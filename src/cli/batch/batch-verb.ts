@@ -3,6 +3,7 @@
 // that need no document (model folder, head, tokenizer, flags) run once, before any worker starts.
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
+import { isDynamicPattern } from 'fast-glob';
 import type { HeadKind } from '../../core/checkpoint/config';
 import { readCheckpointConfig } from '../../core/checkpoint/load';
 import { LensError } from '../../core/errors';
@@ -35,7 +36,8 @@ export function isBatchRun(paths: readonly string[], flags: BatchFlags): boolean
   try {
     return statSync(paths[0]!).isDirectory();
   } catch {
-    return false;
+    // A quoted glob the shell did not expand.
+    return isDynamicPattern(paths[0]!);
   }
 }
 
