@@ -11,12 +11,19 @@ export interface WorkerPlan {
   readonly threadsPerWorker: number;
 }
 
+/** Median document size from which a corpus counts as long (about 3,000 tokens of English). */
+export const LONG_DOCUMENT_BYTES = 12_000;
+
 /**
- * How to split the cores when the user does not say: one single-threaded worker per core (bench/batch-workers.ts
- * compares this with one worker using every core, side by side).
+ * How to split the cores when the user does not say, as bench/batch-workers.ts measured on a 2-core machine: for
+ * many short documents one single-threaded worker per core ran 1.5 to 2 times as fast as one worker with both
+ * threads (onnxruntime's threads wait for each other in the many small operators of a short input); for long
+ * documents (~3,700 tokens) the two were level within the noise (0.80x and 1.03x), so one worker with every core
+ * is used there: it holds the model and the long input's activations once instead of once per core.
  */
-export function planWorkers(cores: number, workers?: number, threads?: number): WorkerPlan {
-  const count = workers ?? Math.max(1, threads === undefined ? cores : Math.floor(cores / threads));
+export function planWorkers(cores: number, workers?: number, threads?: number, medianBytes = 0): WorkerPlan {
+  const byDefault = medianBytes >= LONG_DOCUMENT_BYTES ? 1 : cores;
+  const count = workers ?? Math.max(1, threads === undefined ? byDefault : Math.floor(cores / threads));
   return { workers: count, threadsPerWorker: threads ?? Math.max(1, Math.floor(cores / count)) };
 }
 

@@ -59,7 +59,7 @@ export async function runBatch(task: BatchTask, options: BatchOptions): Promise<
     }
   });
   const finished = options.jsonl === undefined ? new Set<string>() : await readFinished(options.jsonl);
-  const requested = planWorkers(machineCores(), options.workers, options.threads);
+  const requested = planWorkers(machineCores(), options.workers, options.threads, median(sizes));
   // Fewer documents than workers: the spare cores go to the workers that run.
   const workers = Math.min(requested.workers, paths.length);
   const plan: WorkerPlan = workers === requested.workers ? requested : planWorkers(machineCores(), workers, options.threads);
@@ -213,6 +213,11 @@ function describeError(error: unknown): { code: string; message: string } {
     return { code, message: hint === undefined ? message : `${message} ${hint}` };
   }
   return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? 0 : sorted[Math.floor(sorted.length / 2)]!;
 }
 
 function sum(values: readonly number[]): number {

@@ -34,11 +34,17 @@ describe('batch progress', () => {
 });
 
 describe('planWorkers', () => {
-  it('splits the cores: one single-threaded worker per core unless told otherwise', () => {
+  it('splits the cores: one single-threaded worker per core for short documents unless told otherwise', () => {
     assert.deepEqual(planWorkers(2), { workers: 2, threadsPerWorker: 1 });
     assert.deepEqual(planWorkers(8, 2), { workers: 2, threadsPerWorker: 4 });
     assert.deepEqual(planWorkers(8, undefined, 4), { workers: 2, threadsPerWorker: 4 });
     assert.deepEqual(planWorkers(2, 4), { workers: 4, threadsPerWorker: 1 });
     assert.deepEqual(planWorkers(1), { workers: 1, threadsPerWorker: 1 });
+  });
+
+  it('gives long documents one worker with every core, as bench/batch-workers.ts measured', () => {
+    assert.deepEqual(planWorkers(2, undefined, undefined, 2_000), { workers: 2, threadsPerWorker: 1 });
+    assert.deepEqual(planWorkers(2, undefined, undefined, 20_000), { workers: 1, threadsPerWorker: 2 });
+    assert.deepEqual(planWorkers(2, 2, undefined, 20_000), { workers: 2, threadsPerWorker: 1 });
   });
 });
