@@ -63,7 +63,8 @@ describe('--extend-positions', function () {
     ];
     const result = await cli(extend === undefined ? args : [...args, '--extend-positions', String(extend)]);
     if (result.code !== 0) return result;
-    const response = JSON.parse(await readFile(out, 'utf8')) as { logits: { data: number[][] } };
+    const response = JSON.parse(await readFile(out, 'utf8')) as { logits: { data: number[][] }; approximation?: string };
+    assert.equal(response.approximation === undefined, extend === undefined, 'the response says when it is an approximation');
     return { ...result, logits: response.logits.data.flat() };
   };
 

@@ -59,7 +59,9 @@ async function runCommand(flags: RunFlags): Promise<void> {
     if (engine.providerNote !== undefined) process.stderr.write(`longformer-lens: ${engine.providerNote}\n`);
     if (engine.approximation !== undefined) process.stderr.write(`longformer-lens: ${engine.approximation}\n`);
     const result = await engine.run(request.inputs, request.outputs);
-    const text = `${JSON.stringify(runResponse(request, result))}\n`;
+    const response = runResponse(request, result);
+    // The numbers come from positions the checkpoint never learned: the response says so, beside them.
+    const text = `${JSON.stringify(engine.approximation === undefined ? response : { ...response, approximation: engine.approximation })}\n`;
     if (flags.out === undefined) process.stdout.write(text);
     else await writeFile(flags.out, text);
   } finally {

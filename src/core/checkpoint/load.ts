@@ -49,9 +49,11 @@ export async function loadCheckpoint(dir: string, options: { signal?: AbortSigna
   const { layout, index, files } = await locateWeights(dir);
 
   const stored = new Map<string, LoadedTensor>();
+  let legacyFiles = 0;
   for (const file of files) {
     throwIfCancelled(signal);
-    const tensors = await readWeightFile(file, layout.format);
+    const { tensors, legacy } = await readWeightFile(file, layout.format);
+    if (legacy) legacyFiles += 1;
     for (const [name, tensor] of tensors) {
       if (stored.has(name)) {
         throw new LensError('BAD_CHECKPOINT', `${file}: tensor "${name}" also appears in an earlier shard.`);
@@ -72,6 +74,9 @@ export async function loadCheckpoint(dir: string, options: { signal?: AbortSigna
     notes.push(
       `config.json names no architectures, so the checkpoint is read as ${config.architecture}, as transformers' AutoModel reads it`,
     );
+  }
+  if (legacyFiles > 0) {
+    notes.push("the weights are in torch.save's legacy (pre-1.6) format, read by the restricted unpickler without running anything");
   }
   if ([...sourceDtypes].some(isNarrowed)) notes.push('float64 weights were narrowed to float32 (the precision the graph computes in)');
   return {
@@ -142,7 +147,8 @@ async function findLayout(dir: string): Promise<(typeof LAYOUTS)[number]> {
   );
 }
 
-async function readWeightFile(path: string, format: WeightFormat): Promise<Map<string, LoadedTensor>> {
+/** The tensors of one weight file, and whether it was a legacy torch.save file (a pickle stream, not a zip). */
+async function readWeightFile(path: string, format: WeightFormat): Promise<{ tensors: Map<string, LoadedTensor>; legacy: boolean }> {
   let bytes: Uint8Array;
   try {
     bytes = format === 'safetensors' ? await readFile(path) : await readWithSpareBytes(path, SPARE_BYTES);
@@ -156,7 +162,10 @@ async function readWeightFile(path: string, format: WeightFormat): Promise<Map<s
       { cause: error },
     );
   }
-  return format === 'safetensors' ? readSafetensors(bytes, path) : readPytorchBin(bytes, path, { spareBytesAfter: SPARE_BYTES });
+  if (format === 'safetensors') return { tensors: readSafetensors(bytes, path), legacy: false };
+  // The zip format starts with "PK"; readPytorchBin accepts a pickle stream only as the legacy format.
+  const legacy = bytes[0] === 0x80;
+  return { tensors: await readPytorchBin(bytes, path, { spareBytesAfter: SPARE_BYTES }), legacy };
 }
 
 // The legacy torch.save reader may move the storages up by up to 7 bytes to align them (torch-legacy.ts).

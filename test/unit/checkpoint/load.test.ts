@@ -285,6 +285,7 @@ describe('loadCheckpoint', () => {
     assert.equal(ignored.get('lm_head.dense.weight'), "the masked-LM head's weights, which LongformerModel does not use");
     assert.deepEqual(checkpoint.notes, [
       "config.json names no architectures, so the checkpoint is read as LongformerModel, as transformers' AutoModel reads it",
+      "the weights are in torch.save's legacy (pre-1.6) format, read by the restricted unpickler without running anything",
     ]);
   });
 
