@@ -1,39 +1,51 @@
-// Owns what lives as long as the extension: the log channel, the engine worker, the status bar item, and the
-// editor decorations (global spans, answer highlight, attention heatmap).
+// Owns what lives as long as the extension: the log channel, the engine worker, the results per document, the status
+// bar item, and the editor decorations (global spans, answer highlight, attention heatmap).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { AnswerHighlight } from './decorations/answer-highlight';
 import { AttentionHeatmap } from './decorations/attention-heatmap';
 import { GlobalSpanStore } from './global-spans';
+import { ResultStore } from './result-store';
+import { LensStatusBar } from './status-bar';
 import { WorkerClient } from './worker-client';
+import { workerLogLines } from './worker-log';
 
 export class LensContext implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
   readonly worker: WorkerClient;
-  readonly status: vscode.StatusBarItem;
+  readonly results = new ResultStore();
   readonly globalSpans = new GlobalSpanStore();
+  readonly statusBar: LensStatusBar;
   readonly answerHighlight = new AnswerHighlight();
   readonly heatmap = new AttentionHeatmap();
   /** Offered again the next time the user asks. */
   lastQuestion = '';
+  /** The first classification result of a session gets a notification; later ones only the status bar. */
+  classifiedOnce = false;
+  private readonly subscriptions: vscode.Disposable[];
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('Longformer Lens', { log: true });
     this.worker = new WorkerClient({
       workerPath: path.join(extension.extensionPath, 'dist', 'worker.js'),
-      log: (line) => this.log.info(line),
+      log: (chunk) => {
+        for (const { level, text } of workerLogLines(chunk)) this.log[level](text);
+      },
     });
-    this.status = vscode.window.createStatusBarItem('longformerLens.result', vscode.StatusBarAlignment.Right, 100);
-    this.status.name = 'Longformer Lens';
-    this.status.command = 'longformerLens.showOutput';
+    this.statusBar = new LensStatusBar(this.results, (document) => this.globalSpans.get(document).length);
+    this.subscriptions = [
+      vscode.workspace.onDidCloseTextDocument((document) => this.results.forget(document.uri.toString())),
+      this.globalSpans.onDidChange(() => this.statusBar.render()),
+    ];
   }
 
   dispose(): void {
+    for (const subscription of this.subscriptions) subscription.dispose();
     this.worker.dispose();
     this.globalSpans.dispose();
     this.answerHighlight.dispose();
     this.heatmap.dispose();
-    this.status.dispose();
+    this.statusBar.dispose();
     this.log.dispose();
   }
 }

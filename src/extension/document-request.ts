@@ -1,8 +1,10 @@
-// What every document command starts from: the active editor, the chosen model and the document's global spans.
+// What every document command starts from: the active editor, the task's model and the document's global spans.
 import * as vscode from 'vscode';
+import type { ProviderChoice } from '../core/runtime/provider-choice';
 import { readSettings } from './config';
 import type { LensContext } from './context';
-import { chooseModel } from './model-choice';
+import { modelFor } from './model-choice';
+import type { LensTask } from './tasks';
 import type { DocumentParams } from '../worker/protocol';
 
 export interface DocumentRequest {
@@ -10,22 +12,24 @@ export interface DocumentRequest {
   readonly params: DocumentParams;
 }
 
-export async function documentRequest(lens: LensContext): Promise<DocumentRequest | undefined> {
+/** `provider` overrides the setting for this request (Retry on CPU). */
+export async function documentRequest(lens: LensContext, task: LensTask, provider?: ProviderChoice): Promise<DocumentRequest | undefined> {
   const editor = vscode.window.activeTextEditor;
   if (editor === undefined) {
     void vscode.window.showWarningMessage('Longformer Lens: open a document first.');
     return undefined;
   }
-  const modelDir = await chooseModel(lens);
+  const modelDir = await modelFor(lens, task);
   if (modelDir === undefined) return undefined;
   const settings = readSettings();
   return {
     editor,
     params: {
       modelDir,
-      provider: settings.provider,
+      provider: provider ?? settings.provider,
       ...(settings.threads === undefined ? {} : { threads: settings.threads }),
       ...(settings.extendPositions === undefined ? {} : { extendPositions: settings.extendPositions }),
+      memoryBudgetBytes: settings.memoryBudgetBytes,
       text: editor.document.getText(),
       spans: lens.globalSpans.get(editor.document),
     },

@@ -14,6 +14,9 @@ export class GlobalSpanStore implements vscode.Disposable {
     overviewRulerLane: vscode.OverviewRulerLane.Right,
   });
   private readonly subscriptions: vscode.Disposable[];
+  private readonly changed = new vscode.EventEmitter<vscode.TextDocument>();
+  /** Fires when a document's marks change (marked, unmarked, moved by an edit). */
+  readonly onDidChange = this.changed.event;
 
   constructor() {
     this.subscriptions = [
@@ -45,12 +48,14 @@ export class GlobalSpanStore implements vscode.Disposable {
   dispose(): void {
     for (const subscription of this.subscriptions) subscription.dispose();
     this.decoration.dispose();
+    this.changed.dispose();
   }
 
   private set(document: vscode.TextDocument, spans: CharSpan[]): void {
     if (spans.length === 0) this.spans.delete(document.uri.toString());
     else this.spans.set(document.uri.toString(), spans);
     for (const editor of vscode.window.visibleTextEditors) if (editor.document === document) this.render(editor);
+    this.changed.fire(document);
   }
 
   private onEdit(event: vscode.TextDocumentChangeEvent): void {

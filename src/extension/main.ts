@@ -2,19 +2,27 @@
 import * as vscode from 'vscode';
 import { askQuestion } from './commands/ask';
 import { showAttention } from './commands/attention';
+import { chooseModel } from './commands/choose-model';
 import { classifyDocument } from './commands/classify';
 import { trainClassifier } from './commands/train-classifier';
 import { clearGlobal, markGlobal, unmarkGlobal } from './commands/global-spans';
 import { setHubToken } from './commands/hub-token';
 import { showModelInfo } from './commands/model-info';
+import { cancelTasks, showStatusMenu } from './commands/status-menu';
 import { LensContext } from './context';
-import { chooseModelInteractively } from './model-picker';
+import type { LensTask } from './tasks';
 
-export function activate(extension: vscode.ExtensionContext): void {
+/** What activate() returns: read-only views for the end-to-end tests. */
+export interface LensApi {
+  /** The status bar item's text and tooltip as shown now. */
+  status(): { readonly text: string; readonly tooltip: string };
+}
+
+export function activate(extension: vscode.ExtensionContext): LensApi {
   const lens = new LensContext(extension);
   const commands: ReadonlyArray<[string, (...args: never[]) => unknown]> = [
-    ['longformerLens.showModelInfo', () => showModelInfo(lens)],
-    ['longformerLens.chooseModel', () => chooseModelInteractively(lens)],
+    ['longformerLens.showModelInfo', (task?: LensTask) => showModelInfo(lens, task)],
+    ['longformerLens.chooseModel', (task?: unknown, folder?: unknown) => chooseModel(lens, task, folder)],
     ['longformerLens.setHubToken', () => setHubToken(lens)],
     ['longformerLens.classifyDocument', (method?: Parameters<typeof classifyDocument>[1]) => classifyDocument(lens, method)],
     ['longformerLens.trainClassifier', (folder?: string, name?: string) => trainClassifier(lens, folder, name)],
@@ -24,9 +32,13 @@ export function activate(extension: vscode.ExtensionContext): void {
     ['longformerLens.clearGlobal', () => clearGlobal(lens)],
     ['longformerLens.showAttention', (mode?: Parameters<typeof showAttention>[1]) => showAttention(lens, mode)],
     ['longformerLens.clearAttention', () => lens.heatmap.clear()],
+    ['longformerLens.clearAnswer', () => lens.answerHighlight.clear()],
+    ['longformerLens.statusMenu', () => showStatusMenu(lens)],
+    ['longformerLens.cancel', () => cancelTasks(lens)],
     ['longformerLens.showOutput', () => lens.log.show(true)],
   ];
   extension.subscriptions.push(lens, ...commands.map(([id, run]) => vscode.commands.registerCommand(id, run)));
+  return { status: () => lens.statusBar.shown };
 }
 
 export function deactivate(): void {

@@ -1,38 +1,87 @@
-// The model picker behind "Choose Model" and a command's first use: a known checkpoint from the registry (downloaded into the huggingface_hub cache
-// with byte progress), another hub repository, or a local folder. The choice becomes `longformerLens.modelPath`.
+// The model picker behind "Choose Model" and a command's first use, for one task: a known checkpoint from the
+// registry (downloaded into the huggingface_hub cache with byte progress, after asking when it is large), another hub
+// repository, or a local folder. The choice is checked in the engine (config.json, weights, tokenizer, and a head
+// that fits the task) before it becomes the task's model setting.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { formatBytes } from '../core/hub/progress';
 import { loadRegistry } from '../core/hub/registry';
 import { parseRepoSpec } from '../core/hub/repo-spec';
-import { formatBytes } from '../core/hub/progress';
+import { configuredModel, storeModel } from './config';
 import type { LensContext } from './context';
-import { reportError } from './errors';
+import { reportError, sentenceOf } from './errors';
 import { HUB_TOKEN_SECRET } from './secrets';
+import { headProblem, TASKS, type LensTask } from './tasks';
+import type { ModelCheck } from '../worker/protocol';
 
-type Choice = { kind: 'hub'; repo: string } | { kind: 'folder' } | { kind: 'other-repo' };
+/** Downloads larger than this are confirmed first, with their size. */
+export const CONFIRM_DOWNLOAD_BYTES = 100_000_000;
 
-/** Resolves to the chosen checkpoint folder, already stored in the settings; undefined when the user backed out. */
-export async function chooseModelInteractively(lens: LensContext): Promise<string | undefined> {
+type Choice = { kind: 'hub'; repo: string; bytes: number } | { kind: 'folder' } | { kind: 'other-repo' };
+
+export type PickOutcome = { readonly chosen: string } | { readonly refused: string } | undefined;
+
+/**
+ * Resolves to the model stored for the task, or why the chosen one was refused, or undefined when the user backed
+ * out. `folder` skips the pickers (a checkpoint folder or hub id chosen elsewhere) and is checked the same way.
+ */
+export async function pickModel(lens: LensContext, task: LensTask, folder?: string): Promise<PickOutcome> {
+  const candidate = folder ?? (await pickCandidate(lens, task));
+  if (candidate === undefined) return undefined;
+  const refused = await checkCandidate(lens, task, candidate);
+  if (refused !== undefined) {
+    lens.log.warn(`not using ${candidate} for ${TASKS[task].label}: ${refused}`);
+    void vscode.window.showErrorMessage(`Longformer Lens: ${refused}`, 'Choose Another…').then((choice) => {
+      if (choice === 'Choose Another…') void pickModel(lens, task);
+    });
+    return { refused };
+  }
+  await storeModel(task, candidate);
+  lens.log.info(`${TASKS[task].label} model: ${candidate}`);
+  void vscode.window.showInformationMessage(`Longformer Lens: ${TASKS[task].label} now uses ${path.basename(candidate)}.`);
+  return { chosen: candidate };
+}
+
+async function pickCandidate(lens: LensContext, task: LensTask): Promise<string | undefined> {
+  const current = configuredModel(task);
+  const fits = TASKS[task].registryTask;
+  // Checkpoints made for the task first; the others stay reachable (a base model can still show attention).
+  const entries = [...loadRegistry()].sort((a, b) => Number(b.task === fits) - Number(a.task === fits));
+  const isCurrent = (id: string): boolean => current === id || current.includes(`models--${id.replace('/', '--')}`);
   const items: Array<vscode.QuickPickItem & { choice: Choice }> = [
-    ...loadRegistry().map((entry) => ({
-      label: entry.id,
-      description: `${entry.task} · ${formatBytes(entry.approxSizeBytes)} · ${entry.license}`,
+    ...entries.map((entry) => ({
+      label: `${isCurrent(entry.id) ? '$(check) ' : ''}${entry.id}`,
+      description: `${isCurrent(entry.id) ? 'current · ' : ''}${entry.task} · ${formatBytes(entry.approxSizeBytes)} · ${entry.license}`,
       detail: entry.description,
-      choice: { kind: 'hub', repo: entry.id } as const,
+      choice: { kind: 'hub', repo: entry.id, bytes: entry.approxSizeBytes } as const,
     })),
     {
       label: '$(folder-opened) Use a checkpoint folder…',
+      description: current !== '' && !entries.some((entry) => isCurrent(entry.id)) ? `current: ${current}` : '',
       detail: 'config.json, the weights and the tokenizer files',
       choice: { kind: 'folder' },
     },
     { label: '$(cloud-download) Another hub repository…', detail: 'org/name[@revision]', choice: { kind: 'other-repo' } },
   ];
-  const picked = await vscode.window.showQuickPick(items, { title: 'Longformer Lens: choose a model', matchOnDetail: true });
-  if (picked === undefined) return undefined;
-  const folder = await folderFor(lens, picked.choice);
-  if (folder === undefined) return undefined;
-  await vscode.workspace.getConfiguration('longformerLens').update('modelPath', folder, vscode.ConfigurationTarget.Global);
-  lens.log.info(`model: ${folder}`);
-  return folder;
+  const picked = await vscode.window.showQuickPick(items, {
+    title: `Longformer Lens: the ${TASKS[task].label} model`,
+    placeHolder: current === '' ? 'No model chosen yet' : `Now: ${current}`,
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
+  return picked === undefined ? undefined : folderFor(lens, picked.choice);
+}
+
+/** Why the folder or hub id cannot serve the task, or undefined when it can. */
+async function checkCandidate(lens: LensContext, task: LensTask, candidate: string): Promise<string | undefined> {
+  let check: ModelCheck;
+  try {
+    check = await lens.worker.request('inspectModel', { modelDir: candidate });
+  } catch (error) {
+    return sentenceOf(error);
+  }
+  const problem = headProblem(task, check);
+  return problem === undefined ? undefined : `${problem} Choose a model made for ${TASKS[task].label}.`;
 }
 
 async function folderFor(lens: LensContext, choice: Choice): Promise<string | undefined> {
@@ -60,8 +109,17 @@ async function folderFor(lens: LensContext, choice: Choice): Promise<string | un
       });
       return repo === undefined ? undefined : download(lens, repo.trim());
     }
-    case 'hub':
+    case 'hub': {
+      if (choice.bytes > CONFIRM_DOWNLOAD_BYTES) {
+        const answer = await vscode.window.showWarningMessage(
+          `Download ${choice.repo}, about ${formatBytes(choice.bytes)}?`,
+          { modal: true, detail: 'It goes into the huggingface_hub cache; nothing is fetched when it is already there.' },
+          'Download',
+        );
+        if (answer !== 'Download') return undefined;
+      }
       return download(lens, choice.repo);
+    }
   }
 }
 
@@ -78,17 +136,14 @@ export async function download(lens: LensContext, repo: string): Promise<string 
         return lens.worker.request(
           'download',
           { repo, ...(token === undefined ? {} : { token }) },
-          {
-            signal: controller.signal,
-            onProgress: ({ message }) => progress.report({ message }),
-          },
+          { signal: controller.signal, onProgress: ({ message }) => progress.report({ message }) },
         );
       },
     );
     lens.log.info(`${repo}: commit ${result.commit}${result.fromCache ? ' (already in the cache)' : ''} in ${result.snapshotDir}`);
     return result.snapshotDir;
   } catch (error) {
-    reportError(lens.log, `Download ${repo}`, error);
+    reportError(lens, `Download ${repo}`, error);
     return undefined;
   }
 }

@@ -1,6 +1,9 @@
-// Keeps the engine and tokenizer of the model last used, so consecutive requests skip loading and graph building.
-// One model at a time: a full-size Longformer holds about 600 MB of weights per open session.
+// Keeps the engines and tokenizers of recently used models open, so consecutive requests skip loading and graph
+// building, within a memory budget: when the open models' weights exceed it, the least recently used model that no
+// request is using is closed first. A full-size Longformer holds about 600 MB of weights per open session.
+import { stat } from 'node:fs/promises';
 import { throwIfCancelled } from '../core/errors';
+import { findWeightFiles } from '../core/checkpoint/load';
 import { resolveModel } from '../core/hub';
 import { openEngine, type OpenedEngine } from '../core/runtime/open';
 import { loadTokenizer } from '../core/tokenizer';
@@ -10,12 +13,30 @@ import type { ModelChoice } from './protocol';
 export interface LoadedModel {
   readonly engine: OpenedEngine;
   readonly tokenizer: RobertaTokenizer;
+  /** The weight files' size on disk: the estimate of what the open model holds in memory. */
+  readonly bytes: number;
+}
+
+/** Used when a request names no budget: room for two base-size models. */
+export const DEFAULT_MEMORY_BUDGET_BYTES = 2048 * 1024 * 1024;
+
+interface Entry {
+  readonly key: string;
+  readonly label: string;
+  readonly model: Promise<LoadedModel>;
+  lastUsed: number;
+  users: number;
 }
 
 export class EnginePool {
-  private current: { key: string; model: Promise<LoadedModel> } | undefined;
+  private readonly entries = new Map<string, Entry>();
+  private clock = 0;
 
-  async get(choice: ModelChoice, signal: AbortSignal): Promise<LoadedModel> {
+  /** `log` hears which model was unloaded and why. */
+  constructor(private readonly log: (line: string) => void = () => undefined) {}
+
+  /** Runs `work` with the model open; the model is not unloaded while `work` runs. */
+  async use<T>(choice: ModelChoice, signal: AbortSignal, work: (model: LoadedModel) => Promise<T>): Promise<T> {
     const key = JSON.stringify([
       choice.modelDir,
       choice.provider,
@@ -23,22 +44,50 @@ export class EnginePool {
       choice.precision ?? 'fp32',
       choice.extendPositions ?? null,
     ]);
-    if (this.current?.key !== key) {
-      const previous = this.current;
-      this.current = { key, model: this.open(choice, signal) };
-      if (previous !== undefined)
-        void previous.model.then(
-          (model) => model.engine.dispose(),
-          () => undefined,
-        );
+    let entry = this.entries.get(key);
+    if (entry === undefined) {
+      entry = { key, label: choice.modelDir, model: this.open(choice, signal), lastUsed: 0, users: 0 };
+      this.entries.set(key, entry);
     }
-    const pending = this.current;
+    entry.lastUsed = ++this.clock;
+    entry.users += 1;
     try {
-      return await pending.model;
-    } catch (error) {
-      // A failed or cancelled load is not kept: the next request tries again.
-      if (this.current === pending) this.current = undefined;
-      throw error;
+      let model: LoadedModel;
+      try {
+        model = await entry.model;
+      } catch (error) {
+        // A failed or cancelled load is not kept: the next request tries again.
+        if (this.entries.get(key) === entry) this.entries.delete(key);
+        throw error;
+      }
+      await this.evict(choice.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET_BYTES);
+      return await work(model);
+    } finally {
+      entry.users -= 1;
+    }
+  }
+
+  /** The models open now (their folders or hub ids), least recently used first. */
+  openModels(): string[] {
+    return [...this.entries.values()].sort((a, b) => a.lastUsed - b.lastUsed).map((entry) => entry.label);
+  }
+
+  /** Closes least recently used models that no request uses until the open ones fit the budget. */
+  private async evict(budgetBytes: number): Promise<void> {
+    const sizes = new Map<Entry, number>();
+    for (const entry of this.entries.values()) {
+      const model = await entry.model.catch(() => undefined);
+      if (model !== undefined) sizes.set(entry, model.bytes);
+    }
+    let total = [...sizes.values()].reduce((sum, bytes) => sum + bytes, 0);
+    const candidates = [...sizes.keys()].filter((entry) => entry.users === 0).sort((a, b) => a.lastUsed - b.lastUsed);
+    for (const entry of candidates) {
+      if (total <= budgetBytes) break;
+      this.entries.delete(entry.key);
+      total -= sizes.get(entry) ?? 0;
+      this.log(`unloaded ${entry.label} (least recently used; open models exceeded the ${mebibytes(budgetBytes)} memory budget)`);
+      const model = await entry.model;
+      await model.engine.dispose();
     }
   }
 
@@ -55,6 +104,16 @@ export class EnginePool {
       ...(choice.precision === undefined ? {} : { precision: choice.precision }),
       ...(choice.extendPositions === undefined ? {} : { extendPositions: choice.extendPositions }),
     });
-    return { engine, tokenizer };
+    return { engine, tokenizer, bytes: await weightBytes(folder) };
   }
+}
+
+async function weightBytes(folder: string): Promise<number> {
+  const { files } = await findWeightFiles(folder);
+  const sizes = await Promise.all(files.map(async (file) => (await stat(file)).size));
+  return sizes.reduce((sum, size) => sum + size, 0);
+}
+
+function mebibytes(bytes: number): string {
+  return `${Math.round(bytes / (1024 * 1024))} MiB`;
 }

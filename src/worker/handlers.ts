@@ -1,8 +1,9 @@
 // The worker's methods: each loads (or reuses) the model, runs one core task and reports progress per chunk.
+import { stat } from 'node:fs/promises';
 import { describeCheckpoint } from '../core/checkpoint/describe';
+import { findWeightFiles, loadCheckpoint, readCheckpointConfig } from '../core/checkpoint/load';
 import { downloadModel, resolveModel } from '../core/hub';
 import { describeProgress } from '../core/hub/progress';
-import { loadCheckpoint, readCheckpointConfig } from '../core/checkpoint/load';
 import { answer } from '../core/tasks/answer';
 import { attention } from '../core/tasks/attention';
 import { classify } from '../core/tasks/classify';
@@ -17,11 +18,13 @@ import { trainHead } from '../core/head/train-head';
 import { defaultCacheDir } from '../core/runtime/model-cache';
 import { zeroShotClassify } from '../core/tasks/zero-shot';
 import { parseLabels } from '../core/tasks/zero-shot-prompt';
-import { EnginePool } from './engine-pool';
+import { hasTokenizerFiles, loadTokenizer } from '../core/tokenizer';
+import { EnginePool, type LoadedModel } from './engine-pool';
 import type { DocumentParams, ModelChoice } from './protocol';
 import type { HandlerContext, Handlers } from './serve';
 
-const pool = new EnginePool();
+// Lines on stderr reach the extension's log.
+const pool = new EnginePool((line) => process.stderr.write(`${line}\n`));
 
 function taskOptions(params: DocumentParams, context: HandlerContext): DocumentTaskOptions {
   return {
@@ -33,17 +36,19 @@ function taskOptions(params: DocumentParams, context: HandlerContext): DocumentT
   };
 }
 
-async function loadModel(params: ModelChoice, context: HandlerContext): Promise<Awaited<ReturnType<EnginePool['get']>>> {
+/** Runs a task with the request's model open, after telling the extension which provider it runs on. */
+function withModel<T>(params: ModelChoice, context: HandlerContext, work: (model: LoadedModel) => Promise<T>): Promise<T> {
   context.progress(0, 1, 'loading the model');
-  const model = await pool.get(params, context.signal);
-  const { provider, providerNote, approximation } = model.engine;
-  context.engine({
-    modelDir: params.modelDir,
-    provider,
-    ...(providerNote === undefined ? {} : { providerNote }),
-    ...(approximation === undefined ? {} : { approximation }),
+  return pool.use(params, context.signal, (model) => {
+    const { provider, providerNote, approximation } = model.engine;
+    context.engine({
+      modelDir: params.modelDir,
+      provider,
+      ...(providerNote === undefined ? {} : { providerNote }),
+      ...(approximation === undefined ? {} : { approximation }),
+    });
+    return work(model);
   });
-  return model;
 }
 
 export const handlers: Handlers = {
@@ -58,6 +63,23 @@ export const handlers: Handlers = {
     return { architecture: config.architecture, head: config.head };
   },
 
+  async inspectModel(params, context) {
+    const { folder } = await resolveModel(params.modelDir, { signal: context.signal });
+    const config = await readCheckpointConfig(folder);
+    const { files } = await findWeightFiles(folder);
+    // loadTokenizer throws the error that names the missing files.
+    if (!hasTokenizerFiles(folder)) loadTokenizer(folder);
+    const sizes = await Promise.all(files.map(async (file) => (await stat(file)).size));
+    return {
+      folder,
+      architecture: config.architecture,
+      head: config.head,
+      labels: config.id2label,
+      weightFiles: files,
+      weightBytes: sizes.reduce((sum, size) => sum + size, 0),
+    };
+  },
+
   async download(params, context) {
     const result = await downloadModel(params.repo, {
       signal: context.signal,
@@ -67,63 +89,66 @@ export const handlers: Handlers = {
     return { snapshotDir: result.snapshotDir, commit: result.commit, fromCache: result.fromCache };
   },
 
-  async classify(params, context) {
+  classify(params, context) {
     const method = params.method ?? { kind: 'fine-tuned-head' };
     const options = { ...taskOptions(params, context), ...(params.aggregate === undefined ? {} : { aggregate: params.aggregate }) };
     if (method.kind === 'zero-shot') {
       const labels = parseLabels(method.labels);
-      const { engine, tokenizer } = await loadModel(params, context);
-      return zeroShotClassify(engine, tokenizer, params.text, labels, {
-        ...options,
-        ...(method.template === undefined ? {} : { template: method.template }),
-      });
+      return withModel(params, context, ({ engine, tokenizer }) =>
+        zeroShotClassify(engine, tokenizer, params.text, labels, {
+          ...options,
+          ...(method.template === undefined ? {} : { template: method.template }),
+        }),
+      );
     }
     if (method.kind === 'trained-head') {
-      const trained = await loadHead(method.headDir);
-      const { engine, tokenizer } = await loadModel(params, context);
-      checkBaseModel(trained, method.headDir, baseModelIdentity(params.modelDir, engine.config));
-      return classifyWithHead(engine, tokenizer, params.text, trained, options);
+      return withModel(params, context, async ({ engine, tokenizer }) => {
+        const trained = await loadHead(method.headDir);
+        checkBaseModel(trained, method.headDir, baseModelIdentity(params.modelDir, engine.config));
+        return classifyWithHead(engine, tokenizer, params.text, trained, options);
+      });
     }
-    const { engine, tokenizer } = await loadModel(params, context);
-    return classify(engine, tokenizer, params.text, options);
+    return withModel(params, context, ({ engine, tokenizer }) => classify(engine, tokenizer, params.text, options));
   },
 
   async trainHead(params, context) {
     const examples = await readExamples(params.examplesDir);
-    const { engine, tokenizer } = await loadModel(params, context);
-    const cache = new EmbeddingCache(defaultCacheDir(), engine.cache.key, `${FEATURE_RECIPE} model-limit`, 2 * engine.config.hiddenSize);
-    const { trained, report } = await trainHead(engine, tokenizer, examples, {
-      baseModel: baseModelIdentity(params.modelDir, engine.config),
-      cache,
-      signal: context.signal,
-      onFile: ({ done, total, path }) => context.progress(done, total, basename(path)),
-    });
-    await saveHead(params.outDir, trained);
-    return report;
-  },
-
-  async answer(params, context) {
-    const { engine, tokenizer } = await loadModel(params, context);
-    return answer(engine, tokenizer, params.question, params.text, {
-      ...taskOptions(params, context),
-      topK: params.topK,
-      ...(params.maxAnswerLength === undefined ? {} : { maxAnswerLength: params.maxAnswerLength }),
+    return withModel(params, context, async ({ engine, tokenizer }) => {
+      const cache = new EmbeddingCache(defaultCacheDir(), engine.cache.key, `${FEATURE_RECIPE} model-limit`, 2 * engine.config.hiddenSize);
+      const { trained, report } = await trainHead(engine, tokenizer, examples, {
+        baseModel: baseModelIdentity(params.modelDir, engine.config),
+        cache,
+        signal: context.signal,
+        onFile: ({ done, total, path }) => context.progress(done, total, basename(path)),
+      });
+      await saveHead(params.outDir, trained);
+      return report;
     });
   },
 
-  async embed(params, context) {
-    const { engine, tokenizer } = await loadModel(params, context);
-    return embed(engine, tokenizer, params.text, taskOptions(params, context));
+  answer(params, context) {
+    return withModel(params, context, ({ engine, tokenizer }) =>
+      answer(engine, tokenizer, params.question, params.text, {
+        ...taskOptions(params, context),
+        topK: params.topK,
+        ...(params.maxAnswerLength === undefined ? {} : { maxAnswerLength: params.maxAnswerLength }),
+      }),
+    );
   },
 
-  async attention(params, context) {
-    const { engine, tokenizer } = await loadModel(params, context);
-    return attention(engine, tokenizer, params.text, {
-      ...taskOptions(params, context),
-      mode: params.mode,
-      ...(params.layer === undefined ? {} : { layer: params.layer }),
-      ...(params.head === undefined ? {} : { head: params.head }),
-      ...(params.at === undefined ? {} : { at: params.at }),
-    });
+  embed(params, context) {
+    return withModel(params, context, ({ engine, tokenizer }) => embed(engine, tokenizer, params.text, taskOptions(params, context)));
+  },
+
+  attention(params, context) {
+    return withModel(params, context, ({ engine, tokenizer }) =>
+      attention(engine, tokenizer, params.text, {
+        ...taskOptions(params, context),
+        mode: params.mode,
+        ...(params.layer === undefined ? {} : { layer: params.layer }),
+        ...(params.head === undefined ? {} : { head: params.head }),
+        ...(params.at === undefined ? {} : { at: params.at }),
+      }),
+    );
   },
 };

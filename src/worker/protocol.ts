@@ -14,7 +14,7 @@ import type { Embedding } from '../core/tasks/embed';
 import type { ZeroShotClassification } from '../core/tasks/zero-shot';
 import type { TrainingReport } from '../core/head/train-head';
 
-/** Which model and where it runs; every task request carries it, and the worker keeps the last engine open. */
+/** Which model and where it runs; every task request carries it, and the worker keeps recent engines open. */
 export interface ModelChoice {
   readonly modelDir: string;
   readonly provider: ProviderChoice;
@@ -24,6 +24,19 @@ export interface ModelChoice {
   readonly precision?: Precision;
   /** Copy the learned position embeddings to this many tokens (checkpoint/extend-positions.ts): an approximation. */
   readonly extendPositions?: number;
+  /** The open models' weights stay within this; the least recently used model is unloaded first. Default 2 GiB. */
+  readonly memoryBudgetBytes?: number;
+}
+
+/** What a checkpoint folder holds, read without loading the weights (config.json and a directory listing). */
+export interface ModelCheck {
+  /** The folder, or a hub id's snapshot folder in the cache. */
+  readonly folder: string;
+  readonly architecture: string;
+  readonly head: HeadKind;
+  readonly labels: readonly string[];
+  readonly weightFiles: readonly string[];
+  readonly weightBytes: number;
 }
 
 /** The document as the editor holds it: text (UTF-16 offsets are what VS Code positions use) and global spans. */
@@ -70,6 +83,8 @@ export interface WorkerMethods {
   modelSummary: { params: { readonly modelDir: string }; result: CheckpointInfo };
   /** The architecture and head from config.json alone (no weights read): picks how Classify Document classifies. */
   modelHead: { params: { readonly modelDir: string }; result: { readonly architecture: string; readonly head: HeadKind } };
+  /** Checks a folder (or hub id) is a usable checkpoint: config.json, weights and tokenizer; fails with the first problem. */
+  inspectModel: { params: { readonly modelDir: string }; result: ModelCheck };
   /** Fetches a hub repository into the huggingface_hub cache; progress counts bytes of the file in transfer. */
   download: { params: DownloadParams; result: DownloadSummary };
   /** Without `method`, the checkpoint's own classification head. */

@@ -2,10 +2,14 @@
 import * as vscode from 'vscode';
 import type { LensContext } from '../context';
 import { reportError } from '../errors';
-import { chooseModel } from '../model-choice';
+import { modelFor } from '../model-choice';
+import { isLensTask, type LensTask } from '../tasks';
 
-export async function showModelInfo(lens: LensContext): Promise<string | undefined> {
-  const modelDir = await chooseModel(lens);
+/** Summarises the task's model: the given task, else the active document's last one, else classification's. */
+export async function showModelInfo(lens: LensContext, task?: LensTask): Promise<string | undefined> {
+  const uri = vscode.window.activeTextEditor?.document.uri.toString();
+  const chosenTask = task ?? (uri === undefined ? undefined : lens.results.latest(uri)?.task) ?? 'classification';
+  const modelDir = await modelFor(lens, isLensTask(chosenTask) ? chosenTask : 'classification');
   if (modelDir === undefined) return undefined;
   try {
     const summary = await lens.worker.request('modelSummary', { modelDir });
@@ -17,7 +21,7 @@ export async function showModelInfo(lens: LensContext): Promise<string | undefin
     void vscode.window.showInformationMessage(`Longformer Lens: ${text}`);
     return text;
   } catch (error) {
-    reportError(lens.log, 'Show Model Info', error);
+    reportError(lens, 'Show Model Info', error);
     return undefined;
   }
 }

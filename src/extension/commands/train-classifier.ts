@@ -10,12 +10,13 @@ import type { ClassifyMethod } from '../../worker/protocol';
 import { classifiersDir, rememberMethod } from '../classify-method';
 import { readSettings } from '../config';
 import type { LensContext } from '../context';
-import { chooseModel } from '../model-choice';
-import { runTask } from '../run-task';
+import { modelFor } from '../model-choice';
+import { runJob } from '../run-task';
 
 /** `folder` and `name` let tests and other extensions skip the dialogs. */
 export async function trainClassifier(lens: LensContext, folder?: string, name?: string): Promise<ClassifyMethod | undefined> {
-  const modelDir = await chooseModel(lens);
+  // The head is trained on the encoder of the model Classify Document uses, so that classification can use it.
+  const modelDir = await modelFor(lens, 'classification');
   if (modelDir === undefined) return undefined;
   const examplesDir = folder ?? (await pickFolder());
   if (examplesDir === undefined) return undefined;
@@ -23,13 +24,14 @@ export async function trainClassifier(lens: LensContext, folder?: string, name?:
   if (classifierName === undefined) return undefined;
   const outDir = join(classifiersDir(lens), classifierName);
   const settings = readSettings();
-  const report = await runTask(lens, `Training classifier "${classifierName}"`, (signal, onProgress) =>
+  const report = await runJob(lens, `Training classifier "${classifierName}"`, (signal, onProgress) =>
     lens.worker.request(
       'trainHead',
       {
         modelDir,
         provider: settings.provider,
         ...(settings.threads === undefined ? {} : { threads: settings.threads }),
+        memoryBudgetBytes: settings.memoryBudgetBytes,
         examplesDir,
         outDir,
       },

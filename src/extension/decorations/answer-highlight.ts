@@ -9,7 +9,7 @@ export function scorePercent(score: number): string {
 }
 
 export class AnswerHighlight implements vscode.Disposable {
-  readonly decoration = vscode.window.createTextEditorDecorationType({
+  private readonly decoration = vscode.window.createTextEditorDecorationType({
     backgroundColor: new vscode.ThemeColor('editor.findMatchHighlightBackground'),
     borderColor: new vscode.ThemeColor('editor.findMatchBorder'),
     borderWidth: '1px',
@@ -23,6 +23,11 @@ export class AnswerHighlight implements vscode.Disposable {
     editor.setDecorations(this.decoration, [{ range, hoverMessage: `Answer, score ${scorePercent(answer.score)}` }]);
     editor.selection = new vscode.Selection(range.start, range.end);
     editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
+
+  /** Removes the highlight from every editor (Clear Answer Highlight, or a question without an answer). */
+  clear(): void {
+    for (const editor of vscode.window.visibleTextEditors) editor.setDecorations(this.decoration, []);
   }
 
   dispose(): void {

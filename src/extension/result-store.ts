@@ -1,0 +1,58 @@
+// The last result of each task per document, and when it is stale: made with another model than the task's current
+// one, or on an older version of the document. Pure (no `vscode`): documents are keyed by their URI string.
+import type { LensTask } from './tasks';
+
+export interface TaskRecord<T = unknown> {
+  readonly task: LensTask;
+  /** The model setting's value the run used (a folder or a hub id). */
+  readonly modelDir: string;
+  /** The document version the run read (VS Code's TextDocument.version). */
+  readonly version: number;
+  readonly provider: string;
+  /** Why the provider is not the one asked for (a CPU fallback), when it is not. */
+  readonly providerNote?: string;
+  /** One line for the status bar: "positive 91%". */
+  readonly summary: string;
+  readonly result: T;
+}
+
+export class ResultStore {
+  private readonly documents = new Map<string, { records: Map<LensTask, TaskRecord>; last: LensTask | undefined }>();
+
+  record(uri: string, record: TaskRecord): void {
+    const entry = this.documents.get(uri) ?? { records: new Map<LensTask, TaskRecord>(), last: undefined };
+    entry.records.set(record.task, record);
+    entry.last = record.task;
+    this.documents.set(uri, entry);
+  }
+
+  /** A failed run leaves no result behind: the old one would pass for the answer to the new request. */
+  fail(uri: string, task: LensTask): void {
+    const entry = this.documents.get(uri);
+    if (entry === undefined) return;
+    entry.records.delete(task);
+    if (entry.last === task) entry.last = undefined;
+    if (entry.records.size === 0) this.documents.delete(uri);
+  }
+
+  get(uri: string, task: LensTask): TaskRecord | undefined {
+    return this.documents.get(uri)?.records.get(task);
+  }
+
+  /** The result of the document's most recent successful task, if the last run did not fail. */
+  latest(uri: string): TaskRecord | undefined {
+    const entry = this.documents.get(uri);
+    return entry?.last === undefined ? undefined : entry.records.get(entry.last);
+  }
+
+  forget(uri: string): void {
+    this.documents.delete(uri);
+  }
+}
+
+/** Why a result no longer describes the document, in a few words; undefined when it is current. */
+export function staleReason(record: TaskRecord, current: { readonly modelDir: string; readonly version: number }): string | undefined {
+  if (record.modelDir !== current.modelDir) return `made with another model (${record.modelDir})`;
+  if (record.version !== current.version) return 'the document has changed since';
+  return undefined;
+}
