@@ -4,6 +4,7 @@
 // folder: --dev DIR names it. To test the installed VSIX, run.sh names the suite's own folder, which holds no
 // extension, so the installed copy is the one that runs.
 // usage: node run-ext-tests.js --server URL --dev DIR --tests FILE [--folder DIR] [--timeout MS]
+const fs = require('fs');
 const path = require('path');
 const util = require('util');
 const { launchBrowser, parseArgs } = require('./browser');
@@ -38,6 +39,14 @@ const NOISE =
     const line = util.format(...values);
     if (/^\s*$/.test(line) || NOISE.test(line)) return;
     console.log(line);
+    // The suite asks for a screenshot by logging "[screenshot] NAME" and waits a moment for it.
+    const shot = /^\[screenshot\] ([\w-]+)$/.exec(line.trim());
+    if (shot !== null && args.screenshots) {
+      fs.mkdirSync(args.screenshots, { recursive: true });
+      await page
+        .screenshot({ path: path.join(args.screenshots, `${shot[1]}.png`) })
+        .catch((error) => console.log(`[screenshot] failed: ${error}`));
+    }
   });
   await page.goto(url);
   const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), Number(args.timeout || 240000)));

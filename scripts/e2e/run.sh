@@ -12,7 +12,7 @@ cd "$ROOT"
 TARGET=$(node -p 'process.platform + "-" + process.arch')
 node scripts/package.mjs --target "$TARGET"
 VSIX="$ROOT/release/longformer-lens-$(node -p 'require("./package.json").version')-$TARGET.vsix"
-npx esbuild test/e2e/suite/index.ts test/e2e/suite/extension.test.ts --bundle --platform=node --target=node20 --format=cjs \
+npx esbuild test/e2e/suite/index.ts test/e2e/suite/extension.test.ts test/e2e/suite/editor.test.ts --bundle --platform=node --target=node20 --format=cjs \
   --outdir=out/e2e --external:vscode --external:mocha --log-level=warning
 
 WORK=$(mktemp -d /tmp/lens-e2e.XXXXXX)
@@ -43,4 +43,5 @@ bash scripts/e2e/start-code-server.sh "$HOST" "$STATE" "$PORT" "$WORK/workspace"
 "$HOST/node_modules/.bin/code-server" --config "$STATE/config.yaml" --user-data-dir "$STATE/user-data" \
   --extensions-dir "$STATE/extensions" --install-extension "$VSIX"
 PLAYWRIGHT_CORE="$HOST/node_modules/playwright-core" node scripts/e2e/run-ext-tests.js \
-  --server "http://127.0.0.1:$PORT" --dev "$ROOT/out/e2e" --tests "$ROOT/out/e2e/index.js" --folder "$WORK/workspace"
+  --server "http://127.0.0.1:$PORT" --dev "$ROOT/out/e2e" --tests "$ROOT/out/e2e/index.js" --folder "$WORK/workspace" \
+  --screenshots "${LENS_E2E_SCREENSHOTS:-$ROOT/out/e2e/screenshots}"

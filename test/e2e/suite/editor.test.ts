@@ -1,0 +1,120 @@
+// The editor experience in a real VS Code host: a model per task, the status bar following the active editor's
+// results (stale after an edit or a model change, cleared by a failed run), and Choose Model's on-the-spot checks.
+// "[screenshot] NAME" lines ask the runner (scripts/e2e/run-ext-tests.js) for a screenshot of the window.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { AnswerResult } from '../../../src/core/tasks/answer';
+import type { Classification } from '../../../src/core/tasks/classify';
+import type { LensApi } from '../../../src/extension/main';
+import type { PickOutcome } from '../../../src/extension/model-picker';
+
+function env(name: string): string {
+  const value = process.env[name];
+  if (value === undefined) throw new Error(`${name} is not set; run the suite through scripts/e2e/run.sh`);
+  return value;
+}
+
+const settings = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('longformerLens');
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function screenshot(name: string): Promise<void> {
+  console.log(`[screenshot] ${name}`);
+  // The runner hears the line through the page's console and takes the picture.
+  await sleep(1500);
+}
+
+describe('the editor experience', function () {
+  let api: LensApi;
+
+  before(async () => {
+    const extension = vscode.extensions.getExtension<LensApi>('longformer-lens.longformer-lens');
+    assert.ok(extension);
+    api = await extension.activate();
+    await settings().update('provider', 'cpu', vscode.ConfigurationTarget.Global);
+    await settings().update('classificationModel', env('LENS_E2E_CLS'), vscode.ConfigurationTarget.Global);
+    await settings().update('questionAnsweringModel', env('LENS_E2E_QA'), vscode.ConfigurationTarget.Global);
+  });
+
+  after(async () => {
+    // The other suite sets the legacy modelPath, which the per-task settings would override.
+    for (const key of ['classificationModel', 'questionAnsweringModel', 'baseModel'])
+      await settings().update(key, undefined, vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('two documents, two tasks: each uses its own model and the status bar follows the active editor', async () => {
+    const report = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(env('LENS_E2E_DOC'))));
+    const classification = await vscode.commands.executeCommand<Classification>('longformerLens.classifyDocument');
+    assert.ok(classification, 'classified with the classification model');
+    assert.match(api.status().text, /^\$\(symbol-enum\) \w+ [\d.]+% · cls · cpu$/);
+    assert.match(api.status().tooltip, new RegExp(`Model: ${env('LENS_E2E_CLS')}`));
+
+    const notes = await vscode.window.showTextDocument(
+      await vscode.workspace.openTextDocument({
+        language: 'markdown',
+        content: '# Field notes\n\nThe crew replanted 14 hectares of wetland in May, after the reed canary grass was cut back.\n',
+      }),
+      vscode.ViewColumn.Beside,
+    );
+    assert.equal(api.status().text, '$(telescope) Longformer Lens', 'a document without a result shows none');
+    const answers = await vscode.commands.executeCommand<AnswerResult>('longformerLens.askQuestion', 'How many hectares were replanted?');
+    assert.ok(answers, 'answered with the question-answering model (a classification model would be refused)');
+    assert.match(api.status().text, /^\$\(question\) .* · qa · cpu$/);
+    await screenshot('status-answer');
+
+    await vscode.window.showTextDocument(report.document, vscode.ViewColumn.One);
+    assert.match(api.status().text, /^\$\(symbol-enum\) /, 'back on the report: its classification');
+    await screenshot('status-classification');
+
+    // An edit makes the result stale; undoing it does not bring the old version back.
+    await report.edit((edit) => edit.insert(new vscode.Position(0, 0), 'Draft. '));
+    assert.match(api.status().text, /\(stale\)$/);
+    assert.match(api.status().tooltip, /Stale: the document has changed since\./);
+    await vscode.commands.executeCommand('undo');
+
+    await vscode.window.showTextDocument(notes.document);
+    await settings().update('questionAnsweringModel', env('LENS_E2E_CLS'), vscode.ConfigurationTarget.Global);
+    assert.match(api.status().text, /\(stale\)$/);
+    assert.match(api.status().tooltip, /Stale: made with another model/);
+    await settings().update('questionAnsweringModel', env('LENS_E2E_QA'), vscode.ConfigurationTarget.Global);
+    assert.doesNotMatch(api.status().text, /stale/);
+  });
+
+  it('a failed run clears the old result of its document', async () => {
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(env('LENS_E2E_DOC'))));
+    assert.ok(await vscode.commands.executeCommand<Classification>('longformerLens.classifyDocument'));
+    await settings().update('classificationModel', env('LENS_E2E_NO_TOKENIZER'), vscode.ConfigurationTarget.Global);
+    const failed = await vscode.commands.executeCommand<Classification | undefined>('longformerLens.classifyDocument');
+    assert.equal(failed, undefined);
+    assert.equal(api.status().text, '$(telescope) Longformer Lens');
+    await settings().update('classificationModel', env('LENS_E2E_CLS'), vscode.ConfigurationTarget.Global);
+  });
+
+  it('Choose Model refuses a folder without config.json on the spot, and keeps the current model', async () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'lens-e2e-no-config-'));
+    fs.writeFileSync(path.join(empty, 'notes.txt'), 'not a checkpoint');
+    await vscode.commands.executeCommand('notifications.clearAll');
+    const outcome = await vscode.commands.executeCommand<PickOutcome>('longformerLens.chooseModel', 'classification', empty);
+    assert.ok(outcome !== undefined && 'refused' in outcome, 'refused');
+    assert.match(outcome.refused, /config\.json/);
+    assert.equal(settings().get('classificationModel'), env('LENS_E2E_CLS'));
+    await screenshot('choose-model-refused');
+    fs.rmSync(empty, { recursive: true, force: true });
+  });
+
+  it('Choose Model refuses a head that does not fit the task, and stores one that does', async () => {
+    const wrong = await vscode.commands.executeCommand<PickOutcome>(
+      'longformerLens.chooseModel',
+      'question-answering',
+      env('LENS_E2E_CLS'),
+    );
+    assert.ok(wrong !== undefined && 'refused' in wrong);
+    assert.match(wrong.refused, /sequence-classification head; question answering needs a question-answering head/);
+    const right = await vscode.commands.executeCommand<PickOutcome>('longformerLens.chooseModel', 'question-answering', env('LENS_E2E_QA'));
+    assert.deepEqual(right, { chosen: env('LENS_E2E_QA') });
+    assert.equal(settings().get('questionAnsweringModel'), env('LENS_E2E_QA'));
+  });
+});
