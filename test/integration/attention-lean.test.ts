@@ -25,6 +25,7 @@ import type { RobertaTokenizer } from '../../src/core/tokenizer/tokenizer';
 import { lensError } from '../support/lens-error';
 import { syntheticDocument } from '../unit/tasks/helpers';
 import { writeTaskCheckpoint } from './support-checkpoint';
+import { TEST_PROVIDER } from '../support/provider';
 
 const MODES: readonly AttentionMode[] = ['global', 'received', 'token'];
 const LAYERS = 2;
@@ -91,7 +92,7 @@ describe('attention task: only the layers and heads it needs', function () {
       labels: ['a', 'b'],
     });
     tokenizer = loadTokenizer(join(dir, 'cls'));
-    engine = await openEngine(join(dir, 'cls'), { provider: 'cpu', cacheDir: join(dir, 'cache') });
+    engine = await openEngine(join(dir, 'cls'), { provider: TEST_PROVIDER, cacheDir: join(dir, 'cache') });
     text = syntheticDocument(40, 5);
     assert.equal(engine.config.numHiddenLayers, LAYERS);
     assert.equal(engine.config.numAttentionHeads, HEADS);

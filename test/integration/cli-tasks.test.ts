@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
 import { syntheticDocument } from '../unit/tasks/helpers';
+import { TEST_PROVIDER } from '../support/provider';
 import { FIXTURE_TOKENIZER, writeTaskCheckpoint } from './support-checkpoint';
 
 interface Run {
@@ -106,7 +107,7 @@ describe('CLI document verbs', function () {
       paths.doc,
       '--json',
       '--provider',
-      'cpu',
+      TEST_PROVIDER,
       '--global',
       `${at}:${at + 5}`,
       '--global-text',
@@ -133,10 +134,10 @@ describe('CLI document verbs', function () {
     assert.ok(chunks.length > 1, 'the document should need several chunks');
     assert.ok(chunks.every((c, i) => c.start < c.end && (i === 0 || c.start < chunks[i - 1]!.end)));
     assert.ok((json['global_tokens'] as number) >= 2);
-    assert.equal(json['provider'], 'cpu');
+    assert.equal(json['provider'], TEST_PROVIDER);
     assert.equal(json['precision'], 'fp32');
     assert.equal((json['logits'] as number[]).length, 3);
-    const human = await cli('classify', '--model', paths.cls, paths.doc, '--provider', 'cpu');
+    const human = await cli('classify', '--model', paths.cls, paths.doc, '--provider', TEST_PROVIDER);
     assert.equal(human.code, 0, human.stderr);
     assert.match(human.stdout, /^(negative|neutral|positive) +\d\.\d{3} +[█░]{20}$/m);
   });
@@ -153,7 +154,7 @@ describe('CLI document verbs', function () {
       '3',
       '--json',
       '--provider',
-      'cpu',
+      TEST_PROVIDER,
     );
     assert.equal(run.code, 0, run.stderr);
     const json = JSON.parse(run.stdout) as {
@@ -162,19 +163,20 @@ describe('CLI document verbs', function () {
       provider: string;
     };
     assert.deepEqual(Object.keys(json).sort(), ['answers', 'no_answer', 'precision', 'provider']);
+    assert.equal(json.provider, TEST_PROVIDER);
     assert.equal(typeof json.no_answer, 'boolean');
     assert.ok(json.answers.length >= 1 && json.answers.length <= 3);
     for (const a of json.answers) {
       assert.equal(document.slice(a.start, a.end), a.text);
       assert.ok(a.score > 0 && a.score <= 1);
     }
-    const human = await cli('ask', '--model', paths.qa, paths.doc, '--question', 'Where?', '--provider', 'cpu');
+    const human = await cli('ask', '--model', paths.qa, paths.doc, '--question', 'Where?', '--provider', TEST_PROVIDER);
     assert.equal(human.code, 0, human.stderr);
     assert.match(human.stdout, /doc\.txt:\d+:\d+/);
   });
 
   it('attend --json gives one score per token for a layer and head', async () => {
-    const run = await cli('attend', '--model', paths.base, paths.doc, '--layer', '1', '--head', '0', '--json', '--provider', 'cpu');
+    const run = await cli('attend', '--model', paths.base, paths.doc, '--layer', '1', '--head', '0', '--json', '--provider', TEST_PROVIDER);
     assert.equal(run.code, 0, run.stderr);
     const json = JSON.parse(run.stdout) as {
       tokens: Array<{ start: number; end: number }>;
@@ -202,7 +204,7 @@ describe('CLI document verbs', function () {
       '--global-text',
       'station',
       '--provider',
-      'cpu',
+      TEST_PROVIDER,
     );
     assert.equal(token.code, 0, token.stderr);
     assert.match(token.stdout, /token attention, layer mean, head mean/);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { FloatTensor } from '../../src/core/checkpoint/tensor';
 import type { ModelInputs, ModelOutputs } from '../../src/core/runtime/engine';
 import { openEngine, type OpenedEngine } from '../../src/core/runtime/open';
+import { TEST_PROVIDER } from '../support/provider';
 
 const BASE = join(__dirname, '..', 'fixtures', 'longformer-ref', 'base-tiny');
 const LENGTH = 13;
@@ -98,7 +99,7 @@ describe('engine: outputs of real tokens do not depend on trailing masked paddin
           JSON.stringify({ ...config, attention_window: setup.window, attention_dilation: setup.dilation }),
         );
         await copyFile(join(BASE, 'model.safetensors'), join(dir, 'model.safetensors'));
-        engine = await openEngine(dir, { provider: 'cpu', threads: 1, cacheDir: join(root, 'cache') });
+        engine = await openEngine(dir, { provider: TEST_PROVIDER, threads: 1, cacheDir: join(root, 'cache') });
       });
       after(async () => {
         await engine?.dispose();

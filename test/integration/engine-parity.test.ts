@@ -10,6 +10,7 @@ import type { FloatTensor } from '../../src/core/checkpoint/tensor';
 import type { ModelInputs, OutputName } from '../../src/core/runtime/engine';
 import { openEngine, type OpenedEngine } from '../../src/core/runtime/open';
 import { defaultGlobalAttentionMask } from '../../src/core/runtime/request';
+import { TEST_PROVIDER } from '../support/provider';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'longformer-ref');
 const CASES = ['base-tiny', 'cls-tiny', 'qa-tiny'] as const;
@@ -89,15 +90,15 @@ describe('engine parity with HuggingFace (fixtures, every input, every output)',
           const weightsFile = format === 'safetensors' ? 'model.safetensors' : 'pytorch_model.bin';
           await copyFile(join(FIXTURES, caseName, 'config.json'), join(modelDir, 'config.json'));
           await copyFile(join(FIXTURES, caseName, weightsFile), join(modelDir, weightsFile));
-          engine = await openEngine(modelDir, { provider: 'cpu', threads: 1, cacheDir });
+          engine = await openEngine(modelDir, { provider: TEST_PROVIDER, threads: 1, cacheDir });
         });
         after(async () => {
           await engine?.dispose();
           await rm(modelDir, { recursive: true, force: true });
         });
 
-        it('runs on the CPU provider as asked', () => {
-          assert.equal(engine?.provider, 'cpu');
+        it(`runs on the ${TEST_PROVIDER} provider as asked`, () => {
+          assert.equal(engine?.provider, TEST_PROVIDER);
           assert.equal(engine?.providerNote, undefined);
         });
 
@@ -115,7 +116,7 @@ describe('engine parity with HuggingFace (fixtures, every input, every output)',
               (name) => name !== 'attentions' && name !== 'global_attentions',
             ) as OutputName[];
             const result = await engine.run(toInputs(input, globalMask), [...plainNames, 'attentions', 'global_attentions']);
-            assert.equal(result.provider, 'cpu');
+            assert.equal(result.provider, TEST_PROVIDER);
             for (const name of plainNames) {
               const expected = input.outputs[name] as JsonTensor;
               const actual = result.tensors.get(name);

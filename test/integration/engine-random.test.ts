@@ -16,6 +16,7 @@ import { openEngine } from '../../src/core/runtime/open';
 import { expectClose } from '../reference/compare';
 import { huggingFacePaddedLength, layoutGlobalAttentions, naiveLongformer } from '../reference/naive-longformer';
 import { SeededRandom } from '../reference/random';
+import { TEST_PROVIDER } from '../support/provider';
 
 const MASTER_SEED = Number(process.env['LENS_RANDOM_SEED'] ?? 20_261_130);
 const TOLERANCE = 1e-4;
@@ -195,7 +196,7 @@ describe(`engine vs naive reference on random cases (LENS_RANDOM_SEED=${MASTER_S
       before(async () => {
         dir = await mkdtemp(join(tmpdir(), 'lens-engine-random-'));
         weights = await writeSyntheticCheckpoint(join(dir, 'model'), config, model.seed, { format: 'safetensors' });
-        engine = await openEngine(join(dir, 'model'), { provider: 'cpu', threads: 1, cacheDir: join(dir, 'cache') });
+        engine = await openEngine(join(dir, 'model'), { provider: TEST_PROVIDER, threads: 1, cacheDir: join(dir, 'cache') });
       });
       after(async () => {
         await engine?.dispose();

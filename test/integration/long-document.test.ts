@@ -16,6 +16,7 @@ import { loadTokenizer } from '../../src/core/tokenizer';
 import type { RobertaTokenizer } from '../../src/core/tokenizer/tokenizer';
 import { syntheticDocument } from '../unit/tasks/helpers';
 import { writeTaskCheckpoint } from './support-checkpoint';
+import { TEST_PROVIDER } from '../support/provider';
 
 describe('document tasks end to end on the engine (incl. a 30,000-token document)', function () {
   this.timeout(600_000);
@@ -36,10 +37,10 @@ describe('document tasks end to end on the engine (incl. a 30,000-token document
     await writeTaskCheckpoint(join(dir, 'qa'), 'question-answering', 12, { maxPositionEmbeddings: 514, attentionWindow: 64 });
     tokenizer = loadTokenizer(join(dir, 'cls'));
     text = `${syntheticDocument(820, 21)}\n\nThe zebra crossing is near the station.\n\n${syntheticDocument(820, 22)}`;
-    cls = await openEngine(join(dir, 'cls'), { provider: 'cpu', cacheDir: join(dir, 'cache') });
-    qa = await openEngine(join(dir, 'qa'), { provider: 'cpu', cacheDir: join(dir, 'cache') });
+    cls = await openEngine(join(dir, 'cls'), { provider: TEST_PROVIDER, cacheDir: join(dir, 'cache') });
+    qa = await openEngine(join(dir, 'qa'), { provider: TEST_PROVIDER, cacheDir: join(dir, 'cache') });
     await writeTaskCheckpoint(join(dir, 'base'), 'base', 13, { maxPositionEmbeddings: 130, attentionWindow: 16 });
-    base = await openEngine(join(dir, 'base'), { provider: 'cpu', cacheDir: join(dir, 'cache') });
+    base = await openEngine(join(dir, 'base'), { provider: TEST_PROVIDER, cacheDir: join(dir, 'cache') });
   });
 
   after(async () => {

@@ -49,3 +49,16 @@ export function validateModelInputs(config: LongformerConfig, inputs: ModelInput
     }
   }
 }
+
+/** HuggingFace's x: the most global tokens (attention mask 1 and global mask 1) any row of the batch has. */
+export function mostGlobalTokens(inputs: ModelInputs): number {
+  let most = 0;
+  for (let row = 0; row < inputs.batchSize; row += 1) {
+    let count = 0;
+    for (let i = row * inputs.seqLen; i < (row + 1) * inputs.seqLen; i += 1) {
+      if (inputs.attentionMask[i] !== 0n && inputs.globalAttentionMask[i] !== 0n) count += 1;
+    }
+    most = Math.max(most, count);
+  }
+  return most;
+}

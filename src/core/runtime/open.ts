@@ -14,7 +14,7 @@ import { attentionsOutputName, globalAttentionsOutputName } from '../graph/longf
 import { resolveAttentionFetch } from './attention-fetch';
 import type { Engine, ModelInputs, ModelOutputs, OutputName, RunOptions } from './engine';
 import { defaultCacheDir, ensureCachedModel, findCachedModel, type CachedModel } from './model-cache';
-import { validateModelInputs } from './model-inputs';
+import { mostGlobalTokens, validateModelInputs } from './model-inputs';
 import { checkpointFingerprint, lookupSource, recordSource } from './source-index';
 import { checkPrecisionAvailable, isPrecision, PRECISIONS, type Precision } from '../precision';
 import { createSession, createSessionWithFallback, isProviderChoice, type ProviderChoice, type SessionSettings } from './providers';
@@ -198,8 +198,9 @@ class OnnxEngine implements OpenedEngine {
     let globalAttentions = outputs.includes('global_attentions')
       ? layers.map((layer) => take(globalAttentionsOutputName(layer)))
       : undefined;
-    // HuggingFace returns no global attentions when the batch has no global token (their last axis would be 0).
-    if (globalAttentions?.[0]?.shape[3] === 0) globalAttentions = undefined;
+    // HuggingFace returns no global attentions when the batch has no global token (their last axis would be 0); the
+    // graph then gives one filler slot (graph/longformer/sequence.ts), dropped here.
+    if (mostGlobalTokens(inputs) === 0) globalAttentions = undefined;
     return {
       provider: this.provider,
       precision: this.precision,

@@ -60,8 +60,14 @@ export function buildLongformerGraph(config: LongformerConfig, dict: StateDict, 
       hidden = b.reshapeExact(hidden, [b.dim(cut, 0), b.dim(hidden, 1), b.dim(hidden, 2)]); // (B, P, E)
     }
     if (result.globalAttentions !== undefined) {
-      // Kept at the padded length, as HuggingFace returns them.
-      b.output(result.globalAttentions, globalAttentionsOutputName(layer), 'float32', ['batch', headsDim, 'padded_sequence', 'globals']);
+      // Kept at the padded length, as HuggingFace returns them. The last axis has the global slots (sequence.ts): the
+      // batch's most global tokens, or 1 filler slot when it has none, which the engine drops.
+      b.output(result.globalAttentions, globalAttentionsOutputName(layer), 'float32', [
+        'batch',
+        headsDim,
+        'padded_sequence',
+        'global_slots',
+      ]);
     }
   }
   const sequence = b.slice(hidden, b.constInt64([0]), seq.length, [1]); // (B, S, E)

@@ -4,7 +4,7 @@ import type { LongformerConfig } from '../../checkpoint/config';
 import type { GraphBuilder, Value } from '../builder';
 import { globalAttention } from './global-attention';
 import { type ProbsRequest, weightHeads } from './head-weights';
-import type { SequenceInfo } from './sequence';
+import { SLICE_TO_END, type SequenceInfo } from './sequence';
 import { slidingWindowAttention } from './sliding-window';
 import { applyLinear, type GraphWeights } from './weights';
 
@@ -94,9 +94,11 @@ export function selfAttention(
   const output = b.where(isGlobal, global.output, b.where(isPadding, b.scalarFloat(0), localOutput));
   if (probs === undefined || local.globalProbs === undefined || local.windowProbs === undefined) return { output };
 
-  // HF layout of `attentions`: x global columns then the 2w + 1 offsets; rows of global and padding tokens are 0.
+  // HF layout of `attentions`: the global columns then the 2w + 1 offsets; rows of global and padding tokens are 0.
+  // Only the mostGlobals real columns are kept: without global tokens the one filler slot's column goes (sequence.ts).
   const rowIsLocal = b.unsqueeze(b.cast(seq.isLocal, 'float32'), [1, 3]); // (B, 1, P, 1)
-  const attentions = b.mul(b.concat([local.globalProbs, local.windowProbs], 3), rowIsLocal); // (B, H, P, x + 2w + 1)
+  const slotsAndWindow = b.mul(b.concat([local.globalProbs, local.windowProbs], 3), rowIsLocal); // (B, H, P, x + 2w + 1)
+  const attentions = b.slice(slotsAndWindow, b.sub(x, seq.mostGlobals), b.constInt64([SLICE_TO_END]), [3]); // (B, H, P, mostGlobals + 2w + 1)
   const globalAttentions =
     probs.headWeights === undefined
       ? global.probs

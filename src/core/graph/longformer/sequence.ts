@@ -8,10 +8,19 @@ export const SLICE_TO_END = 2 ** 62;
 export interface SequenceInfo {
   /** (batch, padded) int64 token ids, internal padding included. */
   readonly inputIds: Value;
-  /** int64 [1] values: batch size, given length, padded length, and x = max number of global tokens in a row. */
+  /** int64 [1] values: batch size, given length, padded length. */
   readonly batch: Value;
   readonly length: Value;
   readonly padded: Value;
+  /** int64 [1]: the most global tokens any row has (HuggingFace's x, 0 when no row has one). */
+  readonly mostGlobals: Value;
+  /**
+   * int64 [1]: x, the number of global slots every row gets: mostGlobals, but at least 1. With no global token the
+   * one slot is a filler (globalSlotValid false) whose keys are masked like any filler slot, so the global path runs
+   * on a slot that changes nothing instead of on zero-size tensors, which GPU kernels reject (WebGPU dispatches
+   * 0 workgroups and fails). Outputs drop the filler column again (self-attention.ts, open.ts). Cost: one
+   * global query over the sequence per layer, well under 1 % of a layer at any length.
+   */
   readonly numGlobal: Value;
   /** (batch, padded) bool masks from the merged mask: 0 padding, 1 local, 2 global. */
   readonly isPadding: Value;
@@ -55,7 +64,8 @@ export function sequenceInfo(
     const isGlobalInt = b.cast(isGlobal, 'int64');
 
     const globalsPerRow = b.reduceSum(isGlobalInt, [1], true); // (batch, 1)
-    const numGlobal = b.reshape(b.reduceMax(globalsPerRow, [0], false), [1]); // [1]
+    const mostGlobals = b.reshape(b.reduceMax(globalsPerRow, [0], false), [1]); // [1]
+    const numGlobal = b.max(mostGlobals, b.constInt64([1])); // [1]
 
     // The j-th global token of each row: TopK over a key that puts globals first, earliest position first.
     const positions = b.range(b.scalarInt64(0), b.reshape(padded, []), b.scalarInt64(1)); // (padded)
@@ -78,6 +88,7 @@ export function sequenceInfo(
       batch,
       length,
       padded,
+      mostGlobals,
       numGlobal,
       isPadding,
       isLocal,
