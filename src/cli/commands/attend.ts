@@ -3,7 +3,17 @@ import type { Command } from 'commander';
 import { LensError } from '../../core/errors';
 import { attention, type AttentionMode } from '../../core/tasks/attention';
 import { lineColumn } from '../../core/tasks/document';
-import { bar, type DocumentFlags, documentFlags, parseInteger, prepareRun, printWarnings, round, withEngine } from './document-task';
+import {
+  bar,
+  type DocumentFlags,
+  documentFlags,
+  parseInteger,
+  prepareRun,
+  printWarnings,
+  round,
+  runNotes,
+  withEngine,
+} from './document-task';
 
 interface AttendFlags extends DocumentFlags {
   readonly layer?: string;
@@ -64,6 +74,7 @@ export function registerAttend(program: Command): void {
           ...(result.token === undefined ? {} : { token: result.token }),
           provider: result.provider,
           precision: result.precision,
+          ...runNotes(result),
         };
         process.stdout.write(`${JSON.stringify(json)}\n`);
         return;

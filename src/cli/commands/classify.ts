@@ -13,7 +13,7 @@ import { zeroShotClassify, type ZeroShotClassification } from '../../core/tasks/
 import { buildPrompt, DEFAULT_TEMPLATE, parseLabels } from '../../core/tasks/zero-shot-prompt';
 import { type BatchFlags, batchFlags, chunkingParams, isBatchRun, runBatchVerb } from '../batch/batch-verb';
 import { modelId } from './train-head';
-import { bar, type DocumentFlags, documentFlags, prepareRun, printWarnings, round, withEngine } from './document-task';
+import { bar, type DocumentFlags, documentFlags, prepareRun, printWarnings, round, runNotes, withEngine } from './document-task';
 
 interface ClassifyFlags extends DocumentFlags, BatchFlags {
   readonly aggregate: string;
@@ -125,6 +125,7 @@ export function classificationJson(result: Classification | ZeroShotClassificati
     global_tokens: result.globalTokens,
     provider: result.provider,
     precision: result.precision,
+    ...runNotes(result),
     method: result.method,
   };
   if ('template' in result) {

@@ -5,6 +5,7 @@ import type { LongformerConfig } from '../../core/checkpoint/config';
 import { withExtendedPositions } from '../../core/checkpoint/extend-positions';
 import { readCheckpointConfig } from '../../core/checkpoint/load';
 import { LensError } from '../../core/errors';
+import type { RunInfo } from '../../core/runtime/engine';
 import { openEngine, type OpenedEngine } from '../../core/runtime/open';
 import { EXTEND_POSITIONS_HELP, engineFlags, extendPositionsFlag } from '../engine-flags';
 import { type CharSpan, findPhrase, validateSpans } from '../../core/tasks/chunking';
@@ -104,6 +105,14 @@ export async function withEngine<T>(run: PreparedRun, flags: DocumentFlags, use:
   } finally {
     await engine.dispose();
   }
+}
+
+/** The JSON fields saying why the provider or precision differs from the one asked for, when they do. */
+export function runNotes(info: RunInfo): { provider_note?: string; precision_note?: string } {
+  return {
+    ...(info.providerNote === undefined ? {} : { provider_note: info.providerNote }),
+    ...(info.precisionNote === undefined ? {} : { precision_note: info.precisionNote }),
+  };
 }
 
 /** Six significant digits: stable JSON without float32 noise. */

@@ -44,11 +44,19 @@ export interface RunOptions {
   readonly attentions?: AttentionFetch;
 }
 
-export interface ModelOutputs {
+/** Where and how a run ran, and why that differs from what was asked, when it does. */
+export interface RunInfo {
   /** The execution provider that actually ran ("cpu", "cuda", ...). */
   readonly provider: string;
   /** The precision that actually ran. */
   readonly precision: Precision;
+  /** Why the provider differs from the one asked for (it failed to start, or `auto` passed over a software adapter). */
+  readonly providerNote?: string;
+  /** Why the precision differs from the one asked for (no fp16 on this provider or adapter). */
+  readonly precisionNote?: string;
+}
+
+export interface ModelOutputs extends RunInfo {
   /** Plain outputs by name (last_hidden_state, logits, ...), each as HuggingFace shapes it. */
   readonly tensors: ReadonlyMap<OutputName, FloatTensor>;
   /** Per layer: (batch, heads, seqLen, x + window + 1); present when asked for. */

@@ -17,6 +17,7 @@ import { defaultCacheDir, ensureCachedModel, findCachedModel, type CachedModel }
 import { mostGlobalTokens, validateModelInputs } from './model-inputs';
 import { checkpointFingerprint, lookupSource, recordSource } from './source-index';
 import { checkPrecisionAvailable, isPrecision, PRECISIONS, type Precision } from '../precision';
+import { webGpuPassOverReason } from './webgpu-adapter';
 import { createSession, createSessionWithFallback, isProviderChoice, type ProviderChoice, type SessionSettings } from './providers';
 
 export interface OpenEngineOptions {
@@ -70,7 +71,10 @@ export async function openEngine(modelDir: string, options: OpenEngineOptions = 
     options.signal,
   );
   throwIfCancelled(options.signal);
-  const opened = await createSessionWithFallback(cache.modelPath, choice, settings);
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
+  const opened = await createSessionWithFallback(cache.modelPath, choice, settings, (provider) =>
+    provider === 'webgpu' ? webGpuPassOverReason(cacheDir) : Promise.resolve(undefined),
+  );
   return new OnnxEngine(
     config,
     opened.session,
@@ -204,6 +208,7 @@ class OnnxEngine implements OpenedEngine {
     return {
       provider: this.provider,
       precision: this.precision,
+      ...(this.providerNote === undefined ? {} : { providerNote: this.providerNote }),
       tensors,
       ...(attentions === undefined ? {} : { attentions }),
       ...(globalAttentions === undefined ? {} : { globalAttentions }),

@@ -59,11 +59,15 @@ export interface OpenedSession {
   readonly note?: string;
 }
 
-/** Creates a session on the first candidate provider that starts. */
+/**
+ * Creates a session on the first candidate provider that starts. For `auto`, `passOver` may name a reason not to use a
+ * GPU provider that would start (a software adapter, webgpu-adapter.ts).
+ */
 export async function createSessionWithFallback(
   modelPath: string,
   choice: ProviderChoice,
   settings: SessionSettings,
+  passOver: (provider: string) => Promise<string | undefined> = () => Promise.resolve(undefined),
 ): Promise<OpenedSession> {
   const failures: string[] = [];
   for (const provider of providerCandidates(choice)) {
@@ -71,6 +75,11 @@ export async function createSessionWithFallback(
     if (missing !== undefined) {
       // Trying would only make onnxruntime print a native error to stderr before failing the same way.
       failures.push(`${provider} unavailable (${missing})`);
+      continue;
+    }
+    const reason = choice === 'auto' && provider !== 'cpu' ? await passOver(provider) : undefined;
+    if (reason !== undefined) {
+      failures.push(`${provider} passed over (${reason})`);
       continue;
     }
     try {

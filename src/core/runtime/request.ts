@@ -123,6 +123,8 @@ export function runResponse(request: RunRequest, result: ModelOutputs): Record<s
   }
   response['provider'] = result.provider;
   response['precision'] = result.precision;
+  if (result.providerNote !== undefined) response['provider_note'] = result.providerNote;
+  if (result.precisionNote !== undefined) response['precision_note'] = result.precisionNote;
   response['global_attention_mask'] = request.globalAttentionMask;
   return response;
 }

@@ -6,11 +6,10 @@
 // character span found in two overlapping chunks is reported once, with its best score. As in the pipeline, answers
 // are widened to whole words unless alignToWords is false.
 import { LensError } from '../errors';
-import type { Engine } from '../runtime/engine';
+import type { Engine, RunInfo } from '../runtime/engine';
 import type { RobertaTokenizer, Tokenized, TokenSpans } from '../tokenizer/tokenizer';
 import { softmax } from './math';
 import { type ChunkInput, type DocumentTaskOptions, prepareDocument, requireHead, requireTensor, runChunks } from './pipeline';
-import type { Precision } from '../precision';
 
 export interface AnswerOptions extends DocumentTaskOptions {
   readonly topK?: number;
@@ -29,16 +28,13 @@ export interface Answer {
   readonly chunk: number;
 }
 
-export interface AnswerResult {
+export interface AnswerResult extends RunInfo {
   readonly answers: readonly Answer[];
   readonly noAnswer: boolean;
   /** The smallest null (`<s>`) score over the chunks. */
   readonly nullScore: number;
   readonly globalTokens: number;
   readonly warnings: readonly string[];
-  readonly provider: string;
-  /** The precision that ran. */
-  readonly precision: Precision;
 }
 
 /** A span of token positions within one input, inclusive at both ends. */
@@ -195,7 +191,7 @@ export async function answer(
   const prepared = prepareDocument(config, tokenizer, document, options, tokenizer.tokenize(question));
   const { starts, ends } = prepared.tokens;
   const hasText = (token: number): boolean => ends[token]! > starts[token]!;
-  const { results, ...ran } = await runChunks(engine, prepared.inputs, ['start_logits', 'end_logits'], options, (input, result) => ({
+  const { results, ...info } = await runChunks(engine, prepared.inputs, ['start_logits', 'end_logits'], options, (input, result) => ({
     input,
     chunk: input.chunk.index,
     spans: chunkSpans(input, requireTensor(result, 'start_logits'), requireTensor(result, 'end_logits'), hasText, topK, maxAnswerLength),
@@ -205,6 +201,6 @@ export async function answer(
     ...mergeAnswers(document, results, rangeOf, topK),
     globalTokens: prepared.spanTokens.length,
     warnings: prepared.warnings,
-    ...ran,
+    ...info,
   };
 }

@@ -16,11 +16,10 @@
 // exactly, the mean up to float32 rounding of the sum over heads).
 import type { FloatTensor } from '../checkpoint/tensor';
 import { LensError } from '../errors';
-import type { AttentionFetch, Engine } from '../runtime/engine';
+import type { AttentionFetch, Engine, RunInfo } from '../runtime/engine';
 import type { RobertaTokenizer } from '../tokenizer/tokenizer';
 import { chunkOwnership } from './chunking';
-import { type ChunkInput, type DocumentTaskOptions, prepareDocument, runChunks } from './pipeline';
-import type { Precision } from '../precision';
+import { type ChunkInput, type DocumentTaskOptions, prepareDocument, runChunks, runInfo } from './pipeline';
 
 export type AttentionMode = 'global' | 'received' | 'token';
 
@@ -46,7 +45,7 @@ export interface ChunkAttentions {
   readonly globalPositions: Int32Array;
 }
 
-export interface AttentionMap {
+export interface AttentionMap extends RunInfo {
   readonly mode: AttentionMode;
   readonly layer: number | 'mean';
   readonly head: number | 'mean';
@@ -60,9 +59,6 @@ export interface AttentionMap {
   /** The chosen token (mode 'token'). */
   readonly token?: number;
   readonly warnings: readonly string[];
-  readonly provider: string;
-  /** The precision that ran. */
-  readonly precision: Precision;
 }
 
 /** The document token at a UTF-16 offset: the token covering it, else the last one starting before it. */
@@ -225,8 +221,7 @@ export async function attention(
     scores,
     globalTokens: prepared.spanTokens,
     warnings: prepared.warnings,
-    provider: ran.provider,
-    precision: ran.precision,
+    ...runInfo(ran),
   };
   return chosenToken === undefined ? result : { ...result, token: chosenToken };
 }

@@ -5,11 +5,10 @@
 // Averaging logits rather than probabilities keeps one very confident chunk from being flattened by the others'
 // scale, and equals the probabilities of the single chunk when the document fits in one.
 import type { LongformerConfig } from '../checkpoint/config';
-import type { Engine } from '../runtime/engine';
+import type { Engine, RunInfo } from '../runtime/engine';
 import type { RobertaTokenizer } from '../tokenizer/tokenizer';
 import { argmax, sigmoid, softmax } from './math';
 import { type DocumentTaskOptions, prepareDocument, requireHead, requireTensor, runChunks } from './pipeline';
-import type { Precision } from '../precision';
 
 export type Activation = 'softmax' | 'sigmoid' | 'none';
 export type Aggregation = 'mean' | 'max';
@@ -27,7 +26,7 @@ export interface ChunkClassification {
   readonly probabilities: Float32Array;
 }
 
-export interface Classification {
+export interface Classification extends RunInfo {
   readonly method: ClassificationMethod;
   readonly labels: readonly string[];
   /** The most probable label. */
@@ -42,9 +41,6 @@ export interface Classification {
   /** Number of document tokens the caller's spans made global. */
   readonly globalTokens: number;
   readonly warnings: readonly string[];
-  readonly provider: string;
-  /** The precision that ran. */
-  readonly precision: Precision;
 }
 
 export function activationFor(config: LongformerConfig): Activation {
@@ -106,7 +102,7 @@ export async function classify(
   const config = engine.config;
   requireHead(config, ['sequence-classification'], 'Classification');
   const prepared = prepareDocument(config, tokenizer, document, options);
-  const { results, ...ran } = await runChunks(engine, prepared.inputs, ['logits'], options, (_input, result) =>
+  const { results, ...info } = await runChunks(engine, prepared.inputs, ['logits'], options, (_input, result) =>
     Float32Array.from(requireTensor(result, 'logits')),
   );
   const labels = labelNames(config, results[0]?.length ?? 0);
@@ -116,6 +112,6 @@ export async function classify(
     method: 'fine-tuned-head',
     globalTokens: prepared.spanTokens.length,
     warnings: prepared.warnings,
-    ...ran,
+    ...info,
   };
 }

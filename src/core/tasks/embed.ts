@@ -2,11 +2,10 @@
 // last_hidden_state, which every head offers (a base model, a masked-LM checkpoint, a fine-tune).
 // Over several chunks: the mean vector averages every document token once (from the chunk that owns it, see
 // chunkOwnership); the `<s>` vector is the chunks' `<s>` vectors averaged with weights = tokens owned.
-import type { Engine } from '../runtime/engine';
+import type { Engine, RunInfo } from '../runtime/engine';
 import type { RobertaTokenizer } from '../tokenizer/tokenizer';
 import { chunkOwnership } from './chunking';
-import { type DocumentTaskOptions, prepareDocument, requireTensor, runChunks } from './pipeline';
-import type { Precision } from '../precision';
+import { type DocumentTaskOptions, prepareDocument, requireTensor, runChunks, runInfo } from './pipeline';
 
 /** One chunk's own vectors: its `<s>` vector and the mean over the tokens it owns. */
 export interface ChunkEmbedding {
@@ -16,14 +15,11 @@ export interface ChunkEmbedding {
   readonly mean: Float32Array;
 }
 
-export interface Embedding {
+export interface Embedding extends RunInfo {
   readonly cls: Float32Array;
   readonly mean: Float32Array;
   readonly chunks: number;
   readonly chunkEmbeddings: readonly ChunkEmbedding[];
-  readonly provider: string;
-  /** The precision that ran. */
-  readonly precision: Precision;
 }
 
 export async function embed(
@@ -67,7 +63,6 @@ export async function embed(
     mean: counted === 0 ? Float32Array.from(cls, (v) => v / clsWeight) : Float32Array.from(mean, (v) => v / counted),
     chunks: prepared.chunks.length,
     chunkEmbeddings: ran.results,
-    provider: ran.provider,
-    precision: ran.precision,
+    ...runInfo(ran),
   };
 }

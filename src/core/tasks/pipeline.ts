@@ -3,11 +3,10 @@
 import type { LongformerConfig } from '../checkpoint/config';
 import { documentGlobalAttention, maxInputLength } from '../checkpoint/model-rules';
 import { LensError, throwIfCancelled } from '../errors';
-import type { Engine, ModelInputs, ModelOutputs, OutputName, RunOptions } from '../runtime/engine';
+import type { Engine, ModelInputs, ModelOutputs, OutputName, RunInfo, RunOptions } from '../runtime/engine';
 import type { RobertaTokenizer, Tokenized, TokenSpans } from '../tokenizer/tokenizer';
 import { type CharSpan, type Chunk, planChunks, spanTokenMask, validateSpans } from './chunking';
 import { checkDocumentText } from './document';
-import type { Precision } from '../precision';
 
 export interface Progress {
   readonly done: number;
@@ -184,20 +183,29 @@ export async function runChunks<T>(
   outputs: readonly OutputName[],
   options: Pick<DocumentTaskOptions, 'signal' | 'onProgress'> & { readonly run?: RunOptions },
   reduce: (input: ChunkInput, result: ModelOutputs) => T,
-): Promise<{ results: T[]; provider: string; precision: Precision }> {
+): Promise<{ results: T[] } & RunInfo> {
   const results: T[] = [];
-  let provider = '';
-  let precision: Precision = 'fp32';
+  let info: RunInfo = { provider: '', precision: 'fp32' };
   options.onProgress?.({ done: 0, total: inputs.length });
   for (const input of inputs) {
     throwIfCancelled(options.signal);
     const result = await engine.run(toModelInputs(input), outputs, options.run);
-    provider = result.provider;
-    precision = result.precision;
+    info = runInfo(result);
     results.push(reduce(input, result));
     options.onProgress?.({ done: results.length, total: inputs.length });
   }
-  return { results, provider, precision };
+  return { results, ...info };
+}
+
+/** The RunInfo fields of a run's outputs. */
+export function runInfo(result: RunInfo): RunInfo {
+  const { provider, precision, providerNote, precisionNote } = result;
+  return {
+    provider,
+    precision,
+    ...(providerNote === undefined ? {} : { providerNote }),
+    ...(precisionNote === undefined ? {} : { precisionNote }),
+  };
 }
 
 /** An output the engine was asked for and did not give: a bug in the engine, not in the user's input. */
