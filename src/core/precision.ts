@@ -13,7 +13,7 @@ export function isPrecision(value: string): value is Precision {
 
 /** The precision a request may start building with; throws for one this build cannot run at all. */
 export function checkPrecisionAvailable(precision: Precision): void {
-  if (precision === 'fp16' || precision === 'int8') {
+  if (precision === 'int8') {
     throw new LensError('BAD_ARGUMENT', `--precision ${precision} is not available yet in this build.`, 'Use --precision fp32.');
   }
 }

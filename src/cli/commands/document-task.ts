@@ -98,7 +98,10 @@ function showProgress({ done, total }: { done: number; total: number }): void {
 export async function withEngine<T>(run: PreparedRun, flags: DocumentFlags, use: (engine: OpenedEngine) => Promise<T>): Promise<T> {
   const engine = await openEngine(run.folder, engineFlags(flags));
   try {
-    if (engine.providerNote !== undefined && flags.json !== true) process.stderr.write(`longformer-lens: ${engine.providerNote}\n`);
+    if (flags.json !== true) {
+      for (const note of [engine.providerNote, engine.precisionNote])
+        if (note !== undefined) process.stderr.write(`longformer-lens: ${note}\n`);
+    }
     // Said even with --json: the numbers come from positions the checkpoint never learned.
     if (engine.approximation !== undefined) process.stderr.write(`longformer-lens: ${engine.approximation}\n`);
     return await use(engine);

@@ -56,8 +56,8 @@ async function runCommand(flags: RunFlags): Promise<void> {
     ...(flags.cacheDir === undefined ? {} : { cacheDir: flags.cacheDir }),
   });
   try {
-    if (engine.providerNote !== undefined) process.stderr.write(`longformer-lens: ${engine.providerNote}\n`);
-    if (engine.approximation !== undefined) process.stderr.write(`longformer-lens: ${engine.approximation}\n`);
+    for (const note of [engine.providerNote, engine.precisionNote, engine.approximation])
+      if (note !== undefined) process.stderr.write(`longformer-lens: ${note}\n`);
     const result = await engine.run(request.inputs, request.outputs);
     const response = runResponse(request, result);
     // The numbers come from positions the checkpoint never learned: the response says so, beside them.

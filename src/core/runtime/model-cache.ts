@@ -12,6 +12,7 @@ import type { StateDict } from '../checkpoint/tensor';
 import { throwIfCancelled } from '../errors';
 import { ExternalDataFile } from '../graph/external-data-file';
 import { type AttentionOutputs, buildLongformerGraph } from '../graph/longformer/model';
+import { toHalfPrecision } from '../graph/half-precision';
 import { serializeModel } from '../graph/serialize';
 import type { Precision } from '../precision';
 
@@ -104,7 +105,8 @@ export async function ensureCachedModel(
     try {
       for (const [file, attentions] of VARIANTS) {
         throwIfCancelled(signal);
-        const graph = buildLongformerGraph(config, weights, { attentions, precision });
+        const built = buildLongformerGraph(config, weights, { attentions, precision });
+        const graph = precision === 'fp16' ? toHalfPrecision(built) : built;
         await writeFile(
           join(staging, file),
           serializeModel(graph, { external, metadata: { graph_version: GRAPH_VERSION, cache_key: key } }),

@@ -17,6 +17,7 @@ import { defaultCacheDir, ensureCachedModel, findCachedModel, type CachedModel }
 import { mostGlobalTokens, validateModelInputs } from './model-inputs';
 import { checkpointFingerprint, lookupSource, recordSource } from './source-index';
 import { checkPrecisionAvailable, isPrecision, PRECISIONS, type Precision } from '../precision';
+import { halfPrecisionUnsupported } from './half-support';
 import { webGpuPassOverReason } from './webgpu-adapter';
 import { createSession, createSessionWithFallback, isProviderChoice, type ProviderChoice, type SessionSettings } from './providers';
 
@@ -40,6 +41,8 @@ export interface OpenedEngine extends Engine {
   readonly providerNote?: string;
   /** The precision the sessions run in. */
   readonly precision: Precision;
+  /** Why that differs from the requested precision, when it does (fp16 on the CPU or without shader-f16). */
+  readonly precisionNote?: string;
   /** The outputs this checkpoint's head offers (attentions and global_attentions are always available). */
   readonly availableOutputs: readonly OutputName[];
   /** The cache entry used, and whether it was already on disk (nothing built). */
@@ -63,24 +66,37 @@ export async function openEngine(modelDir: string, options: OpenEngineOptions = 
     throw new LensError('BAD_ARGUMENT', `Unknown precision "${String(precision)}"; choose one of ${PRECISIONS.join(', ')}.`);
   checkPrecisionAvailable(precision);
 
-  const { config, hasPooler, cache, weightsLoaded, approximation } = await prepareGraph(
-    modelDir,
-    options.cacheDir ?? defaultCacheDir(),
-    precision,
-    options.extendPositions,
-    options.signal,
-  );
-  throwIfCancelled(options.signal);
   const cacheDir = options.cacheDir ?? defaultCacheDir();
-  const opened = await createSessionWithFallback(cache.modelPath, choice, settings, (provider) =>
+  // fp16 settles the provider on the float32 graph first (the fallback chain is the same for both), then moves the
+  // session to the fp16 graph where that provider multiplies in float16; elsewhere it runs fp32 and says why.
+  const firstPrecision = precision === 'fp16' ? 'fp32' : precision;
+  let graph = await prepareGraph(modelDir, cacheDir, firstPrecision, options.extendPositions, options.signal);
+  throwIfCancelled(options.signal);
+  let opened = await createSessionWithFallback(graph.cache.modelPath, choice, settings, (provider) =>
     provider === 'webgpu' ? webGpuPassOverReason(cacheDir) : Promise.resolve(undefined),
   );
+  let ran: Precision = firstPrecision;
+  let precisionNote: string | undefined;
+  if (precision === 'fp16') {
+    const unsupported = await halfPrecisionUnsupported(opened.provider);
+    if (unsupported === undefined) {
+      const half = await prepareGraph(modelDir, cacheDir, 'fp16', options.extendPositions, options.signal);
+      const session = await createSession(half.cache.modelPath, opened.provider, settings);
+      await opened.session.release();
+      opened = { ...opened, session };
+      graph = { ...half, weightsLoaded: half.weightsLoaded || graph.weightsLoaded };
+      ran = 'fp16';
+    } else {
+      precisionNote = `fp16 not run: ${unsupported}; ran fp32.`;
+    }
+  }
+  const { config, hasPooler, cache, weightsLoaded, approximation } = graph;
   return new OnnxEngine(
     config,
     opened.session,
     opened.provider,
-    opened.note,
-    precision,
+    { provider: opened.note, precision: precisionNote },
+    ran,
     headOutputNames(config.head, hasPooler),
     cache,
     weightsLoaded,
@@ -129,13 +145,14 @@ class OnnxEngine implements OpenedEngine {
   private weightedAttentionsSession: Promise<InferenceSession> | undefined;
   readonly providerNote?: string;
   readonly approximation?: string;
+  readonly precisionNote?: string;
   readonly availableOutputs: readonly OutputName[];
 
   constructor(
     readonly config: LongformerConfig,
     private readonly session: InferenceSession,
     readonly provider: string,
-    providerNote: string | undefined,
+    notes: { provider: string | undefined; precision: string | undefined },
     readonly precision: Precision,
     headOutputs: readonly OutputName[],
     readonly cache: CachedModel,
@@ -145,7 +162,8 @@ class OnnxEngine implements OpenedEngine {
   ) {
     if (approximation !== undefined) this.approximation = approximation;
     this.availableOutputs = [...headOutputs, 'attentions', 'global_attentions'];
-    if (providerNote !== undefined) this.providerNote = providerNote;
+    if (notes.provider !== undefined) this.providerNote = notes.provider;
+    if (notes.precision !== undefined) this.precisionNote = notes.precision;
   }
 
   async run(inputs: ModelInputs, outputs: readonly OutputName[], options: RunOptions = {}): Promise<ModelOutputs> {
@@ -209,6 +227,7 @@ class OnnxEngine implements OpenedEngine {
       provider: this.provider,
       precision: this.precision,
       ...(this.providerNote === undefined ? {} : { providerNote: this.providerNote }),
+      ...(this.precisionNote === undefined ? {} : { precisionNote: this.precisionNote }),
       tensors,
       ...(attentions === undefined ? {} : { attentions }),
       ...(globalAttentions === undefined ? {} : { globalAttentions }),

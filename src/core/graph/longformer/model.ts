@@ -20,7 +20,10 @@ export type AttentionOutputs = 'none' | 'per-head' | 'head-weighted';
 
 export interface LongformerGraphOptions {
   readonly attentions: AttentionOutputs;
-  /** Only fp32 is built so far; the option is part of the cache key already. */
+  /**
+   * The graph built here is float32 for fp32 and fp16 (model-cache.ts rewrites the fp16 variant with
+   * graph/half-precision.ts); the option is part of the cache key.
+   */
   readonly precision?: Precision;
 }
 

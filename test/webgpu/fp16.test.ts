@@ -1,0 +1,141 @@
+// --precision fp16 on WebGPU: MatMuls and the embedding tables in float16, softmax, layer norm and the rest in
+// float32 (graph/half-precision.ts). Checked against HuggingFace's float32 outputs on every fixture input, with the
+// tolerances below, measured on Mesa's software Vulkan driver (lavapipe, which has shader-f16; the fixture models'
+// weights have standard deviation 0.2) and given about 3x headroom. float16 keeps 11 significant bits (relative step 2^-11 ≈ 4.9e-4); the errors of two layers of rounded
+// products add up in the hidden states, less in the probabilities, which softmax keeps within [0, 1].
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FloatTensor } from '../../src/core/checkpoint/tensor';
+import type { ModelInputs, OutputName } from '../../src/core/runtime/engine';
+import { WEIGHTS_FILE } from '../../src/core/runtime/model-cache';
+import { openEngine } from '../../src/core/runtime/open';
+import { defaultGlobalAttentionMask } from '../../src/core/runtime/request';
+
+const FIXTURES = join(__dirname, '..', 'fixtures', 'longformer-ref');
+const CASES = ['base-tiny', 'cls-tiny', 'qa-tiny'] as const;
+
+/** Largest |fp16 engine - HuggingFace fp32| allowed, per output. */
+export const FP16_TOLERANCE: Readonly<Record<string, number>> = {
+  last_hidden_state: 3e-2, // measured 8.7e-3
+  pooler_output: 2.5e-2, // measured 7.6e-3
+  logits: 3e-2, // measured 3.6e-3
+  start_logits: 3e-2, // measured 8.3e-3
+  end_logits: 3e-2, // measured 8.8e-3
+  attentions: 1e-2, // measured 3.5e-3
+  global_attentions: 1e-2, // measured 3.3e-3
+};
+
+interface JsonTensor {
+  readonly shape: number[];
+  readonly data: unknown;
+}
+interface ReferenceInput {
+  readonly name: string;
+  readonly batch_size: number;
+  readonly seq_len: number;
+  readonly input_ids: number[][];
+  readonly attention_mask: number[][];
+  readonly global_attention_mask: number[][] | null;
+  readonly outputs: Record<string, JsonTensor | JsonTensor[] | null>;
+}
+
+const flatten = (data: unknown): number[] => (Array.isArray(data) ? data.flatMap(flatten) : [data as number]);
+
+function maxDiff(actual: FloatTensor | undefined, expected: JsonTensor, what: string): number {
+  assert.ok(actual !== undefined, `${what} missing`);
+  assert.deepEqual(actual.shape, expected.shape, `${what}: shape`);
+  const values = flatten(expected.data);
+  return values.reduce(
+    (worst, value, i) => Math.max(worst, Math.abs((actual.data[i] ?? Number.NaN) - value) || (Number.isNaN(actual.data[i]) ? Infinity : 0)),
+    0,
+  );
+}
+
+describe('fp16 on WebGPU: parity with HuggingFace float32 within stated tolerances', () => {
+  const worst = new Map<string, number>();
+  let cacheDir = '';
+  before(async () => {
+    cacheDir = await mkdtemp(join(tmpdir(), 'lens-fp16-'));
+  });
+  after(async () => {
+    await rm(cacheDir, { recursive: true, force: true });
+    const lines = [...worst].map(
+      ([name, diff]) => `      fp16 ${name.padEnd(20)} max |diff| ${diff.toExponential(2)} (tolerance ${FP16_TOLERANCE[name]})`,
+    );
+    process.stdout.write(`${lines.join('\n')}\n`);
+  });
+
+  for (const caseName of CASES) {
+    it(`${caseName}: every input, every output`, async () => {
+      const modelDir = join(FIXTURES, caseName);
+      const engine = await openEngine(modelDir, { provider: 'webgpu', precision: 'fp16', cacheDir });
+      try {
+        assert.equal(engine.precision, 'fp16', engine.precisionNote);
+        const reference = JSON.parse(readFileSync(join(modelDir, 'reference.json'), 'utf8')) as { inputs: ReferenceInput[] };
+        for (const input of reference.inputs) {
+          const globalMask = input.global_attention_mask ?? defaultGlobalAttentionMask(engine.config, input.input_ids);
+          const big = (rows: number[][]): BigInt64Array => BigInt64Array.from(rows.flat(), (v) => BigInt(v));
+          const inputs: ModelInputs = {
+            batchSize: input.batch_size,
+            seqLen: input.seq_len,
+            inputIds: big(input.input_ids),
+            attentionMask: big(input.attention_mask),
+            globalAttentionMask: big(globalMask),
+          };
+          const plain = Object.keys(input.outputs).filter((name) => name !== 'attentions' && name !== 'global_attentions') as OutputName[];
+          const result = await engine.run(inputs, [...plain, 'attentions', 'global_attentions']);
+          assert.equal(result.provider, 'webgpu');
+          assert.equal(result.precision, 'fp16');
+          const check = (name: string, diff: number): void => {
+            worst.set(name, Math.max(worst.get(name) ?? 0, diff));
+            assert.ok(diff <= (FP16_TOLERANCE[name] ?? 0), `${caseName} ${input.name} ${name}: max |diff| ${diff}`);
+          };
+          for (const name of plain) check(name, maxDiff(result.tensors.get(name), input.outputs[name] as JsonTensor, name));
+          (input.outputs['attentions'] as JsonTensor[]).forEach((expected, layer) =>
+            check('attentions', maxDiff(result.attentions?.[layer], expected, `attentions[${layer}]`)),
+          );
+          const expectedGlobal = input.outputs['global_attentions'] as JsonTensor[] | null;
+          if (expectedGlobal === null) assert.equal(result.globalAttentions, undefined);
+          else
+            expectedGlobal.forEach((expected, layer) =>
+              check('global_attentions', maxDiff(result.globalAttentions?.[layer], expected, `global_attentions[${layer}]`)),
+            );
+        }
+      } finally {
+        await engine.dispose();
+      }
+    });
+  }
+
+  it('stores the MatMul weights in float16: a smaller weights file, and results that differ from fp32', async () => {
+    const modelDir = join(FIXTURES, 'base-tiny');
+    const half = await openEngine(modelDir, { provider: 'webgpu', precision: 'fp16', cacheDir });
+    const full = await openEngine(modelDir, { provider: 'webgpu', precision: 'fp32', cacheDir });
+    try {
+      const halfBytes = (await stat(join(half.cache.directory, WEIGHTS_FILE))).size;
+      const fullBytes = (await stat(join(full.cache.directory, WEIGHTS_FILE))).size;
+      process.stdout.write(`      weights file: fp16 ${halfBytes} bytes, fp32 ${fullBytes} bytes\n`);
+      // Biases under 1 KiB stay inside the model file, so the tiny model's weights file shrinks by less than half.
+      assert.ok(halfBytes < 0.75 * fullBytes, `fp16 ${halfBytes} vs fp32 ${fullBytes}`);
+      const inputs: ModelInputs = {
+        batchSize: 1,
+        seqLen: 6,
+        inputIds: BigInt64Array.from([0n, 10n, 20n, 30n, 40n, 2n]),
+        attentionMask: BigInt64Array.from([1n, 1n, 1n, 1n, 1n, 1n]),
+        globalAttentionMask: BigInt64Array.from([1n, 0n, 0n, 0n, 0n, 0n]),
+      };
+      const a = (await half.run(inputs, ['last_hidden_state'])).tensors.get('last_hidden_state')!.data;
+      const b = (await full.run(inputs, ['last_hidden_state'])).tensors.get('last_hidden_state')!.data;
+      assert.ok(
+        a.some((value, i) => value !== b[i]),
+        'fp16 gave bit-identical results to fp32: it did not run',
+      );
+    } finally {
+      await half.dispose();
+      await full.dispose();
+    }
+  });
+});
