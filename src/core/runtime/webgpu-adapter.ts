@@ -10,9 +10,9 @@
 // is cached on disk, keyed by onnxruntime's version, the installed Vulkan driver manifests and the loader's
 // environment, so the child (about a second) runs once per machine setup, not per start.
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { GraphBuilder } from '../graph/builder';
 import { serializeModel } from '../graph/serialize';
@@ -76,7 +76,7 @@ async function cachedOrProbe(dir: string, key: string): Promise<WebGpuAdapter | 
   }
   const adapter = await probe(dir);
   await mkdir(dir, { recursive: true });
-  const staging = `${record}.tmp-${process.pid}`;
+  const staging = `${record}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   await writeFile(staging, JSON.stringify({ adapter: adapter ?? null }));
   await rename(staging, record);
   return adapter;
@@ -127,7 +127,8 @@ async function probe(dir: string): Promise<WebGpuAdapter | undefined> {
   } catch {
     return undefined;
   }
-  const model = join(dir, 'probe.onnx');
+  // One file per process: two windows starting at once must not read each other's half-written model.
+  const model = join(dir, `probe-${process.pid}-${randomBytes(4).toString('hex')}.onnx`);
   await mkdir(dirname(model), { recursive: true });
   await writeFile(model, serializeModel(probeGraph()));
   const env = {
@@ -141,7 +142,7 @@ async function probe(dir: string): Promise<WebGpuAdapter | undefined> {
     execFile(process.execPath, ['-e', PROBE_SCRIPT], { env, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (error, _stdout, err) =>
       resolve(error === null ? err : ''),
     );
-  });
+  }).finally(() => rm(model, { force: true }));
   return parseLoaderReport(stderr);
 }
 
