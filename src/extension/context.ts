@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { AnswerHighlight } from './decorations/answer-highlight';
 import { AttentionHeatmap } from './decorations/attention-heatmap';
 import { GlobalSpanStore } from './global-spans';
+import { MarkHover } from './mark-hover';
 import { ResultStore } from './result-store';
 import { LensStatusBar } from './status-bar';
 import { WorkerClient } from './worker-client';
@@ -14,7 +15,7 @@ export class LensContext implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
   readonly worker: WorkerClient;
   readonly results = new ResultStore();
-  readonly globalSpans = new GlobalSpanStore();
+  readonly globalSpans: GlobalSpanStore;
   readonly statusBar: LensStatusBar;
   readonly answerHighlight = new AnswerHighlight();
   readonly heatmap = new AttentionHeatmap();
@@ -32,10 +33,12 @@ export class LensContext implements vscode.Disposable {
         for (const { level, text } of workerLogLines(chunk)) this.log[level](text);
       },
     });
+    this.globalSpans = new GlobalSpanStore(extension.workspaceState);
     this.statusBar = new LensStatusBar(this.results, (document) => this.globalSpans.get(document).length);
     this.subscriptions = [
       vscode.workspace.onDidCloseTextDocument((document) => this.results.forget(document.uri.toString())),
       this.globalSpans.onDidChange(() => this.statusBar.render()),
+      vscode.languages.registerHoverProvider({ pattern: '**' }, new MarkHover(this.globalSpans, this.worker)),
     ];
   }
 

@@ -5,17 +5,20 @@ import { showAttention } from './commands/attention';
 import { chooseModel } from './commands/choose-model';
 import { classifyDocument } from './commands/classify';
 import { trainClassifier } from './commands/train-classifier';
-import { clearGlobal, markGlobal, unmarkGlobal } from './commands/global-spans';
+import { clearGlobal, markGlobal, unmarkAt, unmarkGlobal } from './commands/global-spans';
 import { setHubToken } from './commands/hub-token';
 import { showModelInfo } from './commands/model-info';
 import { cancelTasks, showStatusMenu } from './commands/status-menu';
 import { LensContext } from './context';
+import type { SavedMark } from './mark-persistence';
 import type { LensTask } from './tasks';
 
 /** What activate() returns: read-only views for the end-to-end tests. */
 export interface LensApi {
   /** The status bar item's text and tooltip as shown now. */
   status(): { readonly text: string; readonly tooltip: string };
+  /** The global-attention marks saved for a document URI (what a window reload restores). */
+  savedMarks(uri: string): readonly SavedMark[];
 }
 
 export function activate(extension: vscode.ExtensionContext): LensApi {
@@ -30,6 +33,7 @@ export function activate(extension: vscode.ExtensionContext): LensApi {
     ['longformerLens.markGlobal', () => markGlobal(lens)],
     ['longformerLens.unmarkGlobal', () => unmarkGlobal(lens)],
     ['longformerLens.clearGlobal', () => clearGlobal(lens)],
+    ['longformerLens.unmarkAt', (uri?: unknown, offset?: unknown) => unmarkAt(lens, uri, offset)],
     ['longformerLens.showAttention', (mode?: Parameters<typeof showAttention>[1]) => showAttention(lens, mode)],
     ['longformerLens.clearAttention', () => lens.heatmap.clear()],
     ['longformerLens.clearAnswer', () => lens.answerHighlight.clear()],
@@ -38,7 +42,7 @@ export function activate(extension: vscode.ExtensionContext): LensApi {
     ['longformerLens.showOutput', () => lens.log.show(true)],
   ];
   extension.subscriptions.push(lens, ...commands.map(([id, run]) => vscode.commands.registerCommand(id, run)));
-  return { status: () => lens.statusBar.shown };
+  return { status: () => lens.statusBar.shown, savedMarks: (uri) => lens.globalSpans.saved(uri) };
 }
 
 export function deactivate(): void {

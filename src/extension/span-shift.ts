@@ -60,3 +60,8 @@ export function removeRange(spans: readonly CharSpan[], removed: CharSpan): Char
   }
   return kept;
 }
+
+/** The span holding the offset, its ends included (a cursor just after a marked word is still on it). */
+export function spanAt(spans: readonly CharSpan[], offset: number): CharSpan | undefined {
+  return spans.find((span) => offset >= span.start && offset <= span.end);
+}

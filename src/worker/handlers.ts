@@ -8,7 +8,8 @@ import { answer } from '../core/tasks/answer';
 import { attention } from '../core/tasks/attention';
 import { classify } from '../core/tasks/classify';
 import { embed } from '../core/tasks/embed';
-import type { DocumentTaskOptions } from '../core/tasks/pipeline';
+import { prepareDocument, type DocumentTaskOptions } from '../core/tasks/pipeline';
+import { spanCoverage } from '../core/tasks/span-coverage';
 import { basename } from 'node:path';
 import { classifyWithHead } from '../core/head/classify-with-head';
 import { EmbeddingCache } from '../core/head/embedding-cache';
@@ -25,6 +26,19 @@ import type { HandlerContext, Handlers } from './serve';
 
 // Lines on stderr reach the extension's log.
 const pool = new EnginePool((line) => process.stderr.write(`${line}\n`));
+
+/** Tokenizers by folder, for the mark hover (which needs no engine). */
+const tokenizers = {
+  loaded: new Map<string, ReturnType<typeof loadTokenizer>>(),
+  get(folder: string): ReturnType<typeof loadTokenizer> {
+    let tokenizer = this.loaded.get(folder);
+    if (tokenizer === undefined) {
+      tokenizer = loadTokenizer(folder);
+      this.loaded.set(folder, tokenizer);
+    }
+    return tokenizer;
+  },
+};
 
 function taskOptions(params: DocumentParams, context: HandlerContext): DocumentTaskOptions {
   return {
@@ -61,6 +75,13 @@ export const handlers: Handlers = {
     const { folder } = await resolveModel(params.modelDir, { signal: context.signal });
     const config = await readCheckpointConfig(folder);
     return { architecture: config.architecture, head: config.head };
+  },
+
+  async markCoverage(params, context) {
+    const { folder } = await resolveModel(params.modelDir, { signal: context.signal });
+    const config = await readCheckpointConfig(folder);
+    const prepared = prepareDocument(config, tokenizers.get(folder), params.text, {});
+    return { ...spanCoverage(prepared.tokens, prepared.chunks, params.span), chunkCount: prepared.chunks.length };
   },
 
   async inspectModel(params, context) {

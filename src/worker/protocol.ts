@@ -9,6 +9,7 @@ import type { ProviderChoice } from '../core/runtime/provider-choice';
 import type { AnswerResult } from '../core/tasks/answer';
 import type { AttentionMap, AttentionMode, AttentionSelection } from '../core/tasks/attention';
 import type { CharSpan } from '../core/tasks/chunking';
+import type { SpanCoverage } from '../core/tasks/span-coverage';
 import type { Aggregation, Classification } from '../core/tasks/classify';
 import type { Embedding } from '../core/tasks/embed';
 import type { ZeroShotClassification } from '../core/tasks/zero-shot';
@@ -26,6 +27,11 @@ export interface ModelChoice {
   readonly extendPositions?: number;
   /** The open models' weights stay within this; the least recently used model is unloaded first. Default 2 GiB. */
   readonly memoryBudgetBytes?: number;
+}
+
+/** A global-attention mark as the model sees it: its tokens, the chunks they are in, and how many chunks there are. */
+export interface MarkCoverage extends SpanCoverage {
+  readonly chunkCount: number;
 }
 
 /** What a checkpoint folder holds, read without loading the weights (config.json and a directory listing). */
@@ -85,6 +91,8 @@ export interface WorkerMethods {
   modelHead: { params: { readonly modelDir: string }; result: { readonly architecture: string; readonly head: HeadKind } };
   /** Checks a folder (or hub id) is a usable checkpoint: config.json, weights and tokenizer; fails with the first problem. */
   inspectModel: { params: { readonly modelDir: string }; result: ModelCheck };
+  /** How many tokens a mark makes global and in which chunks, with the model's tokenizer and chunking (no weights). */
+  markCoverage: { params: { readonly modelDir: string; readonly text: string; readonly span: CharSpan }; result: MarkCoverage };
   /** Fetches a hub repository into the huggingface_hub cache; progress counts bytes of the file in transfer. */
   download: { params: DownloadParams; result: DownloadSummary };
   /** Without `method`, the checkpoint's own classification head. */

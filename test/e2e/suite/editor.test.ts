@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import type { AnswerResult } from '../../../src/core/tasks/answer';
 import type { Classification } from '../../../src/core/tasks/classify';
 import type { LensApi } from '../../../src/extension/main';
+import { textHash } from '../../../src/extension/mark-persistence';
 import type { PickOutcome } from '../../../src/extension/model-picker';
 
 function env(name: string): string {
@@ -116,5 +117,50 @@ describe('the editor experience', function () {
     const right = await vscode.commands.executeCommand<PickOutcome>('longformerLens.chooseModel', 'question-answering', env('LENS_E2E_QA'));
     assert.deepEqual(right, { chosen: env('LENS_E2E_QA') });
     assert.equal(settings().get('questionAnsweringModel'), env('LENS_E2E_QA'));
+  });
+
+  it('unmarks the whole mark at the cursor; the hover says how many tokens a mark makes global and where', async () => {
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(env('LENS_E2E_DOC'))));
+    const document = editor.document;
+    await vscode.commands.executeCommand('longformerLens.clearGlobal');
+    const phrase = 'reed canary grass';
+    const start = document.getText().indexOf(phrase);
+    editor.selection = new vscode.Selection(document.positionAt(start), document.positionAt(start + phrase.length));
+    assert.equal(await vscode.commands.executeCommand<number>('longformerLens.markGlobal'), 1);
+
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      document.uri,
+      document.positionAt(start + 6),
+    );
+    const text = hovers
+      .flatMap((hover) => hover.contents)
+      .map((content) => (typeof content === 'string' ? content : 'value' in content ? content.value : ''))
+      .join('\n');
+    assert.match(
+      text,
+      /\*\*Global attention\*\* \(Longformer Lens\): \d+ tokens here attend to, and are attended by, every token of chunks? [\d, ]+ of \d+ \(not the whole document/,
+    );
+    assert.match(text, /\[Unmark\]\(command:longformerLens\.unmarkAt\?/);
+    editor.selection = new vscode.Selection(document.positionAt(start + 6), document.positionAt(start + 6));
+    await vscode.commands.executeCommand('editor.action.showHover');
+    await screenshot('mark-hover');
+
+    // A cursor inside "canary" removes the whole mark, not one word of it.
+    editor.selection = new vscode.Selection(document.positionAt(start + 8), document.positionAt(start + 8));
+    assert.equal(await vscode.commands.executeCommand<number>('longformerLens.unmarkGlobal'), 0);
+  });
+
+  it('saves marks in the workspace state with a hash of their text, and forgets them when cleared', async () => {
+    const uri = vscode.Uri.file(env('LENS_E2E_DOC'));
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    const phrase = 'reed canary grass';
+    const start = editor.document.getText().indexOf(phrase);
+    editor.selection = new vscode.Selection(editor.document.positionAt(start), editor.document.positionAt(start + phrase.length));
+    await vscode.commands.executeCommand('longformerLens.markGlobal');
+    // What a reload restores from (restoreMarks, unit-tested): the span and the hash of its text.
+    assert.deepEqual(api.savedMarks(uri.toString()), [{ start, end: start + phrase.length, hash: textHash(phrase) }]);
+    assert.equal(await vscode.commands.executeCommand<number>('longformerLens.clearGlobal'), 1);
+    assert.deepEqual(api.savedMarks(uri.toString()), []);
   });
 });

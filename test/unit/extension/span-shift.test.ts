@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { addSpan, removeRange, shiftSpans } from '../../../src/extension/span-shift';
+import { addSpan, removeRange, shiftSpans, spanAt } from '../../../src/extension/span-shift';
 
 describe('global span bookkeeping under edits', () => {
   const text = 'alpha beta gamma delta';
@@ -43,5 +43,17 @@ describe('global span bookkeeping under edits', () => {
       { start: 0, end: 6 },
       { start: 10, end: 16 },
     ]);
+  });
+
+  it('finds the mark under a cursor, its ends included, so unmarking removes the whole mark', () => {
+    const spans = [
+      { start: 0, end: 6 },
+      { start: 10, end: 27 },
+    ];
+    assert.deepEqual(spanAt(spans, 18), { start: 10, end: 27 }, 'a cursor inside the second word of a three-word mark');
+    assert.deepEqual(spanAt(spans, 27), { start: 10, end: 27 }, 'just after the mark');
+    assert.equal(spanAt(spans, 8), undefined);
+    const mark = spanAt(spans, 18)!;
+    assert.deepEqual(removeRange(spans, mark), [{ start: 0, end: 6 }], 'the whole mark goes, not one word of it');
   });
 });
