@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'out/', 'node_modules/', '.vscode-host/', 'scripts/e2e/*.js', 'bin/'] },
+  { ignores: ['dist/', 'out/', 'media/overlay.js', 'node_modules/', '.vscode-host/', 'scripts/e2e/*.js', 'bin/'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

@@ -1,4 +1,5 @@
-// One esbuild bundle per entry point; `vscode` and the native onnxruntime binding stay external. The webview's
+// One esbuild bundle per entry point; `vscode` and the native onnxruntime binding stay external. The overlay's
+// webview script is bundled from src/webview into media/overlay.js (the panel loads nothing from outside media/).
 // A build check keeps the extension bundle free of the native runtime and the hub HTTP stack (thin-extension.mjs).
 import { build } from 'esbuild';
 import { checkThinExtension } from './thin-extension.mjs';
@@ -20,6 +21,17 @@ const result = await build({
   external: ['vscode', 'onnxruntime-node'],
   logLevel: 'warning',
   metafile: true,
+});
+
+await build({
+  entryPoints: { overlay: 'src/webview/overlay.ts' },
+  outdir: 'media',
+  bundle: true,
+  platform: 'browser',
+  target: 'chrome114',
+  format: 'iife',
+  sourcemap: true,
+  logLevel: 'warning',
 });
 
 const problems = checkThinExtension(result.metafile, 'dist/extension.js');

@@ -12,7 +12,7 @@ cd "$ROOT"
 TARGET=$(node -p 'process.platform + "-" + process.arch')
 node scripts/package.mjs --target "$TARGET"
 VSIX="$ROOT/release/longformer-lens-$(node -p 'require("./package.json").version')-$TARGET.vsix"
-npx esbuild test/e2e/suite/index.ts test/e2e/suite/extension.test.ts test/e2e/suite/editor.test.ts --bundle --platform=node --target=node20 --format=cjs \
+npx esbuild test/e2e/suite/index.ts test/e2e/suite/extension.test.ts test/e2e/suite/editor.test.ts test/e2e/suite/overlay.test.ts --bundle --platform=node --target=node20 --format=cjs \
   --outdir=out/e2e --external:vscode --external:mocha --log-level=warning
 
 WORK=$(mktemp -d /tmp/lens-e2e.XXXXXX)
@@ -20,6 +20,8 @@ STATE="$WORK/state"
 trap 'bash "$ROOT/scripts/e2e/stop-code-server.sh" "$STATE"; rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/workspace"
 cp examples/field-report.txt "$WORK/workspace/"
+# A long document nobody here wrote (about 31,000 tokens): six license texts that every Debian system ships.
+cat /usr/share/common-licenses/{GPL-3,GPL-2,LGPL-2.1,Apache-2.0,MPL-2.0,GFDL-1.3} > "$WORK/workspace/licenses.txt"
 node bin/longformer-lens.js synthesize --out "$WORK/models/cls" --tokenizer test/fixtures/roberta-bpe --labels negative,neutral,positive >/dev/null
 node bin/longformer-lens.js synthesize --out "$WORK/models/qa" --head question-answering --tokenizer test/fixtures/roberta-bpe >/dev/null
 node bin/longformer-lens.js synthesize --out "$WORK/models/no-tokenizer" >/dev/null
@@ -27,7 +29,7 @@ node bin/longformer-lens.js synthesize --out "$WORK/models/mlm" --head masked-lm
 
 export LENS_E2E_CLS="$WORK/models/cls" LENS_E2E_QA="$WORK/models/qa" LENS_E2E_NO_TOKENIZER="$WORK/models/no-tokenizer"
 export LENS_E2E_MLM="$WORK/models/mlm" LENS_E2E_EXAMPLES="$ROOT/test/fixtures/text-families/train"
-export LENS_E2E_DOC="$WORK/workspace/field-report.txt" XDG_CACHE_HOME="$WORK/cache"
+export LENS_E2E_DOC="$WORK/workspace/field-report.txt" LENS_E2E_LONG_DOC="$WORK/workspace/licenses.txt" XDG_CACHE_HOME="$WORK/cache"
 # The suite checks that the extension it drives is the installed one, from this folder.
 export LENS_E2E_EXTENSIONS_DIR="$STATE/extensions"
 
@@ -45,3 +47,7 @@ bash scripts/e2e/start-code-server.sh "$HOST" "$STATE" "$PORT" "$WORK/workspace"
 PLAYWRIGHT_CORE="$HOST/node_modules/playwright-core" node scripts/e2e/run-ext-tests.js \
   --server "http://127.0.0.1:$PORT" --dev "$ROOT/out/e2e" --tests "$ROOT/out/e2e/index.js" --folder "$WORK/workspace" \
   --screenshots "${LENS_E2E_SCREENSHOTS:-$ROOT/out/e2e/screenshots}"
+# The overlay as a person sees it (the installed VSIX), in a light and a dark theme; screenshots in out/e2e-screenshots/.
+PLAYWRIGHT_CORE="$HOST/node_modules/playwright-core" node scripts/e2e/drive-overlay.js --server "http://127.0.0.1:$PORT" \
+  --folder "$WORK/workspace" --file licenses.txt --model "$LENS_E2E_CLS" \
+  --settings "$STATE/user-data/User/settings.json" --out "$ROOT/out/e2e-screenshots"

@@ -1,13 +1,14 @@
 // Owns what lives as long as the extension: the log channel, the engine worker, the results per document, the status
-// bar item, and the editor decorations (global spans, answer highlight, attention heatmap).
+// bar item, and the editor decorations (global spans, answer highlight, attention heat) with the attention maps they show.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { AnswerHighlight } from './decorations/answer-highlight';
-import { AttentionHeatmap } from './decorations/attention-heatmap';
 import { GlobalSpanStore } from './global-spans';
 import { MarkHover } from './mark-hover';
 import { ResultStore } from './result-store';
 import { LensStatusBar } from './status-bar';
+import { AttentionStore } from './overlay/attention-store';
+import { EditorHeat } from './decorations/attention-heat';
 import { WorkerClient } from './worker-client';
 import { workerLogLines } from './worker-log';
 
@@ -18,7 +19,9 @@ export class LensContext implements vscode.Disposable {
   readonly globalSpans: GlobalSpanStore;
   readonly statusBar: LensStatusBar;
   readonly answerHighlight = new AnswerHighlight();
-  readonly heatmap = new AttentionHeatmap();
+  /** Attention maps per document, shared by the overlay panel and the editor heatmap. */
+  readonly attention = new AttentionStore();
+  readonly heat = new EditorHeat(this.attention);
   /** Offered again the next time the user asks. */
   lastQuestion = '';
   /** The first classification result of a session gets a notification; later ones only the status bar. */
@@ -47,7 +50,7 @@ export class LensContext implements vscode.Disposable {
     this.worker.dispose();
     this.globalSpans.dispose();
     this.answerHighlight.dispose();
-    this.heatmap.dispose();
+    this.heat.dispose();
     this.statusBar.dispose();
     this.log.dispose();
   }

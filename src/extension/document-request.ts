@@ -19,19 +19,27 @@ export async function documentRequest(lens: LensContext, task: LensTask, provide
     void vscode.window.showWarningMessage('Longformer Lens: open a document first.');
     return undefined;
   }
+  const params = await documentParams(lens, editor.document, task, provider);
+  return params === undefined ? undefined : { editor, params };
+}
+
+/** The request for one document (not necessarily the active one: the overlay panel has the focus when it asks). */
+export async function documentParams(
+  lens: LensContext,
+  document: vscode.TextDocument,
+  task: LensTask,
+  provider?: ProviderChoice,
+): Promise<DocumentParams | undefined> {
   const modelDir = await modelFor(lens, task);
   if (modelDir === undefined) return undefined;
   const settings = readSettings();
   return {
-    editor,
-    params: {
-      modelDir,
-      provider: provider ?? settings.provider,
-      ...(settings.threads === undefined ? {} : { threads: settings.threads }),
-      ...(settings.extendPositions === undefined ? {} : { extendPositions: settings.extendPositions }),
-      memoryBudgetBytes: settings.memoryBudgetBytes,
-      text: editor.document.getText(),
-      spans: lens.globalSpans.get(editor.document),
-    },
+    modelDir,
+    provider: provider ?? settings.provider,
+    ...(settings.threads === undefined ? {} : { threads: settings.threads }),
+    ...(settings.extendPositions === undefined ? {} : { extendPositions: settings.extendPositions }),
+    memoryBudgetBytes: settings.memoryBudgetBytes,
+    text: document.getText(),
+    spans: lens.globalSpans.get(document),
   };
 }

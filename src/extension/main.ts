@@ -1,7 +1,7 @@
 // Activation: builds the LensContext and registers the commands. Everything else lives in the files it names.
 import * as vscode from 'vscode';
 import { askQuestion } from './commands/ask';
-import { showAttention } from './commands/attention';
+import { showAttention, toggleAttentionHeat } from './commands/attention';
 import { chooseModel } from './commands/choose-model';
 import { classifyDocument } from './commands/classify';
 import { trainClassifier } from './commands/train-classifier';
@@ -12,6 +12,9 @@ import { cancelTasks, showStatusMenu } from './commands/status-menu';
 import { LensContext } from './context';
 import type { SavedMark } from './mark-persistence';
 import type { LensTask } from './tasks';
+import { showOverlay } from './overlay/command';
+import type { FromWebview, OverlaySelection, OverlaySimulation } from './overlay/messages';
+import { AttentionOverlay } from './overlay/panel';
 
 /** What activate() returns: read-only views for the end-to-end tests. */
 export interface LensApi {
@@ -23,6 +26,7 @@ export interface LensApi {
 
 export function activate(extension: vscode.ExtensionContext): LensApi {
   const lens = new LensContext(extension);
+  const overlay = new AttentionOverlay(lens);
   const commands: ReadonlyArray<[string, (...args: never[]) => unknown]> = [
     ['longformerLens.showModelInfo', (task?: LensTask) => showModelInfo(lens, task)],
     ['longformerLens.chooseModel', (task?: unknown, folder?: unknown) => chooseModel(lens, task, folder)],
@@ -35,13 +39,19 @@ export function activate(extension: vscode.ExtensionContext): LensApi {
     ['longformerLens.clearGlobal', () => clearGlobal(lens)],
     ['longformerLens.unmarkAt', (uri?: unknown, offset?: unknown) => unmarkAt(lens, uri, offset)],
     ['longformerLens.showAttention', (mode?: Parameters<typeof showAttention>[1]) => showAttention(lens, mode)],
-    ['longformerLens.clearAttention', () => lens.heatmap.clear()],
+    ['longformerLens.clearAttention', () => lens.heat.clear()],
     ['longformerLens.clearAnswer', () => lens.answerHighlight.clear()],
     ['longformerLens.statusMenu', () => showStatusMenu(lens)],
     ['longformerLens.cancel', () => cancelTasks(lens)],
+    ['longformerLens.toggleAttentionHeat', () => toggleAttentionHeat(lens)],
+    ['longformerLens.showOverlay', (selection?: OverlaySelection) => showOverlay(overlay, selection)],
+    // Not in the palette: the e2e suite reads the overlay's reports and acts in it as a user would.
+    ['longformerLens.overlay.report', () => overlay.report()],
+    ['longformerLens.overlay.simulate', (action: OverlaySimulation, kind: FromWebview['type']) => overlay.simulate(action, kind)],
+    ['longformerLens.overlay.nextReport', (kind: FromWebview['type']) => overlay.nextReport(kind)],
     ['longformerLens.showOutput', () => lens.log.show(true)],
   ];
-  extension.subscriptions.push(lens, ...commands.map(([id, run]) => vscode.commands.registerCommand(id, run)));
+  extension.subscriptions.push(lens, overlay, ...commands.map(([id, run]) => vscode.commands.registerCommand(id, run)));
   return { status: () => lens.statusBar.shown, savedMarks: (uri) => lens.globalSpans.saved(uri) };
 }
 

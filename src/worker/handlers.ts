@@ -169,6 +169,12 @@ export const handlers: Handlers = {
         ...(params.layer === undefined ? {} : { layer: params.layer }),
         ...(params.head === undefined ? {} : { head: params.head }),
         ...(params.at === undefined ? {} : { at: params.at }),
+      }).then((map) => {
+        const { config } = engine;
+        return {
+          ...map,
+          model: { layers: config.numHiddenLayers, heads: config.numAttentionHeads, attentionWindow: config.attentionWindow },
+        };
       }),
     );
   },

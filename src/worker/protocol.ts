@@ -81,6 +81,18 @@ export interface DownloadSummary {
   readonly fromCache: boolean;
 }
 
+/** The model's attention shape, so a view can offer its layers and heads and draw a token's local window. */
+export interface AttentionModelShape {
+  readonly layers: number;
+  readonly heads: number;
+  /** attention_window per layer (both sides together, as in config.json). */
+  readonly attentionWindow: readonly number[];
+}
+
+export interface AttentionResult extends AttentionMap {
+  readonly model: AttentionModelShape;
+}
+
 /**
  * Method name → its params and result. Adding a method here makes both sides check it. Results carry typed arrays
  * (attention scores, probabilities): the channel uses structured-clone ("advanced") serialization, which keeps them.
@@ -111,7 +123,7 @@ export interface WorkerMethods {
   attention: {
     /** `at`: UTF-16 offset of the token whose attention mode 'token' shows (the editor's cursor). */
     params: DocumentParams & AttentionSelection & { readonly mode: AttentionMode; readonly at?: number };
-    result: AttentionMap;
+    result: AttentionResult;
   };
 }
 

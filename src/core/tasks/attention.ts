@@ -20,6 +20,7 @@ import type { AttentionFetch, Engine, RunInfo } from '../runtime/engine';
 import type { RobertaTokenizer } from '../tokenizer/tokenizer';
 import { chunkOwnership } from './chunking';
 import { type ChunkInput, type DocumentTaskOptions, prepareDocument, runChunks, runInfo } from './pipeline';
+import { tokenAtOffset } from './token-offsets';
 
 export type AttentionMode = 'global' | 'received' | 'token';
 
@@ -45,6 +46,8 @@ export interface ChunkAttentions {
   readonly globalPositions: Int32Array;
 }
 
+export { tokenAtOffset } from './token-offsets';
+
 export interface AttentionMap extends RunInfo {
   readonly mode: AttentionMode;
   readonly layer: number | 'mean';
@@ -59,24 +62,6 @@ export interface AttentionMap extends RunInfo {
   /** The chosen token (mode 'token'). */
   readonly token?: number;
   readonly warnings: readonly string[];
-}
-
-/** The document token at a UTF-16 offset: the token covering it, else the last one starting before it. */
-export function tokenAtOffset(starts: Uint32Array, ends: Uint32Array, offset: number): number {
-  let lo = 0;
-  let hi = starts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (starts[mid]! <= offset) lo = mid + 1;
-    else hi = mid;
-  }
-  const last = Math.max(0, lo - 1);
-  // Several tokens can start at the same place (byte pieces of one character, an empty trimmed-space token before a
-  // word): take the first of them that covers the offset.
-  let first = last;
-  while (first > 0 && starts[first - 1] === starts[last]) first -= 1;
-  for (let token = first; token <= last; token += 1) if (ends[token]! > offset) return token;
-  return last;
 }
 
 /**

@@ -1,0 +1,187 @@
+// Drives the attention overlay in the real workbench as a person does, in a light and a dark theme: opens a long
+// document, runs "Show Attention Overlay" from the palette, reads the webview's CSP, switches mode, layer and head
+// with its own select boxes, clicks a token (the editor's cursor must move), hovers one for the tooltip and window
+// band, and saves a screenshot of each mode. Fails (exit 1) when a step does not happen.
+// usage: node drive-overlay.js --server URL [--dev DIR] --folder DIR --file NAME --model DIR --settings USER_SETTINGS_JSON --out DIR
+const fs = require('fs');
+const path = require('path');
+const { launchBrowser, parseArgs } = require('./browser');
+
+const args = parseArgs(process.argv);
+const server = new URL(args.server);
+// Without --dev the installed extension (the VSIX) runs; with it, the working tree.
+const payload = args.dev ? [['extensionDevelopmentPath', `vscode-remote://${server.host}${path.resolve(args.dev)}`]] : [];
+const url = `${server.origin}/?folder=${encodeURIComponent(path.resolve(args.folder))}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+const THEMES = [
+  ['light', 'Default Light Modern'],
+  ['dark', 'Default Dark Modern'],
+];
+
+function check(condition, what) {
+  if (!condition) throw new Error(`overlay check failed: ${what}`);
+  console.log(`  ok: ${what}`);
+}
+
+async function palette(page, command) {
+  await page.keyboard.press('F1');
+  await page.waitForSelector('.quick-input-widget', { state: 'visible' });
+  await page.keyboard.type(command);
+  await page.waitForSelector(`.quick-input-widget .monaco-list-row[aria-label*="${command.replace(/^.*?: /, '')}"]`, { timeout: 15000 });
+  await page.keyboard.press('Enter');
+}
+
+/** The overlay's document lives two iframes deep; find the frame that has its rows. */
+async function overlayFrame(page) {
+  for (let attempt = 0; attempt < 240; attempt += 1) {
+    for (const frame of page.frames()) {
+      if (await frame.$('#rows').catch(() => null)) return frame;
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error('the overlay webview did not appear');
+}
+
+async function legendSays(frame, text) {
+  await frame.waitForFunction((expected) => document.getElementById('legend')?.textContent.includes(expected), text, { timeout: 120000 });
+}
+
+/** Waits until no progress notification is left, so a screenshot shows the overlay, not a closing toast. */
+async function calm(page) {
+  await page.waitForFunction(() => document.querySelectorAll('.notifications-toasts .notification-toast').length === 0, null, {
+    timeout: 30000,
+  });
+  await page.waitForTimeout(300);
+}
+
+async function activeLine(page) {
+  return page.evaluate(() => document.querySelector('.monaco-editor .line-numbers.active-line-number')?.textContent ?? '');
+}
+
+async function drive(page, theme, themeName, out) {
+  const settings = JSON.parse(fs.readFileSync(args.settings, 'utf8'));
+  const ours = {
+    'workbench.colorTheme': themeName,
+    'longformerLens.modelPath': path.resolve(args.model),
+    'longformerLens.provider': 'cpu',
+  };
+  fs.writeFileSync(args.settings, JSON.stringify({ ...settings, ...ours }, null, 2));
+  await page.goto(url);
+  await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+  await page.waitForTimeout(3000);
+  await page.keyboard.press('Control+P');
+  await page.keyboard.type(args.file);
+  await page.waitForSelector(`.quick-input-widget .monaco-list-row:has-text("${args.file}")`, { timeout: 30000 });
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.monaco-editor .view-lines', { timeout: 30000 });
+  await page.waitForTimeout(1000);
+
+  if (theme !== THEMES[0][0]) {
+    // The page was loaded again: the serializer brought the overlay back, waiting for a refresh.
+    const restored = await overlayFrame(page);
+    await restored.waitForSelector('#banner:not([hidden])', { timeout: 30000 });
+    check(/Restored/.test(await restored.locator('#banner').textContent()), 'the overlay is restored after a reload');
+  }
+  await palette(page, 'Longformer Lens: Show Attention Overlay');
+  const frame = await overlayFrame(page);
+  await frame.waitForFunction(() => document.querySelectorAll('#rows .row').length > 0, null, { timeout: 120000 });
+  await frame.selectOption('#mode', 'global');
+  await frame.selectOption('#layer', 'mean');
+  await frame.selectOption('#head', 'mean');
+  await legendSays(frame, 'From the global tokens · mean of layers · mean of heads');
+  await calm(page);
+  const csp = await frame.evaluate(
+    () => document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content') ?? '',
+  );
+  const scripts = await frame.evaluate(() =>
+    [...document.scripts].map((script) => ({ nonce: script.nonce, src: script.src, inline: script.text.length })),
+  );
+  check(
+    /default-src 'none'/.test(csp) && /script-src 'nonce-[^']{16,}'/.test(csp) && !/unsafe-inline/.test(csp),
+    `CSP with a nonce (${theme}): ${csp}`,
+  );
+  // VS Code may add scripts of its own to the frame; ours is the one from media/, and it carries the CSP's nonce.
+  const mine = scripts.filter((script) => /\/media\/overlay\.js/.test(script.src));
+  const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+  check(
+    mine.length === 1 && mine[0].nonce === nonce && mine[0].inline === 0,
+    `the script comes from media/ with the nonce (${JSON.stringify(scripts)})`,
+  );
+  const rows = await frame.locator('#rows .row').count();
+  const spans = await frame.locator('#rows span.t').count();
+  check(rows > 10 && rows < 200, `only the rows in view are in the DOM (${rows} rows, ${spans} token spans)`);
+
+  // Hover a hot token: tooltip with percent of max and rank, and the window band.
+  const hot = frame.locator('#rows span.h8, #rows span.h7, #rows span.h6, #rows span.h5').first();
+  await hot.hover();
+  await frame.waitForSelector('#tooltip:not([hidden])');
+  const tip = await frame.locator('#tooltip').textContent();
+  check(/% of max · rank \d/.test(tip), `tooltip: ${tip}`);
+  check((await frame.locator('#rows span.band').count()) > 1, 'the hovered token shows its window band');
+  await page.screenshot({ path: path.join(out, `overlay-${theme}-global.png`) });
+
+  await frame.selectOption('#mode', 'received');
+  await legendSays(frame, 'Received by each token');
+  await frame.selectOption('#layer', '1');
+  await legendSays(frame, 'layer 1 · mean of heads');
+  await frame.selectOption('#head', '0');
+  await legendSays(frame, 'layer 1 · head 0');
+  await frame.selectOption('#scale', 'log');
+  await page.mouse.move(5, 5);
+  await calm(page);
+  await page.screenshot({ path: path.join(out, `overlay-${theme}-received-layer1-head0-log.png`) });
+  await frame.selectOption('#scale', 'linear');
+  await frame.selectOption('#layer', 'mean');
+  await frame.selectOption('#head', 'mean');
+  await legendSays(frame, 'mean of layers · mean of heads');
+
+  // Click a token further down: the editor's cursor moves to it (the active line number of the editor changes; the
+  // status bar hides Ln/Col while the webview has the focus).
+  const before = await activeLine(page);
+  // By its token index: the rows are drawn again on scroll, so a positional locator would find another token.
+  const index = await frame
+    .locator('#rows span.t')
+    .nth(Math.min(400, spans - 1))
+    .getAttribute('data-t');
+  const target = frame.locator(`#rows span[data-t="${index}"]`).first();
+  await target.scrollIntoViewIfNeeded();
+  const clicked = await target.textContent();
+  await target.click();
+  await page.waitForFunction(
+    (line) => document.querySelector('.monaco-editor .line-numbers.active-line-number')?.textContent !== line,
+    before,
+    { timeout: 15000 },
+  );
+  const selected = await page.evaluate(() => document.querySelectorAll('.monaco-editor .selected-text').length);
+  check(selected > 0, `a click on "${clicked}" selects it in the editor (active line ${before} -> ${await activeLine(page)})`);
+
+  // That token becomes the source of mode 'token'.
+  await frame.selectOption('#mode', 'token');
+  await legendSays(frame, 'From the source token');
+  const source = frame.locator('#rows span.source').first();
+  check((await source.count()) === 1 && (await source.getAttribute('data-t')) === index, 'the clicked token is the outlined source');
+  await calm(page);
+  await source.hover();
+  await frame.waitForSelector('#tooltip:not([hidden])');
+  await page.screenshot({ path: path.join(out, `overlay-${theme}-token.png`) });
+}
+
+(async () => {
+  const out = path.resolve(args.out);
+  fs.mkdirSync(out, { recursive: true });
+  const { page, close } = await launchBrowser({ viewport: { width: 1600, height: 900 } });
+  try {
+    for (const [theme, themeName] of THEMES) {
+      console.log(`overlay in the ${theme} theme`);
+      await drive(page, theme, themeName, out);
+    }
+  } catch (error) {
+    await page.screenshot({ path: path.join(out, 'overlay-failure.png') }).catch(() => {});
+    throw error;
+  } finally {
+    await close();
+  }
+  console.log(`overlay screenshots in ${out}`);
+})().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
