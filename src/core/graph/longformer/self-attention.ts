@@ -5,7 +5,7 @@ import type { GraphBuilder, Value } from '../builder';
 import { globalAttention } from './global-attention';
 import { type ProbsRequest, weightHeads } from './head-weights';
 import { SLICE_TO_END, type SequenceInfo } from './sequence';
-import { slidingWindowAttention } from './sliding-window';
+import { slidingWindowAttention, type SlidingWindowResult } from './sliding-window';
 import { applyLinear, type GraphWeights } from './weights';
 
 export interface SelfAttentionResult {
@@ -14,6 +14,15 @@ export interface SelfAttentionResult {
   /** When asked: (B, H, P, x + 2w + 1) local attentions and (B, H, P, x) global attentions; H is 1 when weighted. */
   readonly attentions?: Value;
   readonly globalAttentions?: Value;
+}
+
+/** Heads per group when the heads run in groups (see selfAttention): measured, see bench/README.md. */
+export const HEADS_PER_GROUP = 3;
+
+/** The number of head groups: groups of HEADS_PER_GROUP heads, or fewer heads when that does not divide H. */
+export function headGroups(heads: number): number {
+  for (let size = Math.min(HEADS_PER_GROUP, heads); size > 1; size -= 1) if (heads % size === 0) return heads / size;
+  return heads;
 }
 
 /** One mask-bias cache per sequence, so that every layer of a graph adds the same bias tensor (sliding-window.ts). */
@@ -51,39 +60,56 @@ export function selfAttention(
     E,
     E,
   );
-  const [query, key, value] = b.split(applyLinear(b, hidden, qkv), [E, E, E], 2); // 3 × (B, P, E)
-  if (query === undefined || key === undefined || value === undefined) throw new Error('unreachable: split into three');
-  const toHeads = (t: Value): Value => b.transpose(b.reshape(t, [0, 0, H, dh]), [0, 2, 1, 3]); // (B, P, H, dh) → (B, H, P, dh)
-
+  // Without attention outputs, the heads run in groups, one after the other: each group's (B, d, heads, nb, w, x + 3w)
+  // score tensors are freed before the next group's exist, so memory at long inputs is a fraction of the whole
+  // layer's (605 MB per copy for the base model at 16,384 tokens). The attention-output variants keep one group.
+  const groups = probs === undefined ? headGroups(H) : 1;
+  const Hg = H / groups;
+  const Eg = E / groups;
+  const parts = b.split(applyLinear(b, hidden, qkv), new Array<number>(3 * groups).fill(Eg), 2); // 3·groups × (B, P, E / groups)
+  const toHeads = (t: Value): Value => b.transpose(b.reshape(t, [0, 0, Hg, dh]), [0, 2, 1, 3]); // (B, P, Hg, dh) → (B, Hg, P, dh)
   // The global tokens' keys and values from the normal projections, attended by every token in front of its window
   // (`_get_global_attn_indices` / `_concat_with_global_key_attn_probs`, modeling_longformer.py#L870-L927).
-  const gatherGlobals = (t: Value): Value => b.reshapeExact(b.gather(b.reshape(t, [-1, E]), seq.globalFlatIndex), [B, x, H, dh]); // (B, x, H, dh)
-  const local = slidingWindowAttention(
-    b,
-    {
-      query: toHeads(query),
-      key: toHeads(key),
-      value: toHeads(value),
-      keyInWindow: b.cast(seq.isLocal, 'float32'),
-      globalKey: b.transpose(gatherGlobals(key), [0, 2, 1, 3]), // (B, H, x, dh)
-      globalValue: b.transpose(gatherGlobals(value), [0, 2, 1, 3]), // (B, H, x, dh)
-      globalSlotValid: seq.globalSlotValid,
-      batch: B,
-      padded: seq.padded,
-      numGlobal: x,
-      scoreBiasCache: scoreBiasCacheOf(seq),
-    },
-    {
-      heads: H,
-      headDim: dh,
-      oneSided: window / 2,
-      dilation,
-      // The sequence is padded to a multiple of the largest window (sequence.ts); the block layout needs d·w.
-      paddedIsMultipleOfBlock: Math.max(...config.attentionWindow) % ((dilation * window) / 2) === 0,
-      ...(probs === undefined ? {} : { probs }),
-    },
-  );
-  const localOutput = b.reshape(b.transpose(local.context, [0, 2, 1, 3]), [0, 0, E]); // (B, H, P, dh) → (B, P, E)
+  const globalsToHeads = (t: Value): Value =>
+    b.transpose(b.reshapeExact(b.gather(b.reshape(t, [-1, Eg]), seq.globalFlatIndex), [B, x, Hg, dh]), [0, 2, 1, 3]); // (B, x, Hg, dh) → (B, Hg, x, dh)
+  const keyInWindow = b.cast(seq.isLocal, 'float32');
+
+  let local: SlidingWindowResult | undefined;
+  const groupOutputs: Value[] = [];
+  for (let g = 0; g < groups; g += 1) {
+    const query = parts[g];
+    const key = parts[groups + g];
+    const value = parts[2 * groups + g];
+    if (query === undefined || key === undefined || value === undefined) throw new Error('unreachable: split into 3·groups');
+    local = slidingWindowAttention(
+      b,
+      {
+        query: toHeads(query),
+        key: toHeads(key),
+        value: toHeads(value),
+        keyInWindow,
+        globalKey: globalsToHeads(key),
+        globalValue: globalsToHeads(value),
+        globalSlotValid: seq.globalSlotValid,
+        batch: B,
+        padded: seq.padded,
+        numGlobal: x,
+        scoreBiasCache: scoreBiasCacheOf(seq),
+      },
+      {
+        heads: Hg,
+        headDim: dh,
+        oneSided: window / 2,
+        dilation,
+        // The sequence is padded to a multiple of the largest window (sequence.ts); the block layout needs d·w.
+        paddedIsMultipleOfBlock: Math.max(...config.attentionWindow) % ((dilation * window) / 2) === 0,
+        ...(probs === undefined ? {} : { probs }),
+      },
+    );
+    groupOutputs.push(b.reshape(b.transpose(local.context, [0, 2, 1, 3]), [0, 0, Eg])); // (B, Hg, P, dh) → (B, P, E / groups)
+  }
+  if (local === undefined) throw new Error('unreachable: at least one head group');
+  const localOutput = groups === 1 ? (groupOutputs[0] ?? local.context) : b.concat(groupOutputs, 2); // (B, P, E)
 
   const global = b.scoped('global', () => globalAttention(b, weights, prefix, hidden, seq, { hidden: E, heads: H }));
 
