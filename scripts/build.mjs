@@ -30,7 +30,8 @@ await build({
   platform: 'browser',
   target: 'chrome114',
   format: 'iife',
-  sourcemap: true,
+  // No source map: the VSIX ships media/ as it is, and its packaging check refuses development files.
+  sourcemap: false,
   logLevel: 'warning',
 });
 
