@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { AnswerHighlight } from './decorations/answer-highlight';
+import { ChunkCodeLens } from './decorations/chunk-code-lens';
 import { GlobalSpanStore } from './global-spans';
 import { MarkHover } from './mark-hover';
 import { ResultStore } from './result-store';
@@ -22,6 +23,7 @@ export class LensContext implements vscode.Disposable {
   /** Attention maps per document, shared by the overlay panel and the editor heatmap. */
   readonly attention = new AttentionStore();
   readonly heat = new EditorHeat(this.attention);
+  readonly chunkLenses: ChunkCodeLens;
   /** Offered again the next time the user asks. */
   lastQuestion = '';
   /** The first classification result of a session gets a notification; later ones only the status bar. */
@@ -37,10 +39,13 @@ export class LensContext implements vscode.Disposable {
       },
     });
     this.globalSpans = new GlobalSpanStore(extension.workspaceState);
+    this.chunkLenses = new ChunkCodeLens(this.results);
     this.statusBar = new LensStatusBar(this.results, (document) => this.globalSpans.get(document).length);
     this.subscriptions = [
       vscode.workspace.onDidCloseTextDocument((document) => this.results.forget(document.uri.toString())),
       this.globalSpans.onDidChange(() => this.statusBar.render()),
+      vscode.languages.registerCodeLensProvider({ pattern: '**' }, this.chunkLenses),
+      this.chunkLenses,
       vscode.languages.registerHoverProvider({ pattern: '**' }, new MarkHover(this.globalSpans, this.worker)),
     ];
   }

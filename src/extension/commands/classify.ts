@@ -42,6 +42,7 @@ export async function classifyDocument(
     ({ signal, onProgress, onEngine }) => lens.worker.request('classify', { ...params, method: chosen }, { signal, onProgress, onEngine }),
     headline,
   );
+  lens.chunkLenses.refresh();
   if (result === undefined) return undefined;
   const how = describeMethod(result.method, chosen);
   const best = result.labels.indexOf(result.label);

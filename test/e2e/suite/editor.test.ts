@@ -52,6 +52,14 @@ describe('the editor experience', function () {
     assert.ok(classification, 'classified with the classification model');
     assert.match(api.status().text, /^\$\(symbol-enum\) \w+ [\d.]+% · cls · cpu$/);
     assert.match(api.status().tooltip, new RegExp(`Model: ${env('LENS_E2E_CLS')}`));
+    // Each chunk's result at its first line.
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', report.document.uri);
+    const titles = lenses.map((lens) => lens.command?.title ?? '');
+    assert.equal(
+      titles.filter((title) => /chunk \d of \d: \w+ [\d.]+%/.test(title)).length,
+      classification.chunks.length,
+      titles.join(' | '),
+    );
 
     const notes = await vscode.window.showTextDocument(
       await vscode.workspace.openTextDocument({
