@@ -25,8 +25,7 @@ export function buildProgram(): Command {
   const program = new Command('longformer-lens')
     .description('Run Longformer models on long documents, locally.')
     .version(version, '-V, --version', 'print the version and exit')
-    .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text) });
+    .exitOverride();
   registerInfo(program);
   registerTokenize(program);
   registerClassify(program);
@@ -39,7 +38,20 @@ export function buildProgram(): Command {
   registerSynthesize(program);
   registerBench(program);
   registerTrainHead(program);
+  for (const command of [program, ...program.commands]) {
+    const help = command === program ? 'longformer-lens --help' : `longformer-lens ${command.name()} --help`;
+    command.configureOutput({ outputError: (text, write) => write(parserError(text, help)) });
+  }
   return program;
+}
+
+/** Commander's "error: unknown option '--modle'" as the one line every other error is: the tool's prefix, the
+ * problem, and where the usage is. */
+export function parserError(text: string, help: string): string {
+  return `longformer-lens: ${text
+    .trim()
+    .replace(/^error: /, '')
+    .replace(/\s*\n\s*/g, ' ')} (see ${help})\n`;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -1,14 +1,25 @@
 // Turns a `--model` argument into a checkpoint folder on disk: a folder as it is, or a hub repository id
 // (`org/name[@revision]`) through the shared cache, downloaded when missing unless HF_HUB_OFFLINE is set.
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { LensError, isLensError } from '../core/errors';
 import { downloadTokenizer, looksLikeRepoSpec, resolveModel, type DownloadOptions, type DownloadProgress } from '../core/hub';
 import { formatBytes } from '../core/hub/progress';
 
+/** The --model flag as every verb declares it. */
+export const MODEL_FLAG = '--model <model>';
+export const MODEL_HELP = 'checkpoint folder or org/name[@revision] (a hub repository, downloaded into the cache when missing)';
+
 export async function resolveModelArg(value: string, options: DownloadOptions = {}): Promise<string> {
   const folder = resolve(value);
-  if (existsSync(folder) && statSync(folder).isDirectory()) return folder;
+  if (existsSync(folder)) {
+    if (statSync(folder).isDirectory()) return folder;
+    throw new LensError(
+      'BAD_ARGUMENT',
+      `--model ${value} is a file, not a folder.`,
+      `Pass the folder that holds config.json, the weights and the tokenizer files: --model ${dirname(value) || '.'}`,
+    );
+  }
   if (!looksLikeRepoSpec(value)) {
     throw new LensError(
       'NOT_FOUND',

@@ -93,7 +93,8 @@ describe('CLI document verbs', function () {
     });
     const human = await cli('tokenize', '--model', FIXTURE_TOKENIZER, '--file', paths.doc);
     assert.equal(human.code, 0, human.stderr);
-    assert.match(human.stdout, /Ġcrossing\s+\d+:\d+ {2}"crossing"/);
+    assert.match(human.stdout, /^ *# +id +token +line:col +UTF-16 +text$/m);
+    assert.match(human.stdout, /Ġcrossing +\d+:\d+ +\d+-\d+ {2}"crossing"/);
     expectBadInput(await cli('tokenize', '--model', FIXTURE_TOKENIZER), /exactly one of --text and --file/);
     expectBadInput(await cli('tokenize', '--model', dir, '--text', 'x'), /no tokenizer/);
   });
@@ -172,7 +173,8 @@ describe('CLI document verbs', function () {
     }
     const human = await cli('ask', '--model', paths.qa, paths.doc, '--question', 'Where?', '--provider', TEST_PROVIDER);
     assert.equal(human.code, 0, human.stderr);
-    assert.match(human.stdout, /doc\.txt:\d+:\d+/);
+    assert.match(human.stdout, /^# +score +line:col +UTF-16 +answer$/m);
+    assert.match(human.stdout, /^1 +\d\.\d+(e-\d+)? +\d+:\d+ +\d+-\d+ +"/m);
   });
 
   it('attend --json gives one score per token for a layer and head', async () => {
@@ -208,6 +210,8 @@ describe('CLI document verbs', function () {
     );
     assert.equal(token.code, 0, token.stderr);
     assert.match(token.stdout, /token attention, layer mean, head mean/);
+    // The token holding the --at character is named, with where it is (the fixture tokenizer splits "zebra").
+    assert.match(token.stdout, new RegExp(`^from token \\d+ "z(ebra)?" at 15:5 \\(UTF-16 ${at}-(${at + 1}|${at + 5})\\)$`, 'm'));
   });
 
   it('classify --labels: zero-shot on a masked-LM checkpoint, with the method, template and calibration in the output', async () => {
@@ -254,7 +258,16 @@ describe('CLI document verbs', function () {
     expectBadInput(await cli('attend', '--model', paths.base, paths.doc, '--layer', '7'), /layer 7 does not exist/);
     expectBadInput(await cli('classify', '--model', paths.cls, join(dir, 'missing.txt')), /no such file/);
     expectBadInput(await cli('classify', '--model', paths.cls, paths.doc, '--max-length', '100000'), /model's limit/);
-    const missingQuestion = await cli('ask', '--model', paths.qa, paths.doc);
-    assert.equal(missingQuestion.code, 2);
+    expectBadInput(await cli('classify', '--model', paths.doc, paths.doc), /--model .*doc\.txt is a file, not a folder/);
+    // Argument-parser errors read like every other error: one line, the prefix, and where the usage is.
+    expectBadInput(
+      await cli('classify', '--model', paths.cls, paths.doc, '--modle', 'x'),
+      /^longformer-lens: unknown option '--modle' \(Did you mean --model\?\) \(see longformer-lens classify --help\)$/m,
+    );
+    expectBadInput(await cli('ask', '--model', paths.qa, paths.doc), /^longformer-lens: required option '--question <text>' not specified/);
+    expectBadInput(
+      await cli('clasify'),
+      /^longformer-lens: unknown command 'clasify' \(Did you mean classify\?\) \(see longformer-lens --help\)$/m,
+    );
   });
 });

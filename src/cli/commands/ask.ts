@@ -3,7 +3,8 @@
 import type { Command } from 'commander';
 import { LensError } from '../../core/errors';
 import { answer } from '../../core/tasks/answer';
-import { lineColumn, snippet } from '../../core/tasks/document';
+import { snippet } from '../../core/tasks/document';
+import { formatTable, POSITION_COLUMNS, positionCells } from '../table';
 import { requireHead } from '../../core/tasks/pipeline';
 import { type BatchFlags, batchFlags, chunkingParams, isBatchRun, runBatchVerb } from '../batch/batch-verb';
 import { answerJson } from '../result-json';
@@ -62,11 +63,20 @@ export function registerAsk(program: Command): void {
         lines.push(
           `No answer: the null score ${result.nullScore.toPrecision(3)} beats every span.${result.answers.length > 0 ? ' Best spans:' : ''}`,
         );
-      result.answers.forEach((a, i) => {
-        const { line, column } = lineColumn(run.text, a.start);
-        lines.push(`${i + 1}. ${JSON.stringify(a.text)}  score ${a.score.toPrecision(3)}  at ${file}:${line}:${column}`);
-        lines.push(`   ${snippet(run.text, a.start, a.end)}`);
-      });
+      if (result.answers.length > 0) {
+        const columns = [{ title: '#', align: 'right' as const }, { title: 'score' }, ...POSITION_COLUMNS, { title: 'answer' }];
+        const rows = result.answers.map((a, i) => [
+          String(i + 1),
+          a.score.toPrecision(3),
+          ...positionCells(run.text, a.start, a.end),
+          JSON.stringify(a.text),
+        ]);
+        const [header, ...table] = formatTable(columns, rows);
+        lines.push(`${file}:`, header!);
+        // Each answer's line, then its context, indented under the answer column.
+        const indent = ' '.repeat(header!.indexOf('answer'));
+        result.answers.forEach((a, i) => lines.push(table[i]!, `${indent}${snippet(run.text, a.start, a.end)}`));
+      }
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 }

@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { LensError } from '../../core/errors';
 import { attention, type AttentionMode } from '../../core/tasks/attention';
-import { lineColumn } from '../../core/tasks/document';
 import {
   bar,
   type DocumentFlags,
@@ -14,6 +13,7 @@ import {
   runNotes,
   withEngine,
 } from './document-task';
+import { formatTable, POSITION_COLUMNS, positionCells } from '../table';
 
 interface AttendFlags extends DocumentFlags {
   readonly layer?: string;
@@ -85,14 +85,26 @@ export function registerAttend(program: Command): void {
       const lines = [
         `${mode} attention, layer ${result.layer}, head ${result.head}; top ${order.length} of ${result.scores.length} tokens:`,
       ];
-      for (const i of order) {
-        const start = result.starts[i]!;
-        const { line, column } = lineColumn(run.text, start);
-        const text = JSON.stringify(run.text.slice(start, result.ends[i]));
-        lines.push(
-          `${`${line}:${column}`.padEnd(10)} ${text.padEnd(18)} ${result.scores[i]!.toFixed(4)}  ${bar(max > 0 ? result.scores[i]! / max : 0, 12)}`,
-        );
+      if (result.token !== undefined) {
+        // --at names a character; say which token holds it, since the map is that token's attention.
+        const start = result.starts[result.token]!;
+        const end = result.ends[result.token]!;
+        const [where, offsets] = positionCells(run.text, start, end);
+        lines.push(`from token ${result.token} ${JSON.stringify(run.text.slice(start, end))} at ${where} (UTF-16 ${offsets})`);
       }
+      const columns = [...POSITION_COLUMNS, { title: 'token' }, { title: 'score', align: 'right' as const }, { title: '' }];
+      const rows = order.map((i) => {
+        const start = result.starts[i]!;
+        const end = result.ends[i]!;
+        const score = result.scores[i]!;
+        return [
+          ...positionCells(run.text, start, end),
+          JSON.stringify(run.text.slice(start, end)),
+          score.toFixed(4),
+          bar(max > 0 ? score / max : 0, 12),
+        ];
+      });
+      lines.push(...formatTable(columns, rows));
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 }

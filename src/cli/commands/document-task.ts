@@ -13,7 +13,8 @@ import { readDocument } from '../../core/tasks/document';
 import { checkMaxLength, type DocumentTaskOptions } from '../../core/tasks/pipeline';
 import { loadTokenizer } from '../../core/tokenizer';
 import type { RobertaTokenizer } from '../../core/tokenizer/tokenizer';
-import { resolveModelArg, resolveTokenizerArg } from '../model-arg';
+import { MODEL_FLAG, MODEL_HELP, resolveModelArg, resolveTokenizerArg } from '../model-arg';
+import { chunkProgressLine } from '../time-left';
 
 export interface DocumentFlags {
   readonly model: string;
@@ -34,7 +35,7 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 /** Adds the flags every document verb takes. */
 export function documentFlags(command: Command): Command {
   return command
-    .requiredOption('--model <dir>', 'checkpoint folder (config.json, weights and tokenizer files)')
+    .requiredOption(MODEL_FLAG, MODEL_HELP)
     .option('--tokenizer <dir|repo>', 'tokenizer folder or hub repository, for checkpoints published without one (default: --model)')
     .option('--global <start:end>', 'give the tokens of this UTF-16 range global attention (repeatable)', collect, [])
     .option('--global-text <phrase>', 'give every occurrence of this phrase global attention (repeatable)', collect, [])
@@ -85,14 +86,17 @@ export async function prepareRun(file: string, flags: DocumentFlags): Promise<Pr
     spans,
     ...(maxLength === undefined ? {} : { maxLength }),
     ...(overlap === undefined ? {} : { overlap }),
-    ...(process.stderr.isTTY ? { onProgress: showProgress } : {}),
+    ...(process.stderr.isTTY ? { onProgress: chunkProgress(Date.now()) } : {}),
   };
   return { folder, text, tokenizer, config, options };
 }
 
-function showProgress({ done, total }: { done: number; total: number }): void {
-  if (total <= 1) return;
-  process.stderr.write(done === total ? '\r\x1b[K' : `\rchunk ${done + 1}/${total}…`);
+/** Redraws one stderr line per chunk, with the time left once a chunk has finished. */
+function chunkProgress(startedAt: number): (progress: { done: number; total: number }) => void {
+  return ({ done, total }) => {
+    if (total <= 1) return;
+    process.stderr.write(done === total ? '\r\x1b[K' : `\r\x1b[K${chunkProgressLine(done, total, Date.now() - startedAt)}`);
+  };
 }
 
 export async function withEngine<T>(run: PreparedRun, flags: DocumentFlags, use: (engine: OpenedEngine) => Promise<T>): Promise<T> {

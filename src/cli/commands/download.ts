@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { LensError } from '../../core/errors';
 import { downloadModel, type DownloadProgress } from '../../core/hub';
 import { formatBytes } from '../../core/hub/progress';
+import { downloadTimeLeft } from '../time-left';
 
 export interface DownloadIo {
   readonly stdout: (text: string) => void;
@@ -89,7 +90,8 @@ class ProgressView {
     const percent = event.bytesTotal === 0 ? 100 : Math.floor((100 * event.bytesDone) / event.bytesTotal);
     const width = 24;
     const filled = Math.round((width * percent) / 100);
-    const rate = event.bytesPerSecond > 0 ? `  ${formatBytes(event.bytesPerSecond)}/s` : '';
+    const left = downloadTimeLeft(event.bytesDone, event.bytesTotal, event.bytesPerSecond);
+    const rate = event.bytesPerSecond > 0 ? `  ${formatBytes(event.bytesPerSecond)}/s${left === '' ? '' : `, ${left}`}` : '';
     const line = `${event.file} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(percent).padStart(3)}%  ${formatBytes(event.bytesDone)} / ${formatBytes(event.bytesTotal)}${rate}`;
     // Overwrite the previous state in place; pad so a shorter line leaves no leftovers.
     this.io.stderr(`\r${line.padEnd(this.lastLength)}`);

@@ -5,13 +5,13 @@ import { type CheckpointInfo, describeCheckpoint } from '../../core/checkpoint/d
 import { loadCheckpoint } from '../../core/checkpoint/load';
 import { extendedPositionsNote, withExtendedPositions } from '../../core/checkpoint/extend-positions';
 import { extendPositionsFlag } from '../engine-flags';
-import { resolveModelArg } from '../model-arg';
+import { MODEL_FLAG, MODEL_HELP, resolveModelArg } from '../model-arg';
 
 export function registerInfo(program: Command): void {
   program
     .command('info')
     .description('Describe a Longformer checkpoint.')
-    .requiredOption('--model <dir>', 'checkpoint folder')
+    .requiredOption(MODEL_FLAG, MODEL_HELP)
     .option('--json', 'print the description as JSON')
     .option('--extend-positions <tokens>', 'describe the checkpoint as --extend-positions would run it')
     .action(async (options: { model: string; json?: boolean; extendPositions?: string }) => {

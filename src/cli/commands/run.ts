@@ -12,7 +12,7 @@ import { withExtendedPositions } from '../../core/checkpoint/extend-positions';
 import { EXTEND_POSITIONS_HELP, engineFlags } from '../engine-flags';
 import { openEngine } from '../../core/runtime/open';
 import { parseRunRequest, runResponse } from '../../core/runtime/request';
-import { resolveModelArg } from '../model-arg';
+import { MODEL_FLAG, MODEL_HELP, resolveModelArg } from '../model-arg';
 
 interface RunFlags {
   readonly model: string;
@@ -29,7 +29,7 @@ export function registerRun(program: Command): void {
   program
     .command('run')
     .description('Run a batch of token ids through a checkpoint and write the requested outputs as JSON.')
-    .requiredOption('--model <dir>', 'checkpoint folder')
+    .requiredOption(MODEL_FLAG, MODEL_HELP)
     .requiredOption('--request <file>', 'JSON request: {"input_ids", "attention_mask"?, "global_attention_mask"?, "outputs"}')
     .option('--out <file>', 'write the response here instead of standard output')
     .option('--provider <name>', `execution provider: ${PROVIDER_CHOICES.join(', ')}`, 'auto')

@@ -4,13 +4,14 @@ import type { Command } from 'commander';
 import { LensError } from '../../core/errors';
 import { readDocument } from '../../core/tasks/document';
 import { loadTokenizer } from '../../core/tokenizer';
-import { resolveModelArg, resolveTokenizerArg } from '../model-arg';
+import { MODEL_FLAG, MODEL_HELP, resolveModelArg, resolveTokenizerArg } from '../model-arg';
+import { formatTable, POSITION_COLUMNS, positionCells } from '../table';
 
 export function registerTokenize(program: Command): void {
   program
     .command('tokenize')
     .description('Show the tokens of a text and their offsets.')
-    .requiredOption('--model <dir>', 'checkpoint folder with tokenizer files')
+    .requiredOption(MODEL_FLAG, MODEL_HELP)
     .option('--tokenizer <dir|repo>', 'tokenizer folder or hub repository, for checkpoints published without one (default: --model)')
     .option('--text <text>', 'the text to tokenize')
     .option('--file <path>', 'a UTF-8 file to tokenize')
@@ -28,12 +29,19 @@ export function registerTokenize(program: Command): void {
         process.stdout.write(`${JSON.stringify({ input_ids: ids, offsets })}\n`);
         return;
       }
-      const lines = ids.map((id, i) => {
+      const rows = ids.map((id, i) => {
         const start = encoding.starts[i]!;
         const end = encoding.ends[i]!;
         const piece = tokenizer.tokenString(id) ?? '?';
-        return `${String(i).padStart(5)}  ${String(id).padStart(6)}  ${piece.padEnd(16)} ${start}:${end}  ${JSON.stringify(text.slice(start, end))}`;
+        return [String(i), String(id), piece, ...positionCells(text, start, end), JSON.stringify(text.slice(start, end))];
       });
-      process.stdout.write(`${lines.join('\n')}\n${ids.length} tokens\n`);
+      const columns = [
+        { title: '#', align: 'right' as const },
+        { title: 'id', align: 'right' as const },
+        { title: 'token' },
+        ...POSITION_COLUMNS,
+        { title: 'text' },
+      ];
+      process.stdout.write(`${formatTable(columns, rows).join('\n')}\n${ids.length} tokens\n`);
     });
 }

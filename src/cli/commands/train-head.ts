@@ -14,7 +14,7 @@ import { defaultCacheDir } from '../../core/runtime/model-cache';
 import { checkMaxLength } from '../../core/tasks/pipeline';
 import { loadTokenizer } from '../../core/tokenizer';
 import { engineFlags } from '../engine-flags';
-import { resolveModelArg } from '../model-arg';
+import { MODEL_FLAG, MODEL_HELP, resolveModelArg } from '../model-arg';
 import { parseInteger } from './document-task';
 
 interface TrainHeadFlags {
@@ -37,7 +37,7 @@ export function registerTrainHead(program: Command): void {
   program
     .command('train-head')
     .description('Train a classification head on the document embeddings of labelled files, for classify --head.')
-    .requiredOption('--model <model>', 'checkpoint folder or hub repository id (any Longformer: base, masked-LM, fine-tuned)')
+    .requiredOption(MODEL_FLAG, `${MODEL_HELP}; any Longformer: base, masked-LM, fine-tuned`)
     .requiredOption('--examples <dir>', 'folder with one subfolder of text files per label')
     .requiredOption('--out <dir>', 'folder to write head.safetensors and head.json into')
     .option('--max-length <tokens>', 'tokens per model input (default: the model limit)')
