@@ -12,7 +12,7 @@ cd "$ROOT"
 TARGET=$(node -p 'process.platform + "-" + process.arch')
 node scripts/package.mjs --target "$TARGET"
 VSIX="$ROOT/release/longformer-lens-$(node -p 'require("./package.json").version')-$TARGET.vsix"
-npx esbuild test/e2e/suite/index.ts test/e2e/suite/extension.test.ts test/e2e/suite/editor.test.ts test/e2e/suite/overlay.test.ts --bundle --platform=node --target=node20 --format=cjs \
+npx esbuild test/e2e/suite/index.ts test/e2e/suite/extension.test.ts test/e2e/suite/editor.test.ts test/e2e/suite/overlay.test.ts test/e2e/suite/first-run.test.ts --bundle --platform=node --target=node20 --format=cjs \
   --outdir=out/e2e --external:vscode --external:mocha --log-level=warning
 
 WORK=$(mktemp -d /tmp/lens-e2e.XXXXXX)
@@ -51,3 +51,7 @@ PLAYWRIGHT_CORE="$HOST/node_modules/playwright-core" node scripts/e2e/run-ext-te
 PLAYWRIGHT_CORE="$HOST/node_modules/playwright-core" node scripts/e2e/drive-overlay.js --server "http://127.0.0.1:$PORT" \
   --folder "$WORK/workspace" --file licenses.txt --model "$LENS_E2E_CLS" \
   --settings "$STATE/user-data/User/settings.json" --out "$ROOT/out/e2e-screenshots"
+# The walkthrough's pictures, taken in the workbench with the installed VSIX; they stay in out/e2e-screenshots/.
+PLAYWRIGHT_CORE="$HOST/node_modules/playwright-core" node scripts/e2e/drive-walkthrough.js --server "http://127.0.0.1:$PORT" \
+  --folder "$WORK/workspace" --file field-report.txt --cls "$LENS_E2E_CLS" --qa "$LENS_E2E_QA" \
+  --settings "$STATE/user-data/User/settings.json" --out "$ROOT/out/e2e-screenshots/walkthrough"

@@ -9,12 +9,14 @@ import { clearGlobal, markGlobal, unmarkAt, unmarkGlobal } from './commands/glob
 import { setHubToken } from './commands/hub-token';
 import { showModelInfo } from './commands/model-info';
 import { cancelTasks, showStatusMenu } from './commands/status-menu';
+import { type ExampleStep, tryOnExample } from './commands/walkthrough';
 import { LensContext } from './context';
 import type { SavedMark } from './mark-persistence';
 import type { LensTask } from './tasks';
 import { showOverlay } from './overlay/command';
 import type { FromWebview, OverlaySelection, OverlaySimulation } from './overlay/messages';
 import { AttentionOverlay } from './overlay/panel';
+import { openWalkthrough, openWalkthroughOnce } from './walkthrough';
 
 /** What activate() returns: read-only views for the end-to-end tests. */
 export interface LensApi {
@@ -50,8 +52,11 @@ export function activate(extension: vscode.ExtensionContext): LensApi {
     ['longformerLens.overlay.simulate', (action: OverlaySimulation, kind: FromWebview['type']) => overlay.simulate(action, kind)],
     ['longformerLens.overlay.nextReport', (kind: FromWebview['type']) => overlay.nextReport(kind)],
     ['longformerLens.showOutput', () => lens.log.show(true)],
+    ['longformerLens.openWalkthrough', () => openWalkthrough()],
+    ['longformerLens.tryExample', (step: ExampleStep) => tryOnExample(lens, step)],
   ];
   extension.subscriptions.push(lens, overlay, ...commands.map(([id, run]) => vscode.commands.registerCommand(id, run)));
+  void openWalkthroughOnce(extension.globalState);
   return { status: () => lens.statusBar.shown, savedMarks: (uri) => lens.globalSpans.saved(uri) };
 }
 
