@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { exportModel } from '../../core/export/export-model';
 import { isPrecision, PRECISIONS } from '../../core/precision';
 import { LensError } from '../../core/errors';
-import { resolveModelArg } from '../model-arg';
+import { MODEL_FLAG, MODEL_HELP, resolveModelArg } from '../model-arg';
 
 interface ExportFlags {
   readonly model: string;
@@ -26,7 +26,7 @@ export function registerExport(program: Command): void {
   program
     .command('export')
     .description('Write the model as ONNX (weights in external data) with its tokenizer, a manifest, a Triton repository and a README.')
-    .requiredOption('--model <dir>', 'checkpoint folder or hub repository id')
+    .requiredOption(MODEL_FLAG, MODEL_HELP)
     .requiredOption('--out <dir>', 'output folder (new, empty, or an earlier export, which is replaced)')
     .option('--precision <p>', `numeric precision: ${PRECISIONS.join(', ')}`, 'fp32')
     .option('--attentions', "also output every layer's attentions and global_attentions")

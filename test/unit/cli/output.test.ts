@@ -48,16 +48,10 @@ describe('CLI output', () => {
 
   it('documents --model the same way in every verb that takes it', () => {
     const verbs = buildProgram().commands.filter((command) => command.options.some((option) => option.long === '--model'));
-    assert.deepEqual(verbs.map((command) => command.name()).sort(), [
-      'ask',
-      'attend',
-      'classify',
-      'embed',
-      'info',
-      'run',
-      'tokenize',
-      'train-head',
-    ]);
+    const names = verbs.map((command) => command.name());
+    for (const verb of ['ask', 'attend', 'classify', 'embed', 'export', 'info', 'run', 'tokenize', 'train-head']) {
+      assert.ok(names.includes(verb), `${verb} takes --model`);
+    }
     for (const command of verbs) {
       const model = command.options.find((option) => option.long === '--model')!;
       assert.match(model.description, /folder or org\/name\[@revision\]/, command.name());
