@@ -79,6 +79,9 @@ async function drive(page) {
 
   // 1. Choose a model: the picker offers the registry's checkpoints and a folder.
   await palette(page, 'Longformer Lens: Choose Model');
+  // The picker first asks which task the model is for.
+  await page.waitForSelector('.quick-input-widget .monaco-list-row:has-text("Classification")', { timeout: 15000 });
+  await page.keyboard.press('Enter');
   await page.waitForSelector('.quick-input-widget .monaco-list-row:has-text("Use a checkpoint folder")', { timeout: 15000 });
   await page.waitForTimeout(500);
   await shot(page, '1-choose-model.png');
