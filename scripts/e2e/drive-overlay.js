@@ -136,6 +136,8 @@ async function drive(page, theme, themeName, out) {
 
   // Click a token further down: the editor's cursor moves to it (the active line number of the editor changes; the
   // status bar hides Ln/Col while the webview has the focus).
+  // No engine run in flight (the status line names the provider once a map is drawn).
+  await frame.waitForFunction(() => document.getElementById('status')?.textContent.startsWith('on '), null, { timeout: 120000 });
   const before = await activeLine(page);
   // By its token index: the rows are drawn again on scroll, so a positional locator would find another token.
   const index = await frame
