@@ -439,6 +439,9 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
       return;
     }
     case 'busy':
+      // Progress of a run whose map is no longer wanted (the user moved on to a map seen before) must not hide that
+      // the map on screen is the one selected.
+      if (shown !== undefined && sameMap(shown.selection, selection)) return;
       statusLine.textContent = message.message;
       return;
     case 'failed':
