@@ -66,13 +66,26 @@ describe('CLI: longformer-lens bench', function () {
   });
 
   it('prints a table with the work formula by default, and skips the dense baseline over its limit', () => {
-    const { status, stdout, stderr } = cli(['bench', '--synthetic', 'tiny', '--lengths', '32', '--runs', '1', '--dense-limit-mb', '0']);
+    const { status, stdout, stderr } = cli([
+      'bench',
+      '--synthetic',
+      'tiny',
+      '--lengths',
+      '32',
+      '--runs',
+      '1',
+      '--dense-limit-mb',
+      '0',
+      '--precision',
+      'int8',
+    ]);
     assert.equal(status, 0, stderr);
     assert.match(stdout, /useful work = layers × \(24·n·d² \+ 4·n·\(2w\+1\)·d\)/);
     assert.match(stdout, /onnxruntime MatMul: [\d.]+ GFLOP\/s/);
     const row = stdout.split('\n').find((line) => /^\s+32\s/.test(line));
     assert.ok(row !== undefined, stdout);
     assert.match(row, /\s-\s/); // no dense time
+    assert.match(row, /\sint8\s+cpu$/); // the precision that ran
   });
 
   it('refuses bad flags with a one-line reason and exit code 2', () => {

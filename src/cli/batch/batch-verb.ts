@@ -7,7 +7,6 @@ import { isDynamicPattern } from 'fast-glob';
 import type { HeadKind } from '../../core/checkpoint/config';
 import { readCheckpointConfig } from '../../core/checkpoint/load';
 import { LensError } from '../../core/errors';
-import { checkPrecisionAvailable } from '../../core/precision';
 import { checkMaxLength, requireHead } from '../../core/tasks/pipeline';
 import { loadTokenizer } from '../../core/tokenizer';
 import type { DocumentFlags } from '../commands/document-task';
@@ -53,7 +52,6 @@ export async function runBatchVerb(paths: readonly string[], flags: DocumentFlag
     throw new LensError('BAD_ARGUMENT', '--global START:END names offsets in one document; in a batch run use --global-text PHRASE.');
   }
   const { provider, threads, precision } = engineFlags(flags);
-  if (precision !== undefined) checkPrecisionAvailable(precision);
   const workers = parseInteger(flags.workers, '--workers', 1);
   const folder = await resolveModelArg(flags.model);
   const config = await readCheckpointConfig(folder);

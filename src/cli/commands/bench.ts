@@ -22,9 +22,9 @@ import {
 import { benchRows, describeMachine, formatTable, type BenchReport } from '../../core/bench/report';
 import { BENCH_MODELS, benchConfig, denseFits, USEFUL_WORK_FORMULA, type BenchModel } from '../../core/bench/work';
 import { PROVIDER_CHOICES } from '../../core/runtime/providers';
+import { PRECISIONS } from '../../core/precision';
 import { engineFlags } from '../engine-flags';
 
-const PRECISIONS = ['fp32'] as const;
 /** The MatMul probe runs at the longest length up to this: beyond it the throughput no longer changes. */
 const MATMUL_PROBE_MAX = 4096;
 
@@ -67,9 +67,6 @@ function parseFlags(flags: BenchFlags): { settings: BenchSettings; lengths: numb
   const model = flags.synthetic as BenchModel;
   if (!BENCH_MODELS.includes(model))
     throw new LensError('BAD_ARGUMENT', `--synthetic ${flags.synthetic}: expected one of ${BENCH_MODELS.join(', ')}.`);
-  if (!(PRECISIONS as readonly string[]).includes(flags.precision)) {
-    throw new LensError('BAD_ARGUMENT', `--precision ${flags.precision}: expected one of ${PRECISIONS.join(', ')}.`);
-  }
   const lengths = flags.lengths.split(',').map((text) => Number(text.trim()));
   if (lengths.length === 0 || lengths.some((n) => !Number.isInteger(n) || n < 2)) {
     throw new LensError('BAD_ARGUMENT', `--lengths ${flags.lengths}: expected comma-separated token counts of at least 2.`);
@@ -80,12 +77,13 @@ function parseFlags(flags: BenchFlags): { settings: BenchSettings; lengths: numb
   if (!Number.isFinite(denseLimitMb) || denseLimitMb < 0) {
     throw new LensError('BAD_ARGUMENT', `--dense-limit-mb ${flags.denseLimitMb}: expected a number of megabytes (0 skips the baseline).`);
   }
-  const { provider = 'cpu', threads } = engineFlags(flags);
+  const { provider = 'cpu', threads, precision = 'fp32' } = engineFlags(flags);
   const sorted = [...new Set(lengths)].sort((a, b) => a - b);
   const settings: BenchSettings = {
     model,
     longest: sorted[sorted.length - 1] ?? 0,
     provider,
+    precision,
     runs,
     ...(threads === undefined ? {} : { threads }),
   };
@@ -139,7 +137,7 @@ async function bench(flags: BenchFlags): Promise<void> {
       },
       work_formula: USEFUL_WORK_FORMULA,
       matmul_gflops: matmul,
-      results: benchRows(config, engine, denseMs, matmul, flags.precision),
+      results: benchRows(config, engine, denseMs, matmul),
     };
     process.stdout.write(flags.json === true ? `${JSON.stringify(report)}\n` : formatTable(report));
   } finally {

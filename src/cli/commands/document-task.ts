@@ -43,7 +43,7 @@ export function documentFlags(command: Command): Command {
     .option('--overlap <tokens>', 'document tokens shared by consecutive chunks (default: an eighth of a chunk)')
     .option('--provider <name>', 'execution provider: auto, cpu, cuda, dml, coreml, webgpu', 'auto')
     .option('--threads <n>', 'CPU threads for inference')
-    .option('--precision <p>', 'numeric precision: fp32 (default), fp16 (GPU providers with shader-f16), int8')
+    .option('--precision <p>', 'numeric precision: fp32 (default), fp16 (GPU providers with shader-f16), int8 (CPU)')
     .option('--extend-positions <tokens>', EXTEND_POSITIONS_HELP)
     .option('--json', 'print the result as JSON');
 }

@@ -34,7 +34,7 @@ export function registerRun(program: Command): void {
     .option('--out <file>', 'write the response here instead of standard output')
     .option('--provider <name>', `execution provider: ${PROVIDER_CHOICES.join(', ')}`, 'auto')
     .option('--threads <n>', 'onnxruntime intra-op threads')
-    .option('--precision <p>', 'numeric precision: fp32 (default), fp16 (GPU providers with shader-f16), int8')
+    .option('--precision <p>', 'numeric precision: fp32 (default), fp16 (GPU providers with shader-f16), int8 (CPU)')
     .option('--cache-dir <dir>', 'where generated ONNX models are cached')
     .option('--extend-positions <tokens>', EXTEND_POSITIONS_HELP)
     .action(async (flags: RunFlags) => {

@@ -8,6 +8,7 @@ import { Tensor as OrtTensor } from 'onnxruntime-node';
 import { syntheticWeights } from '../checkpoint/synthetic';
 import { ExternalDataFile } from '../graph/external-data-file';
 import { serializeModel } from '../graph/serialize';
+import type { Precision } from '../precision';
 import type { ProviderChoice } from '../runtime/providers';
 import { createSessionWithFallback } from '../runtime/providers';
 import { openEngine } from '../runtime/open';
@@ -19,6 +20,8 @@ export interface BenchSettings {
   /** The longest length of the run: the synthetic model's positions depend on it. */
   readonly longest: number;
   readonly provider: ProviderChoice;
+  /** The engine's precision; the MatMul probe and the dense baseline are always fp32. */
+  readonly precision: Precision;
   readonly threads?: number;
   readonly runs: number;
 }
@@ -52,6 +55,8 @@ export interface EngineResult {
   readonly medianMs: number;
   readonly peakRssMb: number;
   readonly provider: string;
+  /** The precision that ran. */
+  readonly precision: Precision;
 }
 
 export interface TimedResult {
@@ -83,7 +88,12 @@ function peakRssMb(): number {
 }
 
 function engineOptions(cacheDir: string, settings: BenchSettings): Parameters<typeof openEngine>[1] {
-  return { provider: settings.provider, cacheDir, ...(settings.threads === undefined ? {} : { threads: settings.threads }) };
+  return {
+    provider: settings.provider,
+    precision: settings.precision,
+    cacheDir,
+    ...(settings.threads === undefined ? {} : { threads: settings.threads }),
+  };
 }
 
 async function prepare(modelDir: string, cacheDir: string, settings: BenchSettings): Promise<PrepareResult> {
@@ -119,7 +129,17 @@ async function engineAt(modelDir: string, cacheDir: string, length: number, sett
     const { firstRunMs, runMs } = await timeRuns(settings.runs, async () => {
       provider = (await engine.run(inputs, ['last_hidden_state'])).provider;
     });
-    return { kind: 'engine', length, openMs, firstRunMs, runMs, medianMs: median(runMs), peakRssMb: peakRssMb(), provider };
+    return {
+      kind: 'engine',
+      length,
+      openMs,
+      firstRunMs,
+      runMs,
+      medianMs: median(runMs),
+      peakRssMb: peakRssMb(),
+      provider,
+      precision: engine.precision,
+    };
   } finally {
     await engine.dispose();
   }

@@ -69,7 +69,6 @@ export function benchRows(
   engine: readonly EngineResult[],
   denseMs: ReadonlyMap<number, number>,
   matmulGflops: number,
-  precision: string,
 ): BenchRow[] {
   const byLength = new Map(engine.map((result) => [result.length, result.medianMs]));
   return engine.map((result) => {
@@ -85,7 +84,7 @@ export function benchRows(
       gflops,
       fraction_of_matmul: gflops / matmulGflops,
       dense_median_ms: denseMs.get(result.length) ?? null,
-      precision,
+      precision: result.precision,
       provider: result.provider,
       doubling_ratio: half === undefined ? null : result.medianMs / half,
       warm_open_ms: result.openMs,

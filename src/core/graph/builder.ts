@@ -26,6 +26,8 @@ export interface GraphNode {
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
   readonly attributes: ReadonlyMap<string, AttributeValue>;
+  /** The operator set of a non-standard operator ("com.microsoft" for onnxruntime's contrib ops); absent: ONNX's. */
+  readonly domain?: string;
 }
 
 /** A graph input or output: its element type and dims (a string dim is symbolic, e.g. "batch"; absent: unknown rank). */
@@ -42,6 +44,8 @@ export interface Graph {
   readonly outputs: readonly GraphIO[];
   readonly nodes: readonly GraphNode[];
   readonly initializers: ReadonlyMap<string, GraphTensor>;
+  /** Operator sets besides ONNX's that the nodes use (domain → version). */
+  readonly domains?: ReadonlyMap<string, number>;
 }
 
 type Attrs = Readonly<Record<string, AttributeValue>>;
@@ -60,6 +64,7 @@ interface SharedState {
   readonly scopes: string[];
   readonly constantCache: Map<string, Value>;
   readonly initializers: Map<string, GraphTensor>;
+  readonly domains: Map<string, number>;
 }
 
 export class GraphBuilder {
@@ -73,7 +78,7 @@ export class GraphBuilder {
     readonly opset: number = DEFAULT_OPSET,
     shared?: SharedState,
   ) {
-    this.shared = shared ?? { usedNames: new Set(), scopes: [], constantCache: new Map(), initializers: new Map() };
+    this.shared = shared ?? { usedNames: new Set(), scopes: [], constantCache: new Map(), initializers: new Map(), domains: new Map() };
   }
 
   // ---- bookkeeping -------------------------------------------------------------------------------------------
@@ -177,6 +182,17 @@ export class GraphBuilder {
     return outputs.map((output) => new Value(output));
   }
 
+  /** One node of onnxruntime's contrib operator set (com.microsoft, version 1). */
+  contribNode(opType: string, inputs: readonly (Value | null)[], attributes: Attrs = {}): Value {
+    const [output] = this.node(opType, inputs, attributes, 1);
+    if (output === undefined) throw new Error('unreachable: a node has one output');
+    const node = this.nodes.pop();
+    if (node === undefined) throw new Error('unreachable: the node was just added');
+    this.nodes.push({ ...node, domain: 'com.microsoft' });
+    this.shared.domains.set('com.microsoft', 1);
+    return output;
+  }
+
   private one(opType: string, inputs: readonly (Value | null)[], attributes: Attrs = {}): Value {
     const [output] = this.node(opType, inputs, attributes, 1);
     if (output === undefined) throw new Error('unreachable: a node has one output');
@@ -223,6 +239,7 @@ export class GraphBuilder {
       outputs: [...this.outputs],
       nodes: [...this.nodes],
       initializers: new Map(this.shared.initializers),
+      domains: new Map(this.shared.domains),
     };
   }
 
@@ -280,7 +297,7 @@ export class GraphBuilder {
     return this.one('Where', [condition, whenTrue, whenFalse]);
   }
   cast(x: Value, to: GraphDType): Value {
-    const codes: Record<GraphDType, number> = { float32: 1, float16: 10, int32: 6, int64: 7, bool: 9 };
+    const codes: Record<GraphDType, number> = { float32: 1, float16: 10, int32: 6, int8: 3, int64: 7, bool: 9 };
     return this.one('Cast', [x], { to: attr.int(codes[to]) });
   }
   /** Reshape to `shape` (an int64 1-D value or a constant list; 0 copies the input dim, -1 infers one dim). */

@@ -52,7 +52,7 @@ export function serializeModel(graph: Graph, options: SerializeOptions = {}): Ui
     producerName: 'longformer-lens',
     producerVersion: options.producerVersion ?? '0',
     graph: { ...graphMessage(graph), initializer },
-    opsetImport: [{ domain: '', version: graph.opset }],
+    opsetImport: [{ domain: '', version: graph.opset }, ...[...(graph.domains ?? [])].map(([domain, version]) => ({ domain, version }))],
     metadataProps: Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value })),
   };
   const error = ModelProtoType.verify(message);
@@ -70,6 +70,7 @@ function graphMessage(graph: Graph): Record<string, unknown> {
       input: node.inputs,
       output: node.outputs,
       attribute: [...node.attributes].map(([name, value]) => attributeMessage(name, value)),
+      ...(node.domain === undefined ? {} : { domain: node.domain }),
     })),
     input: graph.inputs.map(valueInfoMessage),
     output: graph.outputs.map(valueInfoMessage),

@@ -3,9 +3,9 @@
 import { OnnxDataType, type OnnxDataTypeCode } from './onnx-schema';
 
 /** float16 is stored as its IEEE 754 bit patterns (Node 20 has no Float16Array); see float16.ts. */
-export type GraphDType = 'float32' | 'float16' | 'int64' | 'int32' | 'bool';
+export type GraphDType = 'float32' | 'float16' | 'int64' | 'int32' | 'int8' | 'bool';
 
-export type GraphTensorData = Float32Array | Uint16Array | BigInt64Array | Int32Array | Uint8Array;
+export type GraphTensorData = Float32Array | Uint16Array | BigInt64Array | Int32Array | Int8Array | Uint8Array;
 
 export interface GraphTensor {
   readonly dtype: GraphDType;
@@ -18,16 +18,18 @@ export const ONNX_TYPE_OF: Readonly<Record<GraphDType, OnnxDataTypeCode>> = {
   float16: OnnxDataType.FLOAT16,
   int64: OnnxDataType.INT64,
   int32: OnnxDataType.INT32,
+  int8: OnnxDataType.INT8,
   bool: OnnxDataType.BOOL,
 };
 
-const BYTES_PER_ELEMENT: Readonly<Record<GraphDType, number>> = { float32: 4, float16: 2, int64: 8, int32: 4, bool: 1 };
+const BYTES_PER_ELEMENT: Readonly<Record<GraphDType, number>> = { float32: 4, float16: 2, int64: 8, int32: 4, int8: 1, bool: 1 };
 
 const ARRAY_KIND: Readonly<Record<GraphDType, string>> = {
   float32: 'Float32Array',
   float16: 'Uint16Array',
   int64: 'BigInt64Array',
   int32: 'Int32Array',
+  int8: 'Int8Array',
   bool: 'Uint8Array',
 };
 

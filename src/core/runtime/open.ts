@@ -16,7 +16,7 @@ import type { Engine, ModelInputs, ModelOutputs, OutputName, RunOptions } from '
 import { defaultCacheDir, ensureCachedModel, findCachedModel, type CachedModel } from './model-cache';
 import { mostGlobalTokens, validateModelInputs } from './model-inputs';
 import { checkpointFingerprint, lookupSource, recordSource } from './source-index';
-import { checkPrecisionAvailable, isPrecision, PRECISIONS, type Precision } from '../precision';
+import { isPrecision, PRECISIONS, type Precision } from '../precision';
 import { halfPrecisionUnsupported } from './half-support';
 import { webGpuPassOverReason } from './webgpu-adapter';
 import { createSession, createSessionWithFallback, isProviderChoice, type ProviderChoice, type SessionSettings } from './providers';
@@ -41,7 +41,7 @@ export interface OpenedEngine extends Engine {
   readonly providerNote?: string;
   /** The precision the sessions run in. */
   readonly precision: Precision;
-  /** Why that differs from the requested precision, when it does (fp16 on the CPU or without shader-f16). */
+  /** Why that differs from the requested precision, when it does (fp16 on the CPU or without shader-f16, int8 on a GPU). */
   readonly precisionNote?: string;
   /** The outputs this checkpoint's head offers (attentions and global_attentions are always available). */
   readonly availableOutputs: readonly OutputName[];
@@ -64,12 +64,13 @@ export async function openEngine(modelDir: string, options: OpenEngineOptions = 
   const precision = options.precision ?? 'fp32';
   if (!isPrecision(precision))
     throw new LensError('BAD_ARGUMENT', `Unknown precision "${String(precision)}"; choose one of ${PRECISIONS.join(', ')}.`);
-  checkPrecisionAvailable(precision);
 
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   // fp16 settles the provider on the float32 graph first (the fallback chain is the same for both), then moves the
-  // session to the fp16 graph where that provider multiplies in float16; elsewhere it runs fp32 and says why.
-  const firstPrecision = precision === 'fp16' ? 'fp32' : precision;
+  // session to the fp16 graph where that provider multiplies in float16; elsewhere it runs fp32 and says why. int8 is
+  // a CPU precision (its DynamicQuantizeMatMul nodes have CPU kernels only): asked for on the CPU it is built at once;
+  // with another choice the provider is settled on the float32 graph first, and only the CPU moves to int8.
+  const firstPrecision = precision === 'fp16' || (precision === 'int8' && choice !== 'cpu') ? 'fp32' : precision;
   let graph = await prepareGraph(modelDir, cacheDir, firstPrecision, options.extendPositions, options.signal);
   throwIfCancelled(options.signal);
   let opened = await createSessionWithFallback(graph.cache.modelPath, choice, settings, (provider) =>
@@ -88,6 +89,18 @@ export async function openEngine(modelDir: string, options: OpenEngineOptions = 
       ran = 'fp16';
     } else {
       precisionNote = `fp16 not run: ${unsupported}; ran fp32.`;
+    }
+  }
+  if (precision === 'int8' && ran === 'fp32') {
+    if (opened.provider === 'cpu') {
+      const quantized = await prepareGraph(modelDir, cacheDir, 'int8', options.extendPositions, options.signal);
+      const session = await createSession(quantized.cache.modelPath, 'cpu', settings);
+      await opened.session.release();
+      opened = { ...opened, session };
+      graph = { ...quantized, weightsLoaded: quantized.weightsLoaded || graph.weightsLoaded };
+      ran = 'int8';
+    } else {
+      precisionNote = `int8 not run: int8 runs on the CPU provider only; ran fp32 on ${opened.provider}.`;
     }
   }
   const { config, hasPooler, cache, weightsLoaded, approximation } = graph;

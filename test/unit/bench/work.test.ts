@@ -7,7 +7,17 @@ import { benchConfig, benchInputs, denseFits, median, usefulFlops } from '../../
 import { maxInputLength } from '../../../src/core/runtime/model-inputs';
 
 function engineResult(length: number, medianMs: number): EngineResult {
-  return { kind: 'engine', length, openMs: 100, firstRunMs: medianMs * 2, runMs: [medianMs], medianMs, peakRssMb: 500, provider: 'cpu' };
+  return {
+    kind: 'engine',
+    length,
+    openMs: 100,
+    firstRunMs: medianMs * 2,
+    runMs: [medianMs],
+    medianMs,
+    peakRssMb: 500,
+    provider: 'cpu',
+    precision: 'fp32',
+  };
 }
 
 describe('bench arithmetic', () => {
@@ -61,7 +71,6 @@ describe('bench arithmetic', () => {
       [engineResult(1024, 500), engineResult(2048, 1100), engineResult(4096, 2420)],
       new Map([[1024, 900]]),
       300,
-      'fp32',
     );
     const last = rows[2];
     assert.ok(last !== undefined);

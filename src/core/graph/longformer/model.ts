@@ -22,7 +22,8 @@ export interface LongformerGraphOptions {
   readonly attentions: AttentionOutputs;
   /**
    * The graph built here is float32 for fp32 and fp16 (model-cache.ts rewrites the fp16 variant with
-   * graph/half-precision.ts); the option is part of the cache key.
+   * graph/half-precision.ts); for int8 the encoder's dense layers are quantized (weights.ts). The option is part of
+   * the cache key.
    */
   readonly precision?: Precision;
 }
@@ -39,7 +40,7 @@ export function globalAttentionsOutputName(layer: number): string {
 export function buildLongformerGraph(config: LongformerConfig, dict: StateDict, options: LongformerGraphOptions): Graph {
   const suffix = options.attentions === 'none' ? '' : `-attentions${options.attentions === 'head-weighted' ? '-weighted' : ''}`;
   const b = new GraphBuilder(`longformer-${config.head}${suffix}`);
-  const weights = new GraphWeights(b, dict);
+  const weights = new GraphWeights(b, dict, options.precision ?? 'fp32');
   const H = config.numAttentionHeads;
   const inputIds = b.input('input_ids', 'int64', ['batch', 'sequence']);
   const attentionMask = b.input('attention_mask', 'int64', ['batch', 'sequence']);

@@ -4,6 +4,7 @@ import { LensError } from '../../errors';
 import type { FloatTensor, StateDict } from '../../checkpoint/tensor';
 import { formatShape } from '../../checkpoint/tensor';
 import type { GraphBuilder, Value } from '../builder';
+import type { Precision } from '../../precision';
 import { makeTensor } from '../tensor-data';
 
 /** A linear layer y = x Wᵀ + b with W stored transposed ([in, out]) so the graph is one MatMul and one Add. */
@@ -12,11 +13,66 @@ export interface Linear {
   readonly bias: Value;
 }
 
+/**
+ * A linear layer for int8 inference: W stored transposed ([in, out]) as int8 with one scale per output column,
+ * run by onnxruntime's DynamicQuantizeMatMul (the activations are quantized per run, per tensor, to uint8).
+ */
+export interface QuantizedLinear {
+  readonly weightQ: Value;
+  readonly scale: Value;
+  readonly bias: Value;
+}
+
+/**
+ * Weights go to [-63, 63], 7 bits: on x86 CPUs without VNNI, onnxruntime's uint8 × int8 kernels add pairs of
+ * products in int16 (vpmaddubsw), which saturates for 8-bit weights (2 · 255 · 127 > 32767) but not for 7-bit ones
+ * (onnxruntime's quantization guide, "reduce_range").
+ */
+export const INT8_WEIGHT_LEVELS = 63;
+
+/** Symmetric per-column quantization of a [rows, cols] matrix: q = round(w / scale), scale = max|column| / levels. */
+export function quantizePerColumn(
+  data: Float32Array,
+  rows: number,
+  cols: number,
+  levels = INT8_WEIGHT_LEVELS,
+): { q: Int8Array; scale: Float32Array } {
+  const scale = new Float32Array(cols);
+  for (let r = 0; r < rows; r += 1) {
+    for (let c = 0; c < cols; c += 1) scale[c] = Math.max(scale[c] ?? 0, Math.abs(data[r * cols + c] ?? 0));
+  }
+  for (let c = 0; c < cols; c += 1) scale[c] = (scale[c] ?? 0) === 0 ? 1 : (scale[c] ?? 1) / levels;
+  const q = new Int8Array(rows * cols);
+  for (let r = 0; r < rows; r += 1) {
+    for (let c = 0; c < cols; c += 1) q[r * cols + c] = Math.round((data[r * cols + c] ?? 0) / (scale[c] ?? 1));
+  }
+  return { q, scale };
+}
+
 export class GraphWeights {
   constructor(
     private readonly b: GraphBuilder,
     private readonly dict: StateDict,
+    /** int8: the encoder's dense layers (denseLinear) are quantized; everything else stays float32. */
+    readonly precision: Precision = 'fp32',
   ) {}
+
+  /**
+   * An encoder dense layer that int8 quantizes (attention output, FFN in and out): quantized when the precision is
+   * int8, else the same as `fusedLinear`.
+   */
+  denseLinear(parts: readonly { prefix: string; scale?: number }[], inFeatures: number, outFeatures: number): Linear | QuantizedLinear {
+    if (this.precision !== 'int8') return this.fusedLinear(parts, inFeatures, outFeatures);
+    const { weightT, bias } = this.transposedParts(parts, inFeatures, outFeatures);
+    const total = bias.length;
+    const { q, scale } = quantizePerColumn(weightT, inFeatures, total);
+    const name = parts.map((part) => part.prefix).join('+');
+    return {
+      weightQ: this.b.initializer(`${name}.weight_t_int8`, makeTensor('int8', [inFeatures, total], q)),
+      scale: this.b.initializer(`${name}.weight_scale`, makeTensor('float32', [total], scale)),
+      bias: this.b.initializer(`${name}.bias`, makeTensor('float32', [total], bias)),
+    };
+  }
 
   has(name: string): boolean {
     return this.dict.has(name);
@@ -50,19 +106,25 @@ export class GraphWeights {
    * 1/sqrt(head_dim) query scaling into the projection).
    */
   linear(prefix: string, inFeatures: number, outFeatures: number, scale = 1): Linear {
-    const weight = this.tensor(`${prefix}.weight`, [outFeatures, inFeatures]).data;
-    const bias = this.tensor(`${prefix}.bias`, [outFeatures]).data;
-    return {
-      weightT: this.b.initializer(
-        `${prefix}.weight_t`,
-        makeTensor('float32', [inFeatures, outFeatures], transposeMatrix(weight, outFeatures, inFeatures, scale)),
-      ),
-      bias: this.b.initializer(`${prefix}.bias`, makeTensor('float32', [outFeatures], scaled(bias, scale))),
-    };
+    return this.fusedLinear([{ prefix, scale }], inFeatures, outFeatures);
   }
 
   /** Several linears over the same input fused into one ([in, sum(out)]), e.g. query/key/value. */
   fusedLinear(parts: readonly { prefix: string; scale?: number }[], inFeatures: number, outFeatures: number): Linear {
+    const { weightT, bias } = this.transposedParts(parts, inFeatures, outFeatures);
+    const name = parts.map((part) => part.prefix).join('+');
+    return {
+      weightT: this.b.initializer(`${name}.weight_t`, makeTensor('float32', [inFeatures, weightT.length / inFeatures], weightT)),
+      bias: this.b.initializer(`${name}.bias`, makeTensor('float32', [bias.length], bias)),
+    };
+  }
+
+  /** The parts' weights transposed side by side ([in, parts · out]) and their biases, each scaled by its `scale`. */
+  private transposedParts(
+    parts: readonly { prefix: string; scale?: number }[],
+    inFeatures: number,
+    outFeatures: number,
+  ): { weightT: Float32Array; bias: Float32Array } {
     const total = outFeatures * parts.length;
     const weightT = new Float32Array(inFeatures * total);
     const bias = new Float32Array(total);
@@ -76,11 +138,7 @@ export class GraphWeights {
         bias[column] = (partBias[o] ?? 0) * scale;
       }
     });
-    const name = parts.map((part) => part.prefix).join('+');
-    return {
-      weightT: this.b.initializer(`${name}.weight_t`, makeTensor('float32', [inFeatures, total], weightT)),
-      bias: this.b.initializer(`${name}.bias`, makeTensor('float32', [total], bias)),
-    };
+    return { weightT, bias };
   }
 
   /** A raw float32 initializer computed here (derived layouts). */
@@ -97,10 +155,7 @@ export function transposeMatrix(data: Float32Array, rows: number, cols: number, 
   return out;
 }
 
-function scaled(data: Float32Array, scale: number): Float32Array {
-  return scale === 1 ? data : data.map((value) => value * scale);
-}
-
-export function applyLinear(b: GraphBuilder, x: Value, linear: Linear): Value {
+export function applyLinear(b: GraphBuilder, x: Value, linear: Linear | QuantizedLinear): Value {
+  if ('weightQ' in linear) return b.contribNode('DynamicQuantizeMatMul', [x, linear.weightQ, linear.scale, null, linear.bias]);
   return b.add(b.matMul(x, linear.weightT), linear.bias);
 }
