@@ -1,6 +1,8 @@
 // The first-run walkthrough (contributes.walkthroughs in package.json): opening it, once on the first activation,
 // and the offer a command makes when it needs a model and none is set.
 import * as vscode from 'vscode';
+import { configuredModel } from './config';
+import { TASKS, type LensTask } from './tasks';
 
 /** VS Code names a contributed walkthrough `<publisher>.<name>#<id>`, and its steps `<walkthrough>#<step id>`. */
 export const WALKTHROUGH = 'longformer-lens.longformer-lens#firstRun';
@@ -19,10 +21,16 @@ export function openWalkthrough(step?: string): Promise<unknown> {
   return opened;
 }
 
-/** Opens the walkthrough the first time the extension activates in this profile. */
+/**
+ * Opens the walkthrough the first time the extension activates in this profile, unless a model is set already: the
+ * walkthrough starts with choosing one, and someone whose settings name a model (set by hand, or synced from another
+ * machine) is past that step. In VS Code for the web the profile's state lives in the browser, so a new browser would
+ * otherwise open it again over the user's editors.
+ */
 export async function openWalkthroughOnce(state: vscode.Memento): Promise<void> {
   if (state.get<boolean>(SHOWN_KEY) === true) return;
   await state.update(SHOWN_KEY, true);
+  if ((Object.keys(TASKS) as LensTask[]).some((task) => configuredModel(task) !== '')) return;
   await openWalkthrough();
 }
 
