@@ -1,8 +1,7 @@
 // --precision fp16 on WebGPU: MatMuls and the embedding tables in float16, softmax, layer norm and the rest in
 // float32 (graph/half-precision.ts). Checked against HuggingFace's float32 outputs on every fixture input, with the
-// tolerances below, measured on Mesa's software Vulkan driver (lavapipe, which has shader-f16; the fixture models'
-// weights have standard deviation 0.2) and given about 3x headroom. float16 keeps 11 significant bits (relative step 2^-11 ≈ 4.9e-4); the errors of two layers of rounded
-// products add up in the hidden states, less in the probabilities, which softmax keeps within [0, 1].
+// tolerances stated beside the rewrite (FP16_TOLERANCE), measured on Mesa's software Vulkan driver (lavapipe, which
+// has shader-f16) with about 3x headroom.
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -10,23 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FloatTensor } from '../../src/core/checkpoint/tensor';
 import type { ModelInputs, OutputName } from '../../src/core/runtime/engine';
+import { FP16_TOLERANCE } from '../../src/core/graph/half-precision';
 import { WEIGHTS_FILE } from '../../src/core/runtime/model-cache';
 import { openEngine } from '../../src/core/runtime/open';
 import { defaultGlobalAttentionMask } from '../../src/core/runtime/request';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'longformer-ref');
 const CASES = ['base-tiny', 'cls-tiny', 'qa-tiny'] as const;
-
-/** Largest |fp16 engine - HuggingFace fp32| allowed, per output. */
-export const FP16_TOLERANCE: Readonly<Record<string, number>> = {
-  last_hidden_state: 3e-2, // measured 8.7e-3
-  pooler_output: 2.5e-2, // measured 7.6e-3
-  logits: 3e-2, // measured 3.6e-3
-  start_logits: 3e-2, // measured 8.3e-3
-  end_logits: 3e-2, // measured 8.8e-3
-  attentions: 1e-2, // measured 3.5e-3
-  global_attentions: 1e-2, // measured 3.3e-3
-};
 
 interface JsonTensor {
   readonly shape: number[];

@@ -1,7 +1,8 @@
 // `export`: the engine's ONNX graph for other runtimes. Writes model.onnx with its weights in model.onnx.data (ONNX
-// external data), the tokenizer files, manifest.json (inputs, outputs, opset, windows, head, labels, where it came
-// from), a Triton model repository and a README on feeding it. Everything is a function of the checkpoint and the
-// options, so the same checkpoint gives the same bytes.
+// external data; fp16: MatMuls and their weights in float16, graph/half-precision.ts), the tokenizer files,
+// manifest.json (inputs, outputs, opset, precision, windows, head, labels, where it came from), a Triton model
+// repository and a README on feeding it. Everything is a function of the checkpoint and the options, so the same
+// checkpoint gives the same bytes.
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync } from 'node:fs';
 import { copyFile, link, mkdir, rename, rm, writeFile } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import { version as PROJECT_VERSION } from '../../../package.json';
 import { loadCheckpoint } from '../checkpoint/load';
 import { LensError, throwIfCancelled } from '../errors';
 import { ExternalDataFile } from '../graph/external-data-file';
+import { toHalfPrecision } from '../graph/half-precision';
 import { buildLongformerGraph } from '../graph/longformer/model';
 import { serializeModel } from '../graph/serialize';
 import type { Precision } from '../precision';
@@ -35,11 +37,11 @@ export interface ExportOptions {
 
 export async function exportModel(modelDir: string, outDir: string, options: ExportOptions): Promise<ExportManifest> {
   const precision = options.precision ?? 'fp32';
-  if (precision !== 'fp32') {
+  if (precision === 'int8') {
     throw new LensError(
       'BAD_ARGUMENT',
-      `export --precision ${precision} is not available yet: the engine builds fp32 graphs only so far.`,
-      'Export with --precision fp32 (the default).',
+      `export --precision ${precision} is not available yet: export writes fp32 and fp16 graphs.`,
+      'Export with --precision fp32 (the default) or fp16.',
     );
   }
   if (!/^[A-Za-z0-9_-]+$/.test(options.name)) {
@@ -55,9 +57,13 @@ export async function exportModel(modelDir: string, outDir: string, options: Exp
       'Copy the tokenizer files published with the checkpoint beside config.json.',
     );
   }
-  const graph = buildLongformerGraph(checkpoint.config, checkpoint.weights, {
+  const built = buildLongformerGraph(checkpoint.config, checkpoint.weights, {
     attentions: options.attentions === true ? 'per-head' : 'none',
+    precision,
   });
+  // The same rewrite the engine's fp16 cache entries get: inputs and outputs keep their types, so a caller feeds and
+  // reads an fp16 export exactly like an fp32 one.
+  const graph = precision === 'fp16' ? toHalfPrecision(built) : built;
   throwIfCancelled(options.signal);
 
   // Written beside the target and renamed into place, so a failed export leaves no half-written folder.
@@ -78,7 +84,7 @@ export async function exportModel(modelDir: string, outDir: string, options: Exp
     });
     const external = new ExternalDataFile(join(staging, EXPORT_DATA_FILE));
     try {
-      const metadata = { graph_version: GRAPH_VERSION, source_sha256: manifest.source.sha256, project_version: PROJECT_VERSION };
+      const metadata = { graph_version: GRAPH_VERSION, precision, source_sha256: manifest.source.sha256, project_version: PROJECT_VERSION };
       await writeFile(join(staging, EXPORT_MODEL_FILE), serializeModel(graph, { external, metadata, producerVersion: PROJECT_VERSION }));
     } finally {
       external.close();

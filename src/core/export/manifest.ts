@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { HeadKind, LongformerConfig } from '../checkpoint/config';
 import type { Graph } from '../graph/builder';
+import { FP16_TOLERANCE } from '../graph/half-precision';
 import type { Precision } from '../precision';
 import { GRAPH_VERSION } from '../runtime/model-cache';
 
@@ -20,6 +21,8 @@ export interface ExportManifest {
   readonly model_file: string;
   readonly external_data_file: string;
   readonly precision: Precision;
+  /** What the precision means for this graph, and its stated parity with HuggingFace's float32 outputs. */
+  readonly precision_note: string;
   readonly opset: number;
   readonly ir_version: number;
   readonly inputs: readonly TensorSpec[];
@@ -69,6 +72,10 @@ export function buildManifest(parts: ManifestParts): ExportManifest {
     model_file: 'model.onnx',
     external_data_file: 'model.onnx.data',
     precision: parts.precision,
+    precision_note: precisionNote(
+      parts.precision,
+      graph.outputs.map((o) => o.name),
+    ),
     opset: graph.opset,
     ir_version: IR_VERSION,
     inputs: graph.inputs.map(spec),
@@ -85,4 +92,19 @@ export function buildManifest(parts: ManifestParts): ExportManifest {
     graph_version: GRAPH_VERSION,
     project_version: parts.projectVersion,
   };
+}
+
+/** The precision in words, with the tolerance the tests hold the graph to for each of its outputs. */
+export function precisionNote(precision: Precision, outputs: readonly string[]): string {
+  if (precision !== 'fp16') return 'float32 throughout; outputs match HuggingFace float32 within 1e-4.';
+  // attentions.0, global_attentions.1, ... share their family's tolerance.
+  const families = [...new Set(outputs.map((name) => name.replace(/\.\d+$/, '')))];
+  const tolerances = families.map((name) => `${name} ${FP16_TOLERANCE[name] ?? 'untested'}`).join(', ');
+  return (
+    'MatMul weights and operands and the embedding tables in float16; softmax, layer norm, GELU and the residual sums ' +
+    'in float32; inputs and outputs keep their types (int64 in, float32 out). Largest |difference| from HuggingFace ' +
+    `float32 the project's tests allow on its small test models: ${tolerances}. onnxruntime's CPU provider on x64 ` +
+    'has no float16 MatMul and widens them to float32 (float16-rounded weights, float32 arithmetic: no speed-up); ' +
+    'GPU providers multiply in float16.'
+  );
 }

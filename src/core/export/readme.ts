@@ -16,7 +16,7 @@ Exported by longformer-lens ${m.project_version} from a checkpoint whose files h
 (see manifest.json). \`model.onnx\` keeps its weights in \`model.onnx.data\`: keep the two files side by side.
 The graph uses standard ONNX operators only (opset ${m.opset}), runs on any onnxruntime execution provider, and
 computes Longformer's sliding-window plus global attention exactly, for any batch size and sequence length up to
-${m.max_length} tokens. Precision: ${m.precision}.
+${m.max_length} tokens. Precision: ${m.precision}. ${m.precision_note}
 
 ## Inputs (all int64, shape (batch, sequence))
 
