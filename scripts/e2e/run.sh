@@ -51,6 +51,11 @@ PLAYWRIGHT_CORE="$HOST/node_modules/playwright-core" node scripts/e2e/run-ext-te
 PLAYWRIGHT_CORE="$HOST/node_modules/playwright-core" node scripts/e2e/drive-overlay.js --server "http://127.0.0.1:$PORT" \
   --folder "$WORK/workspace" --file licenses.txt --model "$LENS_E2E_CLS" \
   --settings "$STATE/user-data/User/settings.json" --out "$ROOT/out/e2e-screenshots"
+# The editor as a person sees it (the installed VSIX), in a light and a dark theme: a mark, the results view and a
+# click on a chunk, and a reload of the window that must bring the mark back; screenshots in out/e2e-screenshots/editor/.
+PLAYWRIGHT_CORE="$HOST/node_modules/playwright-core" node scripts/e2e/drive-editor.js --server "http://127.0.0.1:$PORT" \
+  --folder "$WORK/workspace" --file licenses.txt --model "$LENS_E2E_CLS" \
+  --settings "$STATE/user-data/User/settings.json" --out "$ROOT/out/e2e-screenshots/editor"
 # The walkthrough's pictures, taken in the workbench with the installed VSIX; they stay in out/e2e-screenshots/.
 PLAYWRIGHT_CORE="$HOST/node_modules/playwright-core" node scripts/e2e/drive-walkthrough.js --server "http://127.0.0.1:$PORT" \
   --folder "$WORK/workspace" --file field-report.txt --cls "$LENS_E2E_CLS" --qa "$LENS_E2E_QA" \

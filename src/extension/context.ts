@@ -1,5 +1,5 @@
 // Owns what lives as long as the extension: the log channel, the engine worker, the results per document, the status
-// bar item, and the editor decorations (global spans, answer highlight, attention heat) with the attention maps they show.
+// bar item, the results view, and the editor decorations (global spans, answer highlight, attention heat) with the attention maps they show.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { AnswerHighlight } from './decorations/answer-highlight';
@@ -10,6 +10,7 @@ import { ResultStore } from './result-store';
 import { LensStatusBar } from './status-bar';
 import { AttentionStore } from './overlay/attention-store';
 import { EditorHeat } from './decorations/attention-heat';
+import { ResultsView } from './views/results-view';
 import { WorkerClient } from './worker-client';
 import { workerLogLines } from './worker-log';
 
@@ -24,6 +25,8 @@ export class LensContext implements vscode.Disposable {
   readonly attention = new AttentionStore();
   readonly heat = new EditorHeat(this.attention);
   readonly chunkLenses: ChunkCodeLens;
+  /** The Explorer's results view: the active document's classification, chunk by chunk. */
+  readonly resultsView: ResultsView;
   /** Offered again the next time the user asks. */
   lastQuestion = '';
   /** The first classification result of a session gets a notification; later ones only the status bar. */
@@ -40,12 +43,14 @@ export class LensContext implements vscode.Disposable {
     });
     this.globalSpans = new GlobalSpanStore(extension.workspaceState);
     this.chunkLenses = new ChunkCodeLens(this.results);
+    this.resultsView = new ResultsView(this.results);
     this.statusBar = new LensStatusBar(this.results, (document) => this.globalSpans.get(document).length);
     this.subscriptions = [
       vscode.workspace.onDidCloseTextDocument((document) => this.results.forget(document.uri.toString())),
       this.globalSpans.onDidChange(() => this.statusBar.render()),
       vscode.languages.registerCodeLensProvider({ pattern: '**' }, this.chunkLenses),
       this.chunkLenses,
+      this.resultsView,
       vscode.languages.registerHoverProvider({ pattern: '**' }, new MarkHover(this.globalSpans, this.worker)),
     ];
   }

@@ -16,6 +16,7 @@ import type { LensTask } from './tasks';
 import { showOverlay } from './overlay/command';
 import type { FromWebview, OverlaySelection, OverlaySimulation } from './overlay/messages';
 import { AttentionOverlay } from './overlay/panel';
+import { REVEAL_CHUNK_COMMAND, type ResultsSnapshot } from './views/results-view';
 import { openWalkthrough, openWalkthroughOnce } from './walkthrough';
 
 /** What activate() returns: read-only views for the end-to-end tests. */
@@ -24,6 +25,10 @@ export interface LensApi {
   status(): { readonly text: string; readonly tooltip: string };
   /** The global-attention marks saved for a document URI (what a window reload restores). */
   savedMarks(uri: string): readonly SavedMark[];
+  /** What the results view shows now: the followed document's classification, chunk by chunk. */
+  resultsView(): ResultsSnapshot | undefined;
+  /** The results view's tree items as shown now, the heading first. */
+  resultsItems(): vscode.TreeItem[];
 }
 
 export function activate(extension: vscode.ExtensionContext): LensApi {
@@ -43,6 +48,7 @@ export function activate(extension: vscode.ExtensionContext): LensApi {
     ['longformerLens.showAttention', (mode?: Parameters<typeof showAttention>[1]) => showAttention(lens, mode)],
     ['longformerLens.clearAttention', () => lens.heat.clear()],
     ['longformerLens.clearAnswer', () => lens.answerHighlight.clear()],
+    [REVEAL_CHUNK_COMMAND, (uri: string, start: number, end: number) => lens.resultsView.reveal(uri, start, end)],
     ['longformerLens.statusMenu', () => showStatusMenu(lens)],
     ['longformerLens.cancel', () => cancelTasks(lens)],
     ['longformerLens.toggleAttentionHeat', () => toggleAttentionHeat(lens)],
@@ -57,7 +63,12 @@ export function activate(extension: vscode.ExtensionContext): LensApi {
   ];
   extension.subscriptions.push(lens, overlay, ...commands.map(([id, run]) => vscode.commands.registerCommand(id, run)));
   void openWalkthroughOnce(extension.globalState);
-  return { status: () => lens.statusBar.shown, savedMarks: (uri) => lens.globalSpans.saved(uri) };
+  return {
+    status: () => lens.statusBar.shown,
+    savedMarks: (uri) => lens.globalSpans.saved(uri),
+    resultsView: () => lens.resultsView.snapshot,
+    resultsItems: () => lens.resultsView.items(),
+  };
 }
 
 export function deactivate(): void {

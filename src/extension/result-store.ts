@@ -18,12 +18,20 @@ export interface TaskRecord<T = unknown> {
 
 export class ResultStore {
   private readonly documents = new Map<string, { records: Map<LensTask, TaskRecord>; last: LensTask | undefined }>();
+  private readonly listeners = new Set<(uri: string) => void>();
+
+  /** Calls `listener` with a document's URI whenever its results change (recorded, failed, forgotten). */
+  subscribe(listener: (uri: string) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
 
   record(uri: string, record: TaskRecord): void {
     const entry = this.documents.get(uri) ?? { records: new Map<LensTask, TaskRecord>(), last: undefined };
     entry.records.set(record.task, record);
     entry.last = record.task;
     this.documents.set(uri, entry);
+    this.changed(uri);
   }
 
   /** A failed run leaves no result behind: the old one would pass for the answer to the new request. */
@@ -33,6 +41,7 @@ export class ResultStore {
     entry.records.delete(task);
     if (entry.last === task) entry.last = undefined;
     if (entry.records.size === 0) this.documents.delete(uri);
+    this.changed(uri);
   }
 
   get(uri: string, task: LensTask): TaskRecord | undefined {
@@ -46,7 +55,11 @@ export class ResultStore {
   }
 
   forget(uri: string): void {
-    this.documents.delete(uri);
+    if (this.documents.delete(uri)) this.changed(uri);
+  }
+
+  private changed(uri: string): void {
+    for (const listener of this.listeners) listener(uri);
   }
 }
 

@@ -1,6 +1,7 @@
 // "Longformer Lens: Classify Document": the label with its probability in the status bar (a notification for the
-// session's first result only); the per-chunk probabilities go to the log, with the lines each chunk covers. A model
-// without a classification head classifies zero-shot or with a trained head (classify-method.ts).
+// session's first result only), each chunk's in the results view and as a CodeLens, and every probability in the log
+// with the lines each chunk covers. A model without a classification head classifies zero-shot or with a trained
+// head (classify-method.ts).
 import * as vscode from 'vscode';
 import type { ProviderChoice } from '../../core/runtime/provider-choice';
 import type { Classification } from '../../core/tasks/classify';
@@ -9,6 +10,7 @@ import { describeMethod, pickMethod, rememberedMethod, rememberMethod } from '..
 import type { LensContext } from '../context';
 import { documentRequest } from '../document-request';
 import { runJob, runTask } from '../run-task';
+import { RESULTS_VIEW_ID } from '../views/results-view';
 
 const percent = (p: number): string => `${(100 * p).toFixed(1)}%`;
 
@@ -66,11 +68,11 @@ export async function classifyDocument(
     const actions = chosen.kind === 'fine-tuned-head' ? ['Show Chunks'] : ['Show Chunks', 'Change Method'];
     void vscode.window
       .showInformationMessage(
-        `Longformer Lens: ${headline(result)}${chunkNote} (${how}). ${others.join(', ')}. Later results show in the status bar.`,
+        `Longformer Lens: ${headline(result)}${chunkNote} (${how}). ${others.join(', ')}. Later results show in the status bar and the results view.`,
         ...actions,
       )
       .then(async (choice) => {
-        if (choice === 'Show Chunks') lens.log.show(true);
+        if (choice === 'Show Chunks') await vscode.commands.executeCommand(`${RESULTS_VIEW_ID}.focus`);
         if (choice === 'Change Method' && (await pickMethod(lens, params.modelDir, 'This model')) !== undefined) {
           await classifyDocument(lens);
         }

@@ -1,9 +1,10 @@
-// Classification's per-chunk results as CodeLens at each chunk's first line; a click shows the log with every
-// chunk's probabilities. Only for the document version that was classified: after an edit the lines may have moved.
+// Classification's per-chunk results as CodeLens at each chunk's first line; a click opens the results view, where
+// each chunk's tooltip gives every probability. Only for the document version that was classified: after an edit the lines may have moved.
 import * as vscode from 'vscode';
 import type { Classification } from '../../core/tasks/classify';
 import { chunkLenses } from '../chunk-lenses';
 import type { ResultStore } from '../result-store';
+import { RESULTS_VIEW_ID } from '../views/results-view';
 
 export class ChunkCodeLens implements vscode.CodeLensProvider {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -21,7 +22,7 @@ export class ChunkCodeLens implements vscode.CodeLensProvider {
     if (record === undefined || record.version !== document.version) return [];
     return chunkLenses(record.result as Classification).map((lens) => {
       const line = document.positionAt(lens.start).line;
-      return new vscode.CodeLens(new vscode.Range(line, 0, line, 0), { title: lens.title, command: 'longformerLens.showOutput' });
+      return new vscode.CodeLens(new vscode.Range(line, 0, line, 0), { title: lens.title, command: `${RESULTS_VIEW_ID}.focus` });
     });
   }
 

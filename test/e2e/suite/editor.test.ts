@@ -22,6 +22,8 @@ const settings = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfig
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function screenshot(name: string): Promise<void> {
+  // A first-result toast or a finished task's message would cover the window's lower right.
+  await vscode.commands.executeCommand('notifications.clearAll');
   console.log(`[screenshot] ${name}`);
   // The runner hears the line through the page's console and takes the picture.
   await sleep(1500);
@@ -90,6 +92,66 @@ describe('the editor experience', function () {
     assert.match(api.status().tooltip, /Stale: made with another model/);
     await settings().update('questionAnsweringModel', env('LENS_E2E_QA'), vscode.ConfigurationTarget.Global);
     assert.doesNotMatch(api.status().text, /stale/);
+  });
+
+  it('the results view lists each chunk with its lines, label and score; a click shows the chunk in the editor', async () => {
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(env('LENS_E2E_LONG_DOC'))));
+    const document = editor.document;
+    const classification = await vscode.commands.executeCommand<Classification>('longformerLens.classifyDocument');
+    assert.ok(classification);
+    assert.ok(classification.chunks.length > 3, `a long document makes several chunks (${classification.chunks.length})`);
+    const shown = api.resultsView();
+    assert.ok(shown, 'the view follows the active, classified document');
+    assert.equal(shown.uri, document.uri.toString());
+    const best = classification.labels.indexOf(classification.label);
+    assert.equal(shown.tree.heading.label, `Document: ${classification.label} ${(100 * classification.probabilities[best]!).toFixed(1)}%`);
+    assert.equal(shown.tree.chunks.length, classification.chunks.length);
+    shown.tree.chunks.forEach((row, i) => {
+      const chunk = classification.chunks[i]!;
+      assert.equal(row.firstLine, document.positionAt(chunk.start).line + 1);
+      assert.match(row.label, /^Lines? \d+/);
+      assert.match(row.description, /^\w+ [\d.]+%( · differs from the document)?$/);
+    });
+    await vscode.commands.executeCommand('longformerLens.results.focus');
+    await screenshot('results-view');
+
+    const items = api.resultsItems();
+    assert.equal(items.length, 1 + classification.chunks.length, 'the heading, then one item per chunk');
+    assert.deepEqual(
+      items.slice(1).map((item) => [item.label, item.description]),
+      shown.tree.chunks.map((row) => [row.label, row.description]),
+    );
+    // A differing chunk has the warning icon, the others a check.
+    items.slice(1).forEach((item, i) => {
+      const icon = item.iconPath instanceof vscode.ThemeIcon ? item.iconPath.id : '';
+      assert.equal(icon, shown.tree.chunks[i]!.differs ? 'warning' : 'pass');
+    });
+
+    // What a click on a row runs: the editor shows the chunk's first line at the top, with the cursor on it.
+    const row = shown.tree.chunks[shown.tree.chunks.length - 2]!;
+    const command = items[items.length - 2]!.command;
+    assert.ok(command?.arguments);
+    const revealed = await vscode.commands.executeCommand<vscode.TextEditor>(command.command, ...(command.arguments as unknown[]));
+    assert.equal(revealed.document, document);
+    assert.equal(revealed.selection.active.line, row.firstLine - 1);
+    // The editor reports its scrolled view to the extension host a moment later.
+    const inView = (): boolean =>
+      revealed.visibleRanges.some((range) => range.start.line <= row.firstLine - 1 && row.firstLine - 1 <= range.end.line);
+    for (let waited = 0; !inView() && waited < 10000; waited += 200) await sleep(200);
+    const visible = revealed.visibleRanges[0]!;
+    assert.ok(
+      visible.start.line <= row.firstLine - 1 && row.firstLine - 1 <= visible.end.line && visible.start.line > 100,
+      `line ${row.firstLine} is in view (${visible.start.line + 1}-${visible.end.line + 1})`,
+    );
+    await screenshot('results-view-revealed');
+
+    // An edit marks the result stale above the tree; a document without a result leaves the view empty.
+    await revealed.edit((edit) => edit.insert(new vscode.Position(0, 0), ' '));
+    assert.match(api.resultsView()?.tree.message ?? '', /^Stale: the document has changed since\./);
+    await vscode.commands.executeCommand('undo');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'plaintext', content: 'nothing classified' }));
+    assert.equal(api.resultsView(), undefined);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
   it('a failed run clears the old result of its document', async () => {

@@ -41,6 +41,21 @@ describe('result store', () => {
     assert.equal(store.latest('file:///a.txt'), undefined);
   });
 
+  it('tells its subscribers which document changed: recorded, failed, forgotten', () => {
+    const store = new ResultStore();
+    const heard: string[] = [];
+    const subscription = store.subscribe((uri) => heard.push(uri));
+    store.record('file:///a.txt', record('classification', 'positive 91%'));
+    store.fail('file:///a.txt', 'classification');
+    store.fail('file:///b.txt', 'classification');
+    store.record('file:///b.txt', record('classification', 'negative 60%'));
+    store.forget('file:///b.txt');
+    store.forget('file:///never-seen.txt');
+    subscription.dispose();
+    store.record('file:///a.txt', record('classification', 'positive 91%'));
+    assert.deepEqual(heard, ['file:///a.txt', 'file:///a.txt', 'file:///b.txt', 'file:///b.txt']);
+  });
+
   it('marks a result stale when the model changed or the document was edited', () => {
     const current = record('classification', 'positive 91%', '/models/cls', 7);
     assert.equal(staleReason(current, { modelDir: '/models/cls', version: 7 }), undefined);

@@ -1,0 +1,210 @@
+// The editor experience as a person sees it, in a light and a dark theme, with the extension installed from the
+// VSIX: marks a line for global attention, classifies a long document from the palette, opens the results view in
+// the Explorer and clicks a chunk (the editor's cursor must move to the chunk's first line), and opens the status
+// bar's menu (it must count the mark). The dark pass is a reload of the window: the mark must come back from the
+// workspace state before anything else is done. One screenshot per step; fails (exit 1) when a step does not happen.
+// usage: node drive-editor.js --server URL --folder DIR --file NAME --model DIR --settings USER_SETTINGS_JSON --out DIR
+const fs = require('fs');
+const path = require('path');
+const { launchBrowser, parseArgs } = require('./browser');
+
+const args = parseArgs(process.argv);
+const server = new URL(args.server);
+const url = `${server.origin}/?folder=${encodeURIComponent(path.resolve(args.folder))}`;
+// The theme is a user setting written before the page loads: a running browser window does not reliably pick up an
+// external edit of settings.json.
+const THEMES = [
+  ['light', 'Default Light Modern'],
+  ['dark', 'Default Dark Modern'],
+];
+const MARKED_LINE = 5;
+const RESULTS = '.pane:has(.pane-header[aria-label*="Longformer Lens Results"])';
+// The extension's status bar item (its element id ends with the item's id), not another item that names it.
+const STATUS = '.statusbar-item[id$="longformerLens.status"]';
+
+function check(condition, what) {
+  if (!condition) throw new Error(`editor check failed: ${what}`);
+  console.log(`  ok: ${what}`);
+}
+
+/** Runs a command from the palette; retries while the installed extension is still being registered. */
+async function palette(page, command) {
+  const row = `.quick-input-widget .monaco-list-row:has-text("${command}")`;
+  for (let attempt = 0; ; attempt += 1) {
+    await page.keyboard.press('F1');
+    await page.waitForSelector('.quick-input-widget', { state: 'visible' });
+    await page.keyboard.type(command);
+    try {
+      await page.waitForSelector(row, { timeout: 3000 });
+      break;
+    } catch (error) {
+      if (attempt === 10) throw error;
+      await page.keyboard.press('Escape');
+    }
+  }
+  await page.locator(row).first().click();
+}
+
+/** No toast left on screen: progress finished, and the first result's message dismissed. */
+async function calm(page) {
+  await palette(page, 'Notifications: Clear All Notifications');
+  await page.waitForFunction(() => document.querySelectorAll('.notifications-toasts .notification-toast').length === 0, null, {
+    timeout: 30000,
+  });
+  await page.mouse.move(700, 5);
+  await page.waitForTimeout(500);
+}
+
+async function activeLine(page) {
+  return page.evaluate(() => document.querySelector('.monaco-editor .line-numbers.active-line-number')?.textContent?.trim() ?? '');
+}
+
+async function shot(page, out, name) {
+  await page.screenshot({ path: path.join(out, name) });
+  console.log(`  saved ${name}`);
+}
+
+async function openFile(page) {
+  await page.keyboard.press('Control+P');
+  await page.keyboard.type(args.file);
+  await page.waitForSelector(`.quick-input-widget .monaco-list-row:has-text("${args.file}")`, { timeout: 30000 });
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(`.tabs-container .tab.active[aria-label*="${args.file}"]`, { timeout: 30000 });
+  await page.waitForTimeout(1000);
+}
+
+/** Clicks the status bar item and reads its menu; returns the labels, the menu still open. */
+async function statusMenu(page) {
+  await page.locator(STATUS).first().click();
+  await page.waitForSelector('.quick-input-widget .monaco-list-row', { state: 'visible', timeout: 15000 });
+  return page.locator('.quick-input-widget .monaco-list-row').allTextContents();
+}
+
+async function drive(page, theme, themeName, out, reloaded) {
+  const settings = JSON.parse(fs.readFileSync(args.settings, 'utf8'));
+  const ours = {
+    'workbench.colorTheme': themeName,
+    'longformerLens.classificationModel': path.resolve(args.model),
+    'longformerLens.provider': 'cpu',
+    'editor.minimap.enabled': false,
+  };
+  fs.writeFileSync(args.settings, JSON.stringify({ ...settings, ...ours }, null, 2));
+  await page.goto(url);
+  await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+  // The workbench paints its cached theme first and the configured one when the settings are read.
+  const themeClass = theme === 'dark' ? 'vs-dark' : 'vs';
+  await page.waitForSelector(`.monaco-workbench.${themeClass}`, { timeout: 30000 }).catch(() => {});
+  const classes = await page.evaluate(() => document.querySelector('.monaco-workbench')?.className ?? '');
+  check(classes.split(' ').includes(themeClass), `the workbench is in the ${theme} theme (${themeName}): ${classes}`);
+
+  if (reloaded) {
+    // The window was loaded again: it reopens the document, and the mark comes back from the workspace state.
+    await page.waitForSelector(`.tabs-container .tab[aria-label*="${args.file}"]`, { timeout: 30000 });
+    await page.waitForSelector(STATUS, { timeout: 60000 });
+    await page.waitForTimeout(1500);
+    const menu = await statusMenu(page);
+    check(
+      menu.some((label) => /Clear 1 Global-Attention Mark\b/.test(label)),
+      `after the reload the status bar's menu counts the restored mark: ${menu.join(' | ')}`,
+    );
+    await shot(page, out, `status-menu-after-reload-${theme}.png`);
+    await page.keyboard.press('Escape');
+  } else {
+    await page.waitForTimeout(3000);
+    await openFile(page);
+    // Opening a text file activates the extension, whose first activation opens the walkthrough over the document.
+    await page.waitForSelector(STATUS, { timeout: 60000 });
+    await page.waitForTimeout(2000);
+    if ((await page.locator('.tabs-container .tab.active', { hasText: 'Walkthrough' }).count()) > 0) {
+      await palette(page, 'View: Close Editor');
+      await openFile(page);
+    }
+    // Select one line and mark it, as a person does.
+    await page.keyboard.press('Control+G');
+    await page.keyboard.type(String(MARKED_LINE));
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Shift+End');
+    await palette(page, 'Longformer Lens: Mark Selection as Global Attention');
+    await page.waitForTimeout(1000);
+    const menu = await statusMenu(page);
+    check(
+      menu.some((label) => /Clear 1 Global-Attention Mark\b/.test(label)),
+      `the status bar's menu counts the mark: ${menu.join(' | ')}`,
+    );
+    await page.keyboard.press('Escape');
+  }
+
+  await palette(page, 'Longformer Lens: Classify Document');
+  await page.waitForSelector('.statusbar-item:has-text("· cpu")', { timeout: 180000 });
+  await calm(page);
+
+  // The results view in the Explorer: the heading, then one row per chunk.
+  await palette(page, 'Focus on Longformer Lens Results View');
+  await page.waitForSelector(`${RESULTS} .monaco-list-row`, { timeout: 30000 });
+  const chunkRows = page.locator(`${RESULTS} .monaco-list-row[aria-level="2"]`);
+  const listed = Number(await chunkRows.first().getAttribute('aria-setsize'));
+  check(listed > 3, `the results view lists ${listed} chunks`);
+  const heading = await page.locator(`${RESULTS} .monaco-list-row[aria-level="1"]`).first().textContent();
+  check(/^Document: \w+ [\d.]+%/.test(heading ?? ''), `its heading gives the document's label and score: ${heading}`);
+  const differing = await page.locator(`${RESULTS} .monaco-list-row[aria-level="2"] .codicon-warning`).count();
+  console.log(`  ${differing} chunk rows in view carry the warning icon`);
+
+  // A click on the fourth chunk moves the editor to its first line.
+  const row = chunkRows.nth(3);
+  const label = (await row.locator('.label-name').textContent()) ?? '';
+  const first = /^Lines? (\d+)/.exec(label)?.[1];
+  check(first !== undefined, `a chunk row names its lines: ${label}`);
+  await row.click();
+  await page.waitForFunction(
+    (line) => document.querySelector('.monaco-editor .line-numbers.active-line-number')?.textContent?.trim() === line,
+    first,
+    {
+      timeout: 15000,
+    },
+  );
+  check((await activeLine(page)) === first, `a click on "${label}" puts the cursor on line ${first}`);
+  // More rows in the picture: the folder's pane folds away.
+  const folders = page.locator('.pane-header[aria-label*="Explorer Section"][aria-expanded="true"]');
+  if ((await folders.count()) > 0) await folders.first().click();
+  await page.mouse.move(700, 5);
+  await page.waitForTimeout(800);
+  await shot(page, out, `results-view-${theme}.png`);
+
+  if (reloaded) {
+    // The menu's Clear removes the mark, and the menu says so the next time it opens.
+    await statusMenu(page);
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Clear 1 Global-Attention Mark' }).click();
+    await page.waitForTimeout(1000);
+    const menu = await statusMenu(page);
+    check(
+      menu.some((label) => /No global-attention marks in this document/.test(label)),
+      `Clear in the menu removed the mark: ${menu.join(' | ')}`,
+    );
+    await page.keyboard.press('Escape');
+  }
+}
+
+(async () => {
+  const out = path.resolve(args.out);
+  fs.mkdirSync(out, { recursive: true });
+  const { page, close } = await launchBrowser({ viewport: { width: 1600, height: 900 } });
+  // The drivers that run next expect the user settings as they were.
+  const settingsBefore = fs.readFileSync(args.settings, 'utf8');
+  try {
+    for (const [i, [theme, themeName]] of THEMES.entries()) {
+      console.log(`editor in the ${theme} theme${i > 0 ? ', after a reload' : ''}`);
+      await drive(page, theme, themeName, out, i > 0);
+    }
+  } catch (error) {
+    await page.screenshot({ path: path.join(out, 'editor-failure.png') }).catch(() => {});
+    throw error;
+  } finally {
+    fs.writeFileSync(args.settings, settingsBefore);
+    await close();
+  }
+  console.log(`editor screenshots in ${out}`);
+})().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
