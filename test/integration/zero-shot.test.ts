@@ -80,8 +80,8 @@ describe('zero-shot classification on a masked-LM checkpoint', function () {
     ];
     const raw = expectScores(await directLogProbs(text));
     const contentFree = expectScores(await directLogProbs(CONTENT_FREE_TEXT));
-    raw.forEach((score, i) => assert.ok(Math.abs(result.rawScores[i]! - score) < 1e-4, `raw ${i}: ${result.rawScores[i]} vs ${score}`));
-    contentFree.forEach((score, i) => assert.ok(Math.abs(result.calibration.scores[i]! - score) < 1e-4, `content-free ${i}`));
+    raw.forEach((score, i) => assert.ok(Math.abs(result.rawScores[i]! - score) < 1e-5, `raw ${i}: ${result.rawScores[i]} vs ${score}`));
+    contentFree.forEach((score, i) => assert.ok(Math.abs(result.calibration.scores[i]! - score) < 1e-5, `content-free ${i}`));
     const expected = softmax(raw.map((score, i) => score - contentFree[i]!));
     expected.forEach((p, i) =>
       assert.ok(Math.abs(result.probabilities[i]! - p) < 1e-4, `probability ${i}: ${result.probabilities[i]} vs ${p}`),
@@ -131,6 +131,38 @@ describe('zero-shot classification on a masked-LM checkpoint', function () {
     });
     assert.equal(direct.chunks.length, 1);
     direct.probabilities.forEach((p, i) => assert.ok(Math.abs(first.probabilities[i]! - p) < 1e-3));
+  });
+
+  it('computes the masked-LM logits at the asked positions only, the same numbers as those rows of the full logits', async () => {
+    const ids = [0, ...tokenizer.tokenize('The tenant pays the rent on the first day of every month.').ids, 2];
+    const n = ids.length;
+    const global = new BigInt64Array(n);
+    global[0] = 1n;
+    const inputs = {
+      batchSize: 1,
+      seqLen: n,
+      inputIds: BigInt64Array.from(ids, BigInt),
+      attentionMask: new BigInt64Array(n).fill(1n),
+      globalAttentionMask: global,
+    };
+    const vocab = engine.config.vocabSize;
+    const full = (await engine.run(inputs, ['logits'])).tensors.get('logits')!;
+    assert.deepEqual(full.shape, [1, n, vocab]);
+    const positions = [5, 0, n - 1];
+    const some = (await engine.run(inputs, ['logits'], { logitPositions: positions })).tensors.get('logits')!;
+    assert.deepEqual(some.shape, [1, positions.length, vocab]);
+    // Identical, not close: the LM head works on each row alone, and gathering rows first changes no arithmetic.
+    positions.forEach((position, k) => {
+      const expected = full.data.subarray(position * vocab, (position + 1) * vocab);
+      const got = some.data.subarray(k * vocab, (k + 1) * vocab);
+      const differing = got.reduce((count, value, v) => count + (value === expected[v] ? 0 : 1), 0);
+      assert.equal(differing, 0, `position ${position}: ${differing} of ${vocab} logits differ`);
+    });
+    // A run that fetches no logits computes none, and its other outputs are unchanged.
+    const hiddenWithLogits = (await engine.run(inputs, ['logits', 'last_hidden_state'])).tensors.get('last_hidden_state')!;
+    const hiddenAlone = (await engine.run(inputs, ['last_hidden_state'])).tensors.get('last_hidden_state')!;
+    assert.deepEqual([...hiddenAlone.data], [...hiddenWithLogits.data]);
+    await assert.rejects(engine.run(inputs, ['logits'], { logitPositions: [n] }), lensError('BAD_ARGUMENT', /outside the/));
   });
 
   it('refuses a model without a masked-LM head and a template that leaves no room', async () => {

@@ -105,7 +105,8 @@ export async function ensureCachedModel(
     try {
       for (const [file, attentions] of VARIANTS) {
         throwIfCancelled(signal);
-        const built = buildLongformerGraph(config, weights, { attentions, precision });
+        // Masked-LM logits at the positions a run names (RunOptions.logitPositions), never the whole (S, V) table unasked.
+        const built = buildLongformerGraph(config, weights, { attentions, precision, logits: 'at-positions' });
         const graph = precision === 'fp16' ? toHalfPrecision(built) : built;
         await writeFile(
           join(staging, file),

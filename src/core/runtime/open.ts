@@ -9,7 +9,7 @@ import { loadCheckpoint, readCheckpointConfig } from '../checkpoint/load';
 import type { FloatTensor } from '../checkpoint/tensor';
 import { LensError, throwIfCancelled } from '../errors';
 import { HEAD_WEIGHTS_INPUT } from '../graph/longformer/head-weights';
-import { headOutputNames } from '../graph/longformer/heads';
+import { headOutputNames, LOGIT_POSITIONS_INPUT } from '../graph/longformer/heads';
 import { attentionsOutputName, globalAttentionsOutputName } from '../graph/longformer/model';
 import { resolveAttentionFetch } from './attention-fetch';
 import type { Engine, ModelInputs, ModelOutputs, OutputName, RunOptions } from './engine';
@@ -204,6 +204,7 @@ class OnnxEngine implements OpenedEngine {
       ...(outputs.includes('global_attentions') ? layers.map(globalAttentionsOutputName) : []),
     ];
     const dims = [inputs.batchSize, inputs.seqLen];
+    const positions = this.logitPositions(inputs, outputs, options.logitPositions);
     let results: InferenceSession.ReturnType;
     try {
       results = await session.run(
@@ -212,6 +213,7 @@ class OnnxEngine implements OpenedEngine {
           attention_mask: new OrtTensor('int64', inputs.attentionMask, dims),
           global_attention_mask: new OrtTensor('int64', inputs.globalAttentionMask, dims),
           ...(weighted ? { [HEAD_WEIGHTS_INPUT]: new OrtTensor('float32', headWeights, [headWeights.length]) } : {}),
+          ...(positions === undefined ? {} : { [LOGIT_POSITIONS_INPUT]: new OrtTensor('int64', positions, [positions.length]) }),
         },
         fetches.length === 0 ? [this.availableOutputs[0] ?? 'last_hidden_state'] : fetches,
       );
@@ -246,6 +248,33 @@ class OnnxEngine implements OpenedEngine {
       ...(globalAttentions === undefined ? {} : { globalAttentions }),
       ...(attentions === undefined && globalAttentions === undefined ? {} : { attentionLayers: layers }),
     };
+  }
+
+  /**
+   * The `logit_positions` input of a masked-LM graph (model-cache.ts builds them with it): the positions asked for,
+   * else every position when the run fetches `logits`, else none (the LM head then computes nothing).
+   */
+  private logitPositions(
+    inputs: ModelInputs,
+    outputs: readonly OutputName[],
+    asked: readonly number[] | undefined,
+  ): BigInt64Array | undefined {
+    if (this.config.head !== 'masked-lm') {
+      if (asked !== undefined)
+        throw new LensError('WRONG_HEAD', `logit positions need a masked-LM head; this is ${this.config.architecture}.`);
+      return undefined;
+    }
+    if (asked === undefined) {
+      const count = outputs.includes('logits') ? inputs.seqLen : 0;
+      return BigInt64Array.from({ length: count }, (_, i) => BigInt(i));
+    }
+    for (const position of asked) {
+      // A negative index would count from the end in onnxruntime's Gather.
+      if (!Number.isInteger(position) || position < 0 || position >= inputs.seqLen) {
+        throw new LensError('BAD_ARGUMENT', `logit position ${position} is outside the ${inputs.seqLen}-token input.`);
+      }
+    }
+    return BigInt64Array.from(asked, (position) => BigInt(position));
   }
 
   private sessionWithAttentions(): Promise<InferenceSession> {

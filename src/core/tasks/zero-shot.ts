@@ -157,10 +157,11 @@ async function scoreChunks(
     global[maskPosition] = 1;
     return { ...input, global };
   });
-  const vocab = engine.config.vocabSize;
-  const { results, provider, precision } = await runChunks(engine, inputs, ['logits'], options, (_input, result) => {
-    const logits = requireTensor(result, 'logits'); // (1, seq, vocab)
-    return labelScores(logits.subarray(maskPosition * vocab, (maskPosition + 1) * vocab), prompt.labels);
-  });
+  // The logits at the mask only: (1, 1, vocab) instead of (1, seq, vocab), 200 KB instead of 820 MB per chunk at 4,096
+  // tokens for the base model.
+  const run = { logitPositions: [maskPosition] };
+  const { results, provider, precision } = await runChunks(engine, inputs, ['logits'], { ...options, run }, (_input, result) =>
+    labelScores(requireTensor(result, 'logits'), prompt.labels),
+  );
   return { inputs, scores: results, spanTokens: prepared.spanTokens.length, warnings: prepared.warnings, provider, precision };
 }

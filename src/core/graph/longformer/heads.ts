@@ -26,8 +26,22 @@ export function headOutputNames(head: HeadKind, hasPooler: boolean): OutputName[
   }
 }
 
-/** `sequence` is the encoder output cut back to the given length: (B, S, E). */
-export function buildHead(b: GraphBuilder, weights: GraphWeights, config: LongformerConfig, sequence: Value): HeadOutput[] {
+/** The int64 input (positions) of a masked-LM graph built with `logits: 'at-positions'`. */
+export const LOGIT_POSITIONS_INPUT = 'logit_positions';
+
+/**
+ * `sequence` is the encoder output cut back to the given length: (B, S, E). With `logitPositions` (K), a masked-LM
+ * head computes its logits at those positions only, (B, K, V): the full (B, S, V) logits are 820 MB at 4,096 tokens
+ * for the base model, and onnxruntime computes every output whether or not a run fetches it
+ * (microsoft/onnxruntime#16483), so the only way not to pay for them is a graph that does not compute them.
+ */
+export function buildHead(
+  b: GraphBuilder,
+  weights: GraphWeights,
+  config: LongformerConfig,
+  sequence: Value,
+  logitPositions?: Value,
+): HeadOutput[] {
   return b.scoped('head', () => {
     const E = config.hiddenSize;
     const outputs: HeadOutput[] = [{ name: 'last_hidden_state', value: sequence, dims: ['batch', 'sequence', E] }];
@@ -70,8 +84,10 @@ export function buildHead(b: GraphBuilder, weights: GraphWeights, config: Longfo
         break;
       }
       case 'masked-lm': {
-        // LongformerLMHead: dense → gelu → layer_norm → decoder (modeling_longformer.py#L1340-L1370).
-        const dense = geluExact(b, applyLinear(b, sequence, weights.linear('lm_head.dense', E, E)));
+        // LongformerLMHead: dense → gelu → layer_norm → decoder (modeling_longformer.py#L1340-L1370). Every step works
+        // on each position alone, so gathering the positions first gives the same rows.
+        const rows = logitPositions === undefined ? sequence : b.gather(sequence, logitPositions, 1); // (B, S or K, E)
+        const dense = geluExact(b, applyLinear(b, rows, weights.linear('lm_head.dense', E, E)));
         const normed = b.layerNorm(
           dense,
           weights.constant('lm_head.layer_norm.weight', [E]),
@@ -79,7 +95,8 @@ export function buildHead(b: GraphBuilder, weights: GraphWeights, config: Longfo
           config.layerNormEps,
         );
         const logits = applyLinear(b, normed, weights.linear('lm_head.decoder', E, config.vocabSize));
-        outputs.push({ name: 'logits', value: logits, dims: ['batch', 'sequence', config.vocabSize] });
+        const positions = logitPositions === undefined ? 'sequence' : 'logit_positions';
+        outputs.push({ name: 'logits', value: logits, dims: ['batch', positions, config.vocabSize] }); // (B, S or K, V)
         break;
       }
     }

@@ -6,7 +6,7 @@ import type { Precision } from '../../precision';
 import { GraphBuilder, type Graph, type Value } from '../builder';
 import { embeddings } from './embeddings';
 import { HEAD_WEIGHTS_INPUT } from './head-weights';
-import { buildHead } from './heads';
+import { buildHead, LOGIT_POSITIONS_INPUT } from './heads';
 import { longformerLayer } from './layer';
 import { sequenceInfo } from './sequence';
 import { GraphWeights } from './weights';
@@ -26,6 +26,11 @@ export interface LongformerGraphOptions {
    * the cache key.
    */
   readonly precision?: Precision;
+  /**
+   * Masked-LM heads: `all` (default, HuggingFace's (B, S, V) logits) or `at-positions`, where the graph takes the
+   * extra input `logit_positions` (K) and gives the logits at those positions only, (B, K, V). Other heads ignore it.
+   */
+  readonly logits?: 'all' | 'at-positions';
 }
 
 export const INPUT_NAMES = ['input_ids', 'attention_mask', 'global_attention_mask'] as const;
@@ -46,6 +51,10 @@ export function buildLongformerGraph(config: LongformerConfig, dict: StateDict, 
   const attentionMask = b.input('attention_mask', 'int64', ['batch', 'sequence']);
   const globalAttentionMask = b.input('global_attention_mask', 'int64', ['batch', 'sequence']);
   const headWeights = options.attentions === 'head-weighted' ? b.input(HEAD_WEIGHTS_INPUT, 'float32', [H]) : undefined;
+  const logitPositions =
+    options.logits === 'at-positions' && config.head === 'masked-lm'
+      ? b.input(LOGIT_POSITIONS_INPUT, 'int64', ['logit_positions'])
+      : undefined;
   const probs = options.attentions === 'none' ? undefined : headWeights === undefined ? {} : { headWeights };
   const headsDim = headWeights === undefined ? H : 1;
 
@@ -75,7 +84,7 @@ export function buildLongformerGraph(config: LongformerConfig, dict: StateDict, 
     }
   }
   const sequence = b.slice(hidden, b.constInt64([0]), seq.length, [1]); // (B, S, E)
-  for (const output of buildHead(b, weights, config, sequence)) {
+  for (const output of buildHead(b, weights, config, sequence, logitPositions)) {
     b.output(output.value, output.name, 'float32', output.dims);
   }
   return b.build();
