@@ -2,54 +2,26 @@
 // masked-LM and QA checkpoints): zero-shot labels, typed once and remembered per workspace, or a classifier trained
 // with "Train Classifier from Folder…" (kept under the extension's global storage). The choice is remembered per
 // workspace and model; the result notification offers to change it.
-import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ClassificationMethod } from '../core/tasks/classify';
 import { parseLabels } from '../core/tasks/zero-shot-prompt';
 import type { ClassifyMethod } from '../worker/protocol';
 import type { LensContext } from './context';
+import { describeClassifier, listClassifiers as listClassifiersIn, type TrainedClassifier } from './trained-classifiers';
 
 const METHODS_KEY = 'longformerLens.classifyMethods';
 const LABELS_KEY = 'longformerLens.zeroShotLabels';
 const TRAIN_COMMAND = 'longformerLens.trainClassifier';
-
-export interface TrainedClassifier {
-  readonly name: string;
-  readonly dir: string;
-  readonly labels: readonly string[];
-  readonly baseModel: string;
-}
 
 /** Where trained classifiers live: <global storage>/classifiers/<name>/ (head.safetensors + head.json). */
 export function classifiersDir(lens: LensContext): string {
   return join(lens.extension.globalStorageUri.fsPath, 'classifiers');
 }
 
-/** The trained classifiers on disk, by name; folders without a readable head.json are left out. */
-export async function listClassifiers(lens: LensContext): Promise<TrainedClassifier[]> {
-  const root = classifiersDir(lens);
-  let names: string[];
-  try {
-    names = (await readdir(root, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
-  } catch {
-    return [];
-  }
-  const found: TrainedClassifier[] = [];
-  for (const name of names.sort()) {
-    try {
-      const json = JSON.parse(await readFile(join(root, name, 'head.json'), 'utf8')) as {
-        labels?: unknown;
-        base_model?: { id?: unknown };
-      };
-      if (!Array.isArray(json.labels)) continue;
-      const baseModel = typeof json.base_model?.id === 'string' ? json.base_model.id : 'an unknown model';
-      found.push({ name, dir: join(root, name), labels: json.labels.map(String), baseModel });
-    } catch {
-      continue;
-    }
-  }
-  return found;
+/** The trained classifiers saved under the extension's global storage, by name. */
+export function listClassifiers(lens: LensContext): Promise<TrainedClassifier[]> {
+  return listClassifiersIn(classifiersDir(lens));
 }
 
 export function rememberMethod(lens: LensContext, modelDir: string, method: ClassifyMethod): Thenable<void> {
@@ -83,7 +55,7 @@ export async function pickMethod(lens: LensContext, modelDir: string, architectu
   for (const classifier of await listClassifiers(lens)) {
     items.push({
       label: `$(library) ${classifier.name}`,
-      description: classifier.labels.join(', '),
+      description: describeClassifier(classifier),
       detail: `trained classifier, on ${classifier.baseModel}`,
       pick: () => Promise.resolve({ kind: 'trained-head', headDir: classifier.dir }),
     });

@@ -1,34 +1,52 @@
 // The model picker behind "Choose Model" and a command's first use, for one task: a known checkpoint from the
 // registry (downloaded into the huggingface_hub cache with byte progress, after asking when it is large), another hub
-// repository, or a local folder. The choice is checked in the engine (config.json, weights, tokenizer, and a head
-// that fits the task) before it becomes the task's model setting.
+// repository, or a local folder; for classification also the classifiers trained with "Train Classifier from Folder…"
+// (choosing one sets its base model and classifies with its head). The choice is checked in the engine (config.json,
+// weights, tokenizer, and a head that fits the task) before it becomes the task's model setting.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatBytes } from '../core/hub/progress';
 import { loadRegistry } from '../core/hub/registry';
 import { parseRepoSpec } from '../core/hub/repo-spec';
+import { listClassifiers, rememberedMethod, rememberMethod } from './classify-method';
 import { configuredModel, storeModel } from './config';
 import type { LensContext } from './context';
 import { reportError, sentenceOf } from './errors';
 import { HUB_TOKEN_SECRET } from './secrets';
 import { headProblem, TASKS, type LensTask } from './tasks';
+import { describeClassifier, readClassifier, type TrainedClassifier } from './trained-classifiers';
 import type { ModelCheck } from '../worker/protocol';
 
 /** Downloads larger than this are confirmed first, with their size. */
 export const CONFIRM_DOWNLOAD_BYTES = 100_000_000;
 
-type Choice = { kind: 'hub'; repo: string; bytes: number } | { kind: 'folder' } | { kind: 'other-repo' };
+type Choice =
+  | { kind: 'hub'; repo: string; bytes: number }
+  | { kind: 'folder' }
+  | { kind: 'other-repo' }
+  | { kind: 'classifier'; classifier: TrainedClassifier };
 
-export type PickOutcome = { readonly chosen: string } | { readonly refused: string } | undefined;
+/** A model to check, and the trained classifier it was chosen through, if any. */
+interface Candidate {
+  readonly model: string;
+  readonly classifier?: TrainedClassifier;
+}
+
+/** `classifier`: the head folder of the trained classifier chosen, which Classify Document now uses. */
+export type PickOutcome = { readonly chosen: string; readonly classifier?: string } | { readonly refused: string } | undefined;
 
 /**
  * Resolves to the model stored for the task, or why the chosen one was refused, or undefined when the user backed
  * out. `folder` skips the pickers (a checkpoint folder or hub id chosen elsewhere) and is checked the same way.
  */
 export async function pickModel(lens: LensContext, task: LensTask, folder?: string): Promise<PickOutcome> {
-  const candidate = folder ?? (await pickCandidate(lens, task));
-  if (candidate === undefined) return undefined;
-  const refused = await checkCandidate(lens, task, candidate);
+  const picked = folder === undefined ? await pickCandidate(lens, task) : await asCandidate(folder);
+  if (picked === undefined) return undefined;
+  const candidate = picked.model;
+  const refused =
+    picked.classifier !== undefined && task !== 'classification'
+      ? `${picked.classifier.dir} is a trained classifier; it serves classification, not ${TASKS[task].label}.`
+      : await checkCandidate(lens, task, candidate);
   if (refused !== undefined) {
     lens.log.warn(`not using ${candidate} for ${TASKS[task].label}: ${refused}`);
     void vscode.window.showErrorMessage(`Longformer Lens: ${refused}`, 'Choose Another…').then((choice) => {
@@ -37,18 +55,45 @@ export async function pickModel(lens: LensContext, task: LensTask, folder?: stri
     return { refused };
   }
   await storeModel(task, candidate);
-  lens.log.info(`${TASKS[task].label} model: ${candidate}`);
-  void vscode.window.showInformationMessage(`Longformer Lens: ${TASKS[task].label} now uses ${path.basename(candidate)}.`);
-  return { chosen: candidate };
+  const classifier = picked.classifier;
+  if (classifier === undefined) {
+    lens.log.info(`${TASKS[task].label} model: ${candidate}`);
+    void vscode.window.showInformationMessage(`Longformer Lens: ${TASKS[task].label} now uses ${path.basename(candidate)}.`);
+    return { chosen: candidate };
+  }
+  // The classifier is a head over its base model: the model setting names the base, the method the head.
+  await rememberMethod(lens, candidate, { kind: 'trained-head', headDir: classifier.dir });
+  lens.log.info(`${TASKS[task].label} model: ${candidate} with the trained classifier ${classifier.dir}`);
+  void vscode.window.showInformationMessage(
+    `Longformer Lens: classification now uses the classifier "${classifier.name}" (on ${path.basename(candidate)}).`,
+  );
+  return { chosen: candidate, classifier: classifier.dir };
 }
 
-async function pickCandidate(lens: LensContext, task: LensTask): Promise<string | undefined> {
+/** A folder that holds a trained head (head.json) stands for that classifier on its base model; others for themselves. */
+async function asCandidate(folder: string): Promise<Candidate> {
+  const classifier = await readClassifier(folder, path.basename(folder));
+  return classifier === undefined ? { model: folder } : { model: classifier.baseModel, classifier };
+}
+
+async function pickCandidate(lens: LensContext, task: LensTask): Promise<Candidate | undefined> {
   const current = configuredModel(task);
   const fits = TASKS[task].registryTask;
   // Checkpoints made for the task first; the others stay reachable (a base model can still show attention).
   const entries = [...loadRegistry()].sort((a, b) => Number(b.task === fits) - Number(a.task === fits));
   const isCurrent = (id: string): boolean => current === id || current.includes(`models--${id.replace('/', '--')}`);
+  // Trained classifiers first: each was made for this one task (the registry has no classification checkpoint).
+  const classifiers = task === 'classification' ? await listClassifiers(lens) : [];
+  const remembered = current === '' ? undefined : rememberedMethod(lens, current);
+  const isCurrentClassifier = (classifier: TrainedClassifier): boolean =>
+    classifier.baseModel === current && remembered?.kind === 'trained-head' && remembered.headDir === classifier.dir;
   const items: Array<vscode.QuickPickItem & { choice: Choice }> = [
+    ...classifiers.map((classifier) => ({
+      label: `${isCurrentClassifier(classifier) ? '$(check) ' : ''}$(library) ${classifier.name}`,
+      description: `${isCurrentClassifier(classifier) ? 'current · ' : ''}trained classifier · ${describeClassifier(classifier)}`,
+      detail: `on ${classifier.baseModel}`,
+      choice: { kind: 'classifier', classifier } as const,
+    })),
     ...entries.map((entry) => ({
       label: `${isCurrent(entry.id) ? '$(check) ' : ''}${entry.id}`,
       description: `${isCurrent(entry.id) ? 'current · ' : ''}${entry.task} · ${formatBytes(entry.approxSizeBytes)} · ${entry.license}`,
@@ -69,7 +114,10 @@ async function pickCandidate(lens: LensContext, task: LensTask): Promise<string 
     matchOnDescription: true,
     matchOnDetail: true,
   });
-  return picked === undefined ? undefined : folderFor(lens, picked.choice);
+  if (picked === undefined) return undefined;
+  if (picked.choice.kind === 'classifier') return { model: picked.choice.classifier.baseModel, classifier: picked.choice.classifier };
+  const folder = await folderFor(lens, picked.choice);
+  return folder === undefined ? undefined : asCandidate(folder);
 }
 
 /** Why the folder or hub id cannot serve the task, or undefined when it can. */
@@ -84,7 +132,7 @@ async function checkCandidate(lens: LensContext, task: LensTask, candidate: stri
   return problem === undefined ? undefined : `${problem} Choose a model made for ${TASKS[task].label}.`;
 }
 
-async function folderFor(lens: LensContext, choice: Choice): Promise<string | undefined> {
+async function folderFor(lens: LensContext, choice: Exclude<Choice, { kind: 'classifier' }>): Promise<string | undefined> {
   switch (choice.kind) {
     case 'folder': {
       const picked = await vscode.window.showOpenDialog({

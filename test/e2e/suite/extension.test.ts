@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { AnswerResult } from '../../../src/core/tasks/answer';
 import type { AttentionMap } from '../../../src/core/tasks/attention';
 import type { Classification } from '../../../src/core/tasks/classify';
+import type { PickOutcome } from '../../../src/extension/model-picker';
 import type { ClassifyMethod } from '../../../src/worker/protocol';
 
 function env(name: string): string {
@@ -24,6 +25,8 @@ async function openDocument(): Promise<vscode.TextEditor> {
 }
 
 describe('Longformer Lens in VS Code', function () {
+  /** The head folder of the classifier the training test saves under the extension's global storage. */
+  let trainedHeadDir: string | undefined;
   before(async () => {
     const extension = vscode.extensions.getExtension('longformer-lens.longformer-lens');
     assert.ok(extension, 'the extension is installed');
@@ -118,6 +121,7 @@ describe('Longformer Lens in VS Code', function () {
       'families',
     );
     assert.equal(method?.kind, 'trained-head');
+    trainedHeadDir = method.headDir;
     // Remembered for this model in this workspace: no question asked.
     const result = await vscode.commands.executeCommand<Classification>('longformerLens.classifyDocument');
     assert.ok(result, 'a classification came back');
@@ -136,6 +140,35 @@ describe('Longformer Lens in VS Code', function () {
     const again = await vscode.commands.executeCommand<Classification>('longformerLens.classifyDocument');
     assert.equal(again?.method, 'zero-shot');
     assert.deepEqual([...again.probabilities], [...first.probabilities]);
+  });
+
+  it('offers the trained classifier in Choose Model for classification; choosing it classifies with its head', async () => {
+    assert.ok(trainedHeadDir !== undefined, 'the training test ran first');
+    await useModel(env('LENS_E2E_MLM'));
+    await openDocument();
+    // The test before left zero-shot as this model's method: choosing the classifier must switch it to the head.
+    const choosing = vscode.commands.executeCommand<PickOutcome>('longformerLens.chooseModel', 'classification');
+    let settled = false;
+    void choosing.then(() => (settled = true));
+    // Trained classifiers come first in the classification picker, and "families" is the only one: accept the first
+    // item once the picker is up (retried, since nothing says when the quick pick has opened).
+    for (let tries = 0; !settled && tries < 40; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      if (!settled) await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    }
+    const outcome = await choosing;
+    assert.deepEqual(outcome, { chosen: env('LENS_E2E_MLM'), classifier: trainedHeadDir });
+    assert.equal(vscode.workspace.getConfiguration('longformerLens').get('classificationModel'), env('LENS_E2E_MLM'));
+    const result = await vscode.commands.executeCommand<Classification>('longformerLens.classifyDocument');
+    assert.equal(result?.method, 'trained-head');
+    assert.deepEqual(result.labels, ['changelog', 'license', 'python']);
+    // The same choice through a folder (the picker's "Use a checkpoint folder…"), and refused for another task.
+    const byFolder = await vscode.commands.executeCommand<PickOutcome>('longformerLens.chooseModel', 'classification', trainedHeadDir);
+    assert.deepEqual(byFolder, { chosen: env('LENS_E2E_MLM'), classifier: trainedHeadDir });
+    const wrongTask = await vscode.commands.executeCommand<PickOutcome>('longformerLens.chooseModel', 'question-answering', trainedHeadDir);
+    assert.ok(wrongTask !== undefined && 'refused' in wrongTask);
+    assert.match(wrongTask.refused, /trained classifier; it serves classification, not question answering/);
+    await vscode.workspace.getConfiguration('longformerLens').update('classificationModel', undefined, vscode.ConfigurationTarget.Global);
   });
 
   it('reports a model folder without a tokenizer and keeps working', async () => {
