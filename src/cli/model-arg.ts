@@ -10,6 +10,10 @@ import { formatBytes } from '../core/hub/progress';
 export const MODEL_FLAG = '--model <model>';
 export const MODEL_HELP = 'checkpoint folder or org/name[@revision] (a hub repository, downloaded into the cache when missing)';
 
+/** The --tokenizer flag as every verb that reads text declares it (resolveTokenizerArg). */
+export const TOKENIZER_FLAG = '--tokenizer <dir|repo>';
+export const TOKENIZER_HELP = 'tokenizer folder or hub repository, for checkpoints published without one (default: --model)';
+
 export async function resolveModelArg(value: string, options: DownloadOptions = {}): Promise<string> {
   const folder = resolve(value);
   if (existsSync(folder)) {

@@ -119,6 +119,7 @@ export const handlers: Handlers = {
         zeroShotClassify(engine, tokenizer, params.text, labels, {
           ...options,
           ...(method.template === undefined ? {} : { template: method.template }),
+          ...(method.calibrate === undefined ? {} : { calibrate: method.calibrate }),
         }),
       );
     }

@@ -58,7 +58,7 @@ export interface DocumentParams extends ModelChoice {
 export type ClassifyMethod =
   | { readonly kind: 'fine-tuned-head' }
   /** `labels` as the CLI takes them: "invoice,contract=contract|agreement". */
-  | { readonly kind: 'zero-shot'; readonly labels: string; readonly template?: string }
+  | { readonly kind: 'zero-shot'; readonly labels: string; readonly template?: string; readonly calibrate?: boolean }
   | { readonly kind: 'trained-head'; readonly headDir: string };
 
 export interface TrainHeadParams extends ModelChoice {

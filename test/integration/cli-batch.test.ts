@@ -193,4 +193,62 @@ describe('CLI batch mode', function () {
     assert.equal(wrongHead.code, 2);
     assert.match(wrongHead.stderr, /Embedding needs a model with a base head/);
   });
+
+  it('classifies with zero-shot labels and with a trained head in batch, each line the single-file JSON', async () => {
+    const mlm = join(dir, 'mlm');
+    await writeTaskCheckpoint(mlm, 'masked-lm', 8);
+    const documents = [files['short.txt']!, files['sub/notes.txt']!, files['long.txt']!];
+    const zeroShot = ['--labels', 'delivery=delivery|parcel,music', '--template', 'Topic: <mask>.', '--no-calibration'];
+    const batch = await runCli('classify', '--model', mlm, ...documents, ...zeroShot, '--jsonl', out, '--provider', 'cpu');
+    assert.equal(batch.code, 0, batch.stderr);
+    const lines = readLines(out);
+    assert.equal(lines.length, 3);
+    for (const line of lines) {
+      const single = await runCli('classify', '--model', mlm, line.path, ...zeroShot, '--json', '--provider', 'cpu');
+      assert.equal(single.code, 0, single.stderr);
+      const { path, sha256, ...shape } = line;
+      assert.match(sha256!, /^[0-9a-f]{64}$/);
+      assertClose(shape, JSON.parse(single.stdout), path);
+      assert.equal(line['method'], 'zero-shot');
+      assert.equal(line['template'], 'Topic: <mask>.');
+      assert.equal((line['calibration'] as { applied: boolean }).applied, false);
+    }
+
+    const examples = join(dir, 'examples');
+    for (const [label, names] of [
+      ['short', ['short.txt', 'sub/notes.txt']],
+      ['long', ['long.txt']],
+    ] as const) {
+      mkdirSync(join(examples, label), { recursive: true });
+      names.forEach((name, i) => writeFileSync(join(examples, label, `${i}.txt`), readFileSync(files[name]!)));
+    }
+    const head = join(dir, 'head');
+    const trained = await runCli('train-head', '--model', mlm, '--examples', examples, '--out', head, '--provider', 'cpu');
+    assert.equal(trained.code, 0, trained.stderr);
+    const withHead = join(dir, 'with-head.jsonl');
+    const headBatch = await runCli('classify', '--model', mlm, ...documents, '--head', head, '--jsonl', withHead, '--provider', 'cpu');
+    assert.equal(headBatch.code, 0, headBatch.stderr);
+    for (const line of readLines(withHead)) {
+      const single = await runCli('classify', '--model', mlm, line.path, '--head', head, '--json', '--provider', 'cpu');
+      const { path, sha256, ...shape } = line;
+      assert.match(sha256!, /^[0-9a-f]{64}$/);
+      assertClose(shape, JSON.parse(single.stdout), path);
+      assert.equal(line['method'], 'trained-head');
+      assert.deepEqual(Object.keys(line['probabilities'] as object), ['long', 'short']);
+    }
+
+    // Refused once, before any worker starts, with the single-file verb's words.
+    const otherModel = await runCli('classify', '--model', model, docs, '--head', head);
+    assert.equal(otherModel.code, 2);
+    assert.match(otherModel.stderr, /the head .*head was trained on .*mlm \(LongformerForMaskedLM, .*\), not on .*cls/);
+    const noMask = await runCli('classify', '--model', model, docs, '--labels', 'a,b');
+    assert.equal(noMask.code, 2);
+    assert.match(noMask.stderr, /Zero-shot classification \(--labels\) needs a model with a masked-lm head/);
+    const badTemplate = await runCli('classify', '--model', mlm, docs, '--labels', 'a,b', '--template', 'no mask here');
+    assert.equal(badTemplate.code, 2);
+    assert.match(badTemplate.stderr, /the template must contain <mask> exactly once/);
+    const both = await runCli('classify', '--model', mlm, docs, '--labels', 'a,b', '--head', head);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /two different methods/);
+  });
 });

@@ -14,7 +14,7 @@ import { embed } from '../../src/core/tasks/embed';
 import { softmax } from '../../src/core/tasks/math';
 import { loadTokenizer } from '../../src/core/tokenizer';
 import { cli, expectBadInput } from './support-cli';
-import { writeTaskCheckpoint } from './support-checkpoint';
+import { FIXTURE_TOKENIZER, writeTaskCheckpoint } from './support-checkpoint';
 
 const FAMILIES = join(__dirname, '..', 'fixtures', 'text-families');
 
@@ -193,6 +193,23 @@ describe('train-head and classify --head', function () {
     assert.deepEqual(json.more_files_needed, { license: 2 });
     const text = await cli('train-head', '--model', model, '--examples', examples, '--out', join(dir, 'head-few'), '--provider', 'cpu');
     assert.match(text.stdout, /no cross-validated accuracy: it needs at least 3 files per label; add 2 to license/);
+  });
+
+  it('--tokenizer: a checkpoint folder without tokenizer files trains with the tokenizer given, to the same head', async () => {
+    const bare = join(dir, 'bare');
+    mkdirSync(bare);
+    for (const file of ['config.json', 'model.safetensors']) cpSync(join(model, file), join(bare, file));
+    const args = ['--examples', join(FAMILIES, 'train'), '--json', '--provider', 'cpu'];
+    expectBadInput(await cli('train-head', '--model', bare, ...args, '--out', join(dir, 'bare-head')), /vocab\.json|tokenizer/);
+    const run = await cli('train-head', '--model', bare, '--tokenizer', FIXTURE_TOKENIZER, ...args, '--out', join(dir, 'bare-head'));
+    assert.equal(run.code, 0, run.stderr);
+    const json = JSON.parse(run.stdout) as TrainJson;
+    // Its own embedding cache entries (another tokenizer folder could cut the same file differently) ...
+    assert.equal(json.embedded, 18);
+    assert.equal(json.from_cache, 0);
+    // ... and, the files being the same, the same cross-validation and head as with the model's own copy.
+    assert.deepEqual(json.cross_validation, trained.cross_validation);
+    assert.deepEqual(readFileSync(join(dir, 'bare-head', 'head.safetensors')), readFileSync(join(head, 'head.safetensors')));
   });
 
   it('refuses an empty label folder, a single label, and a head on another base model (naming both)', async () => {

@@ -4,11 +4,12 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { isDynamicPattern } from 'fast-glob';
-import type { HeadKind } from '../../core/checkpoint/config';
+import type { HeadKind, LongformerConfig } from '../../core/checkpoint/config';
 import { readCheckpointConfig } from '../../core/checkpoint/load';
 import { LensError } from '../../core/errors';
 import { checkMaxLength, requireHead } from '../../core/tasks/pipeline';
 import { loadTokenizer } from '../../core/tokenizer';
+import type { RobertaTokenizer } from '../../core/tokenizer/tokenizer';
 import type { DocumentFlags } from '../commands/document-task';
 import { parseInteger } from '../commands/document-task';
 import { engineFlags } from '../engine-flags';
@@ -44,6 +45,8 @@ export interface BatchVerb {
   /** What the model needs to be, as the single-file verb checks it. */
   readonly heads: readonly HeadKind[];
   readonly taskName: string;
+  /** The verb's own checks of the model and tokenizer (a zero-shot prompt, a trained head's base model), run once. */
+  readonly checkModel?: (config: LongformerConfig, tokenizer: RobertaTokenizer) => void | Promise<void>;
   readonly task: BatchTask;
 }
 
@@ -57,6 +60,7 @@ export async function runBatchVerb(paths: readonly string[], flags: DocumentFlag
   const config = await readCheckpointConfig(folder);
   requireHead(config, verb.heads, verb.taskName);
   const tokenizer = loadTokenizer(folder);
+  await verb.checkModel?.(config, tokenizer);
   const maxLength = parseInteger(flags.maxLength, '--max-length', 3);
   checkMaxLength(config, maxLength);
   await runBatch(verb.task, {

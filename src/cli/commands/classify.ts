@@ -1,9 +1,10 @@
 // `longformer-lens classify --model <dir> <file> [--labels L [--template T] | --head DIR] [--global START:END]... [--json]`
 // The method follows the flags and the checkpoint: the checkpoint's own classification head, zero-shot labels on a
 // masked-LM checkpoint (--labels), or a head trained with train-head (--head). Over many files:
-// `classify --model <dir> PATHS... [--glob P] [--jsonl OUT] [--workers N]` (src/cli/batch), with the checkpoint's head.
+// `classify --model <dir> PATHS... [--glob P] [--jsonl OUT] [--workers N]` (src/cli/batch), with any of the three.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { ARCHITECTURE_HEADS, type HeadKind, type LongformerConfig } from '../../core/checkpoint/config';
 import { classifyWithHead } from '../../core/head/classify-with-head';
 import { baseModelIdentity, checkBaseModel, loadHead } from '../../core/head/head-file';
 import { LensError } from '../../core/errors';
@@ -11,6 +12,8 @@ import { classify, type Classification } from '../../core/tasks/classify';
 import { requireHead } from '../../core/tasks/pipeline';
 import { zeroShotClassify, type ZeroShotClassification } from '../../core/tasks/zero-shot';
 import { buildPrompt, DEFAULT_TEMPLATE, parseLabels } from '../../core/tasks/zero-shot-prompt';
+import type { RobertaTokenizer } from '../../core/tokenizer/tokenizer';
+import type { ClassifyMethod } from '../../worker/protocol';
 import { type BatchFlags, batchFlags, chunkingParams, isBatchRun, runBatchVerb } from '../batch/batch-verb';
 import { modelId } from './train-head';
 import { bar, type DocumentFlags, documentFlags, prepareRun, printWarnings, round, runNotes, withEngine } from './document-task';
@@ -52,26 +55,22 @@ export function registerClassify(program: Command): void {
       if (flags.labels === undefined && (flags.template !== undefined || !flags.calibration)) {
         throw new LensError('BAD_ARGUMENT', '--template and --no-calibration go with --labels (zero-shot classification).');
       }
+      if (flags.labels !== undefined && flags.head !== undefined) {
+        throw new LensError('BAD_ARGUMENT', '--labels and --head are two different methods; give one of them.');
+      }
       if (isBatchRun(paths, flags)) {
-        if (flags.labels !== undefined || flags.head !== undefined) {
-          throw new LensError(
-            'BAD_ARGUMENT',
-            "batch mode classifies with the checkpoint's classification head; --labels (zero-shot) and --head take one file.",
-          );
-        }
+        const method = await batchMethod(flags);
         const chunking = chunkingParams(flags);
         await runBatchVerb(paths, flags, {
-          heads: ['sequence-classification'],
-          taskName: 'Classification',
+          heads: method.kind === 'zero-shot' ? ['masked-lm'] : method.kind === 'trained-head' ? ALL_HEADS : ['sequence-classification'],
+          taskName: method.kind === 'zero-shot' ? 'Zero-shot classification (--labels)' : 'Classification',
+          checkModel: (config, tokenizer) => checkMethod(method, flags, config, tokenizer),
           task: {
             run: async (worker, { choice, text, spans }, signal) =>
-              classificationJson(await worker.request('classify', { ...choice, ...chunking, text, spans, aggregate }, { signal })),
+              classificationJson(await worker.request('classify', { ...choice, ...chunking, text, spans, aggregate, method }, { signal })),
           },
         });
         return;
-      }
-      if (flags.labels !== undefined && flags.head !== undefined) {
-        throw new LensError('BAD_ARGUMENT', '--labels and --head are two different methods; give one of them.');
       }
       const run = await prepareRun(paths[0]!, flags);
       let result: Classification | ZeroShotClassification;
@@ -105,6 +104,40 @@ export function registerClassify(program: Command): void {
       if (flags.json === true) process.stdout.write(`${JSON.stringify(classificationJson(result), null, 2)}\n`);
       else printClassification(result);
     });
+}
+
+const ALL_HEADS: readonly HeadKind[] = [...new Set(ARCHITECTURE_HEADS.values())];
+
+/** The method a batch run sends with every document; label, template and head files are read once, here. */
+async function batchMethod(flags: ClassifyFlags): Promise<ClassifyMethod> {
+  if (flags.labels !== undefined) {
+    parseLabels(flags.labels);
+    return {
+      kind: 'zero-shot',
+      labels: flags.labels,
+      ...(flags.template === undefined ? {} : { template: flags.template }),
+      calibrate: flags.calibration,
+    };
+  }
+  if (flags.head !== undefined) {
+    const headDir = resolve(flags.head);
+    await loadHead(headDir);
+    return { kind: 'trained-head', headDir };
+  }
+  return { kind: 'fine-tuned-head' };
+}
+
+/** What the single-file verb checks before the model opens: the prompt's tokens, or the head's base model. */
+async function checkMethod(
+  method: ClassifyMethod,
+  flags: ClassifyFlags,
+  config: LongformerConfig,
+  tokenizer: RobertaTokenizer,
+): Promise<void> {
+  if (method.kind === 'zero-shot') buildPrompt(tokenizer, method.template ?? DEFAULT_TEMPLATE, parseLabels(method.labels));
+  if (method.kind === 'trained-head') {
+    checkBaseModel(await loadHead(method.headDir), method.headDir, baseModelIdentity(modelId(flags.model), config));
+  }
 }
 
 function byLabel(labels: readonly string[], values: ArrayLike<number>): Record<string, number> {

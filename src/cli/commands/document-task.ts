@@ -13,7 +13,7 @@ import { readDocument } from '../../core/tasks/document';
 import { checkMaxLength, type DocumentTaskOptions } from '../../core/tasks/pipeline';
 import { loadTokenizer } from '../../core/tokenizer';
 import type { RobertaTokenizer } from '../../core/tokenizer/tokenizer';
-import { MODEL_FLAG, MODEL_HELP, resolveModelArg, resolveTokenizerArg } from '../model-arg';
+import { MODEL_FLAG, MODEL_HELP, resolveModelArg, resolveTokenizerArg, TOKENIZER_FLAG, TOKENIZER_HELP } from '../model-arg';
 import { chunkProgressLine } from '../time-left';
 
 export interface DocumentFlags {
@@ -36,7 +36,7 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 export function documentFlags(command: Command): Command {
   return command
     .requiredOption(MODEL_FLAG, MODEL_HELP)
-    .option('--tokenizer <dir|repo>', 'tokenizer folder or hub repository, for checkpoints published without one (default: --model)')
+    .option(TOKENIZER_FLAG, TOKENIZER_HELP)
     .option('--global <start:end>', 'give the tokens of this UTF-16 range global attention (repeatable)', collect, [])
     .option('--global-text <phrase>', 'give every occurrence of this phrase global attention (repeatable)', collect, [])
     .option('--max-length <tokens>', 'tokens per model input (default: the model limit, max_position_embeddings - 2)')

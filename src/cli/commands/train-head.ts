@@ -14,11 +14,12 @@ import { defaultCacheDir } from '../../core/runtime/model-cache';
 import { checkMaxLength } from '../../core/tasks/pipeline';
 import { loadTokenizer } from '../../core/tokenizer';
 import { engineFlags } from '../engine-flags';
-import { MODEL_FLAG, MODEL_HELP, resolveModelArg } from '../model-arg';
+import { MODEL_FLAG, MODEL_HELP, resolveModelArg, resolveTokenizerArg, TOKENIZER_FLAG, TOKENIZER_HELP } from '../model-arg';
 import { parseInteger } from './document-task';
 
 interface TrainHeadFlags {
   readonly model: string;
+  readonly tokenizer?: string;
   readonly examples: string;
   readonly out: string;
   readonly json?: boolean;
@@ -38,6 +39,7 @@ export function registerTrainHead(program: Command): void {
     .command('train-head')
     .description('Train a classification head on the document embeddings of labelled files, for classify --head.')
     .requiredOption(MODEL_FLAG, `${MODEL_HELP}; any Longformer: base, masked-LM, fine-tuned`)
+    .option(TOKENIZER_FLAG, TOKENIZER_HELP)
     .requiredOption('--examples <dir>', 'folder with one subfolder of text files per label')
     .requiredOption('--out <dir>', 'folder to write head.safetensors and head.json into')
     .option('--max-length <tokens>', 'tokens per model input (default: the model limit)')
@@ -49,7 +51,8 @@ export function registerTrainHead(program: Command): void {
       const engineOptions = engineFlags(flags);
       const folder = await resolveModelArg(flags.model);
       const config = await readCheckpointConfig(folder);
-      const tokenizer = loadTokenizer(folder);
+      const tokenizerDir = await resolveTokenizerArg(flags.tokenizer, folder);
+      const tokenizer = loadTokenizer(tokenizerDir);
       const maxLength = parseInteger(flags.maxLength, '--max-length', 3);
       checkMaxLength(config, maxLength);
       const examples = await readExamples(resolve(flags.examples));
@@ -60,7 +63,9 @@ export function registerTrainHead(program: Command): void {
         const cache = new EmbeddingCache(
           defaultCacheDir(),
           engine.cache.key,
-          `${FEATURE_RECIPE} ${maxLength ?? 'model-limit'}`,
+          // Another tokenizer gives other embeddings of the same file, so it gets its own entries (hub tokenizers resolve
+          // to a snapshot folder named by its commit).
+          `${FEATURE_RECIPE} ${maxLength ?? 'model-limit'}${tokenizerDir === folder ? '' : ` tokenizer ${tokenizerDir}`}`,
           2 * config.hiddenSize,
         );
         const tty = process.stderr.isTTY && flags.json !== true;
