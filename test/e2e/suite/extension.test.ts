@@ -150,6 +150,10 @@ describe('Longformer Lens in VS Code', function () {
     const choosing = vscode.commands.executeCommand<PickOutcome>('longformerLens.chooseModel', 'classification');
     let settled = false;
     void choosing.then(() => (settled = true));
+    // A picture of the picker with the classifier in it (the runner takes it when it hears this line).
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    console.log('[screenshot] model-picker-trained-classifier');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     // Trained classifiers come first in the classification picker, and "families" is the only one: accept the first
     // item once the picker is up (retried, since nothing says when the quick pick has opened).
     for (let tries = 0; !settled && tries < 40; tries += 1) {
