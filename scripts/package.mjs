@@ -1,5 +1,6 @@
 // Writes one VSIX per platform into release/ with @vscode/vsce `package --target`, each holding only its own
-// onnxruntime-node binaries, then opens every VSIX and checks what it holds and how big it is.
+// onnxruntime-node binaries and a provider setting that lists only its own providers, then opens every VSIX and
+// checks what it holds and how big it is.
 // usage: node scripts/package.mjs [--target linux-x64]...   (default: every target)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -16,14 +17,37 @@ export const RELEASE_DIR = 'release';
 // above the 0.1.0 sizes (18.8, 11.6, 26.6, 29.2 and 30.3 MiB; onnxruntime's binaries are nearly all of it, the
 // walkthrough's pictures 1.2 MiB), so a
 // stray folder fails the build.
+// `providers`: what the target's onnxruntime-node build can run (src/core/runtime/providers.ts); the provider
+// setting in that target's VSIX lists only these and `auto`, so the Settings editor offers nothing the platform lacks.
 const TARGETS = {
-  'linux-x64': { ort: 'linux/x64', limitMiB: 21 },
-  'linux-arm64': { ort: 'linux/arm64', limitMiB: 13 },
-  'darwin-x64': { ort: 'darwin/x64', limitMiB: 30 },
-  'darwin-arm64': { ort: 'darwin/arm64', limitMiB: 30 },
-  'win32-x64': { ort: 'win32/x64', limitMiB: 33 },
-  'win32-arm64': { ort: 'win32/arm64', limitMiB: 34 },
+  'linux-x64': { ort: 'linux/x64', limitMiB: 21, providers: ['cpu', 'cuda', 'webgpu'] },
+  'linux-arm64': { ort: 'linux/arm64', limitMiB: 13, providers: ['cpu'] },
+  'darwin-x64': { ort: 'darwin/x64', limitMiB: 30, providers: ['cpu', 'coreml'] },
+  'darwin-arm64': { ort: 'darwin/arm64', limitMiB: 30, providers: ['cpu', 'coreml'] },
+  'win32-x64': { ort: 'win32/x64', limitMiB: 33, providers: ['cpu', 'dml'] },
+  'win32-arm64': { ort: 'win32/arm64', limitMiB: 34, providers: ['cpu', 'dml'] },
 };
+const PROVIDER_SETTING = 'longformerLens.provider';
+
+/** package.json's text for a target's VSIX: the provider setting's enum (and its descriptions) narrowed to the target's. */
+export function manifestForTarget(manifestText, target) {
+  const manifest = JSON.parse(manifestText);
+  const setting = manifest.contributes.configuration.properties[PROVIDER_SETTING];
+  const kept = setting.enum
+    .map((value, i) => [value, setting.enumDescriptions[i]])
+    .filter(([value]) => value === 'auto' || TARGETS[target].providers.includes(value));
+  setting.enum = kept.map(([value]) => value);
+  setting.enumDescriptions = kept.map(([, description]) => description);
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
+/** What is wrong with the package.json inside a target's VSIX (empty when it lists exactly the target's providers). */
+export function checkManifest(target, manifest) {
+  const listed = manifest.contributes?.configuration?.properties?.[PROVIDER_SETTING]?.enum ?? [];
+  const expected = ['auto', ...TARGETS[target].providers];
+  const same = listed.length === expected.length && expected.every((value) => listed.includes(value));
+  return same ? [] : [`the provider setting lists ${listed.join(', ')}; ${target} runs ${expected.join(', ')}`];
+}
 
 function argTargets(argv) {
   const chosen = [];
@@ -46,6 +70,30 @@ function vsixEntries(file) {
         zip.readEntry();
       });
       zip.on('end', () => resolve(names));
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+  });
+}
+
+function vsixManifest(file) {
+  return new Promise((resolve, reject) => {
+    yauzl.open(file, { lazyEntries: true }, (error, zip) => {
+      if (error) return reject(error);
+      zip.on('entry', (entry) => {
+        if (entry.fileName !== 'extension/package.json') return zip.readEntry();
+        zip.openReadStream(entry, (streamError, stream) => {
+          if (streamError) return reject(streamError);
+          const chunks = [];
+          stream.on('data', (chunk) => chunks.push(chunk));
+          stream.on('end', () => {
+            zip.close();
+            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+          });
+          stream.on('error', reject);
+        });
+      });
+      zip.on('end', () => resolve({}));
       zip.on('error', reject);
       zip.readEntry();
     });
@@ -82,6 +130,16 @@ async function main() {
   mkdirSync(work, { recursive: true });
   const rows = [];
   let failed = false;
+  // vsce reads ./package.json: each target's narrowed manifest is written there while its VSIX is made, and the
+  // original is put back afterwards, also when the run is interrupted.
+  const manifestText = readFileSync('package.json', 'utf8');
+  const restoreManifest = () => writeFileSync('package.json', manifestText);
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      restoreManifest();
+      process.exit(1);
+    });
+  }
   try {
     for (const target of targets) {
       const { ort, limitMiB } = TARGETS[target];
@@ -104,12 +162,17 @@ async function main() {
       // --no-rewrite-relative-links: the README's pictures are relative links, and vsce would point them at the
       // repository, which has no public URL yet (without the flag it refuses to package).
       const flags = ['--target', target, '--ignoreFile', ignoreFile, '--no-rewrite-relative-links', '--out', out];
-      execFileSync(process.execPath, [vsce, 'package', ...flags], {
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
+      writeFileSync('package.json', manifestForTarget(manifestText, target));
+      try {
+        execFileSync(process.execPath, [vsce, 'package', ...flags], {
+          stdio: ['ignore', 'ignore', 'inherit'],
+        });
+      } finally {
+        restoreManifest();
+      }
       const sizeMiB = statSync(out).size / 2 ** 20;
       const names = await vsixEntries(out);
-      const problems = checkEntries(target, names);
+      const problems = [...checkEntries(target, names), ...checkManifest(target, await vsixManifest(out))];
       if (sizeMiB > limitMiB) problems.push(`${sizeMiB.toFixed(1)} MiB is over the ${limitMiB} MiB limit`);
       failed ||= problems.length > 0;
       rows.push([target, `${sizeMiB.toFixed(1)} MiB`, `${limitMiB} MiB`, String(names.length), problems.join('; ') || out]);

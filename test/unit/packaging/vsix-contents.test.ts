@@ -1,7 +1,8 @@
 // The check scripts/package.mjs runs on every VSIX it writes: only the target's own onnxruntime binaries, no
 // development files, and the entry points the extension host needs.
 import assert from 'node:assert/strict';
-import { checkEntries } from '../../../scripts/package.mjs';
+import { readFileSync } from 'node:fs';
+import { checkEntries, checkManifest, manifestForTarget } from '../../../scripts/package.mjs';
 
 const ORT = 'extension/node_modules/onnxruntime-node/bin/napi-v6';
 const shipped = [
@@ -43,6 +44,42 @@ describe('VSIX contents check', () => {
       'a development file: extension/src/extension/main.ts',
       'a development file: extension/dist/extension.js.map',
       'missing extension/dist/worker.js',
+    ]);
+  });
+});
+
+describe("a VSIX's provider setting", () => {
+  const manifestText = readFileSync('package.json', 'utf8');
+  const provider = (target: string): { enum: string[]; enumDescriptions: string[] } => {
+    const manifest = JSON.parse(manifestForTarget(manifestText, target)) as {
+      contributes: { configuration: { properties: Record<string, { enum: string[]; enumDescriptions: string[] }> } };
+    };
+    return manifest.contributes.configuration.properties['longformerLens.provider']!;
+  };
+
+  it("lists only the target's providers, each with its own description", () => {
+    const all = provider('linux-x64');
+    assert.deepEqual(all.enum, ['auto', 'cpu', 'cuda', 'webgpu']);
+    assert.deepEqual(provider('win32-x64').enum, ['auto', 'cpu', 'dml']);
+    assert.deepEqual(provider('darwin-arm64').enum, ['auto', 'cpu', 'coreml']);
+    assert.deepEqual(provider('linux-arm64').enum, ['auto', 'cpu']);
+    const windows = provider('win32-arm64');
+    assert.match(windows.enumDescriptions[2] ?? '', /^DirectML/);
+    assert.equal(windows.enumDescriptions.length, windows.enum.length);
+  });
+
+  it('changes nothing else in package.json', () => {
+    const original = JSON.parse(manifestText) as Record<string, unknown>;
+    const narrowed = JSON.parse(manifestForTarget(manifestText, 'linux-arm64')) as Record<string, unknown>;
+    const withoutProvider = (manifest: Record<string, unknown>): string =>
+      JSON.stringify(manifest, (key, value: unknown) => (key === 'longformerLens.provider' ? undefined : value));
+    assert.equal(withoutProvider(narrowed), withoutProvider(original));
+  });
+
+  it("names a packaged manifest that lists another platform's providers", () => {
+    assert.deepEqual(checkManifest('win32-x64', JSON.parse(manifestForTarget(manifestText, 'win32-x64'))), []);
+    assert.deepEqual(checkManifest('win32-x64', JSON.parse(manifestText)), [
+      'the provider setting lists auto, cpu, cuda, dml, coreml, webgpu; win32-x64 runs auto, cpu, dml',
     ]);
   });
 });
