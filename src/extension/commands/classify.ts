@@ -1,5 +1,5 @@
 // "Longformer Lens: Classify Document": the label with its probability in the status bar (a notification for the
-// session's first result only), each chunk's in the results view and as a CodeLens, and every probability in the log
+// session's first result only, or for each while the status bar is hidden), each chunk's in the results view and as a CodeLens, and every probability in the log
 // with the lines each chunk covers. A model without a classification head classifies zero-shot or with a trained
 // head (classify-method.ts).
 import * as vscode from 'vscode';
@@ -61,14 +61,17 @@ export async function classifyDocument(
     lens.log.info(`  chunk ${i + 1} (lines ${first}-${last}): ${probabilities}`);
   });
   result.warnings.forEach((warning) => lens.log.warn(warning));
-  // The status bar shows every result; a notification introduces the session's first one only.
-  if (!lens.classifiedOnce) {
+  // The status bar shows every result; a notification introduces the session's first one only, or tells every one
+  // when the user hid the status bar.
+  const statusBarVisible = vscode.workspace.getConfiguration('workbench.statusBar').get<boolean>('visible', true);
+  if (!lens.classifiedOnce || !statusBarVisible) {
     lens.classifiedOnce = true;
     const chunkNote = result.chunks.length > 1 ? ` over ${result.chunks.length} chunks` : '';
     const actions = chosen.kind === 'fine-tuned-head' ? ['Show Chunks'] : ['Show Chunks', 'Change Method'];
     void vscode.window
       .showInformationMessage(
-        `Longformer Lens: ${headline(result)}${chunkNote} (${how}). ${others.join(', ')}. Later results show in the status bar and the results view.`,
+        `Longformer Lens: ${headline(result)}${chunkNote} (${how}). ${others.join(', ')}.` +
+          (statusBarVisible ? ' Later results show in the status bar and the results view.' : ''),
         ...actions,
       )
       .then(async (choice) => {
