@@ -19,6 +19,8 @@ const THEMES = [
   ['dark', 'Default Dark Modern'],
 ];
 const MARKED_LINE = 5;
+// Line 5 of the GPL-3 text, the first of the licenses.
+const MARKED_TEXT = 'Everyone is permitted to copy';
 const RESULTS = '.pane:has(.pane-header[aria-label*="Longformer Lens Results"])';
 // The extension's status bar item (its element id ends with the item's id), not another item that names it.
 const STATUS = '.statusbar-item[id$="longformerLens.status"]';
@@ -74,6 +76,21 @@ async function openFile(page) {
   await page.waitForTimeout(1000);
 }
 
+/** Hovers the marked line's text; the hover must say what the mark makes global and offer Unmark. */
+async function markHover(page, theme, out) {
+  await page.mouse.move(700, 5);
+  const text = page.locator('.monaco-editor .view-line', { hasText: MARKED_TEXT }).first();
+  await text.scrollIntoViewIfNeeded();
+  const box = await text.boundingBox();
+  await page.mouse.move(box.x + 60, box.y + box.height / 2);
+  const hover = page.locator('.monaco-hover:visible', { hasText: 'Global attention' }).first();
+  await hover.waitFor({ timeout: 15000 });
+  const said = (await hover.textContent()) ?? '';
+  check(/tokens here attend to/.test(said) && /Unmark/.test(said), `the hover on the mark: ${said.slice(0, 160)}`);
+  await shot(page, out, `mark-hover-${theme}.png`);
+  await page.mouse.move(700, 5);
+}
+
 /** Clicks the status bar item and reads its menu; returns the labels, the menu still open. */
 async function statusMenu(page) {
   await page.locator(STATUS).first().click();
@@ -110,6 +127,7 @@ async function drive(page, theme, themeName, out, reloaded) {
     );
     await shot(page, out, `status-menu-after-reload-${theme}.png`);
     await page.keyboard.press('Escape');
+    await markHover(page, theme, out);
   } else {
     await page.waitForTimeout(3000);
     await openFile(page);
@@ -134,6 +152,7 @@ async function drive(page, theme, themeName, out, reloaded) {
       `the status bar's menu counts the mark: ${menu.join(' | ')}`,
     );
     await page.keyboard.press('Escape');
+    await markHover(page, theme, out);
   }
 
   await palette(page, 'Longformer Lens: Classify Document');

@@ -21,9 +21,10 @@ function env(name: string): string {
 const settings = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('longformerLens');
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function screenshot(name: string): Promise<void> {
-  // A first-result toast or a finished task's message would cover the window's lower right.
-  await vscode.commands.executeCommand('notifications.clearAll');
+/** `keepNotifications` when a notification is what the picture shows (a refusal). */
+async function screenshot(name: string, keepNotifications = false): Promise<void> {
+  // Otherwise a first-result toast or a finished task's message would cover the window's lower right.
+  if (!keepNotifications) await vscode.commands.executeCommand('notifications.clearAll');
   console.log(`[screenshot] ${name}`);
   // The runner hears the line through the page's console and takes the picture.
   await sleep(1500);
@@ -172,7 +173,7 @@ describe('the editor experience', function () {
     assert.ok(outcome !== undefined && 'refused' in outcome, 'refused');
     assert.match(outcome.refused, /config\.json/);
     assert.equal(settings().get('classificationModel'), env('LENS_E2E_CLS'));
-    await screenshot('choose-model-refused');
+    await screenshot('choose-model-refused', true);
     fs.rmSync(empty, { recursive: true, force: true });
   });
 
