@@ -297,7 +297,7 @@ export class GraphBuilder {
     return this.one('Where', [condition, whenTrue, whenFalse]);
   }
   cast(x: Value, to: GraphDType): Value {
-    const codes: Record<GraphDType, number> = { float32: 1, float16: 10, int32: 6, int8: 3, int64: 7, bool: 9 };
+    const codes: Record<GraphDType, number> = { float32: 1, float16: 10, int32: 6, int8: 3, uint8: 2, int64: 7, bool: 9 };
     return this.one('Cast', [x], { to: attr.int(codes[to]) });
   }
   /** Reshape to `shape` (an int64 1-D value or a constant list; 0 copies the input dim, -1 infers one dim). */

@@ -3,7 +3,7 @@
 import { OnnxDataType, type OnnxDataTypeCode } from './onnx-schema';
 
 /** float16 is stored as its IEEE 754 bit patterns (Node 20 has no Float16Array); see float16.ts. */
-export type GraphDType = 'float32' | 'float16' | 'int64' | 'int32' | 'int8' | 'bool';
+export type GraphDType = 'float32' | 'float16' | 'int64' | 'int32' | 'int8' | 'uint8' | 'bool';
 
 export type GraphTensorData = Float32Array | Uint16Array | BigInt64Array | Int32Array | Int8Array | Uint8Array;
 
@@ -19,10 +19,11 @@ export const ONNX_TYPE_OF: Readonly<Record<GraphDType, OnnxDataTypeCode>> = {
   int64: OnnxDataType.INT64,
   int32: OnnxDataType.INT32,
   int8: OnnxDataType.INT8,
+  uint8: OnnxDataType.UINT8,
   bool: OnnxDataType.BOOL,
 };
 
-const BYTES_PER_ELEMENT: Readonly<Record<GraphDType, number>> = { float32: 4, float16: 2, int64: 8, int32: 4, int8: 1, bool: 1 };
+const BYTES_PER_ELEMENT: Readonly<Record<GraphDType, number>> = { float32: 4, float16: 2, int64: 8, int32: 4, int8: 1, uint8: 1, bool: 1 };
 
 const ARRAY_KIND: Readonly<Record<GraphDType, string>> = {
   float32: 'Float32Array',
@@ -30,6 +31,7 @@ const ARRAY_KIND: Readonly<Record<GraphDType, string>> = {
   int64: 'BigInt64Array',
   int32: 'Int32Array',
   int8: 'Int8Array',
+  uint8: 'Uint8Array',
   bool: 'Uint8Array',
 };
 

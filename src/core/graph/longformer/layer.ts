@@ -32,7 +32,11 @@ export function longformerLayer(
     const eps = config.layerNormEps;
     const attention = selfAttention(b, weights, config, layer, hidden, seq, probs);
 
-    const projected = applyLinear(b, attention.output, weights.denseLinear([{ prefix: `${prefix}.attention.output.dense` }], E, E));
+    const projected = applyLinear(
+      b,
+      attention.output,
+      weights.denseLinear('attention-output', layer, [{ prefix: `${prefix}.attention.output.dense` }], E, E),
+    );
     const attended = b.layerNorm(
       b.add(projected, hidden),
       weights.constant(`${prefix}.attention.output.LayerNorm.weight`, [E]),
@@ -42,10 +46,10 @@ export function longformerLayer(
 
     const intermediate = activation(
       b,
-      applyLinear(b, attended, weights.denseLinear([{ prefix: `${prefix}.intermediate.dense` }], E, I)),
+      applyLinear(b, attended, weights.denseLinear('ffn-in', layer, [{ prefix: `${prefix}.intermediate.dense` }], E, I)),
       config.hiddenAct,
     ); // (B, P, I)
-    const out = applyLinear(b, intermediate, weights.denseLinear([{ prefix: `${prefix}.output.dense` }], I, E));
+    const out = applyLinear(b, intermediate, weights.denseLinear('ffn-out', layer, [{ prefix: `${prefix}.output.dense` }], I, E));
     const next = b.layerNorm(
       b.add(out, attended),
       weights.constant(`${prefix}.output.LayerNorm.weight`, [E]),

@@ -9,7 +9,7 @@ import { HEAD_WEIGHTS_INPUT } from './head-weights';
 import { buildHead, LOGIT_POSITIONS_INPUT } from './heads';
 import { longformerLayer } from './layer';
 import { sequenceInfo } from './sequence';
-import { GraphWeights } from './weights';
+import { GraphWeights, type Int8Scheme } from './weights';
 
 /**
  * Which attention outputs the graph has: none; `attentions.<layer>` and `global_attentions.<layer>` in HuggingFace's
@@ -31,6 +31,8 @@ export interface LongformerGraphOptions {
    * extra input `logit_positions` (K) and gives the logits at those positions only, (B, K, V). Other heads ignore it.
    */
   readonly logits?: 'all' | 'at-positions';
+  /** How int8 quantizes (INT8_SCHEME unless a benchmark compares schemes). */
+  readonly int8?: Int8Scheme;
 }
 
 export const INPUT_NAMES = ['input_ids', 'attention_mask', 'global_attention_mask'] as const;
@@ -45,7 +47,7 @@ export function globalAttentionsOutputName(layer: number): string {
 export function buildLongformerGraph(config: LongformerConfig, dict: StateDict, options: LongformerGraphOptions): Graph {
   const suffix = options.attentions === 'none' ? '' : `-attentions${options.attentions === 'head-weighted' ? '-weighted' : ''}`;
   const b = new GraphBuilder(`longformer-${config.head}${suffix}`);
-  const weights = new GraphWeights(b, dict, options.precision ?? 'fp32');
+  const weights = new GraphWeights(b, dict, options.precision ?? 'fp32', options.int8);
   const H = config.numAttentionHeads;
   const inputIds = b.input('input_ids', 'int64', ['batch', 'sequence']);
   const attentionMask = b.input('attention_mask', 'int64', ['batch', 'sequence']);

@@ -54,9 +54,10 @@ export function selfAttention(
   const { batch: B, numGlobal: x } = seq;
 
   // HuggingFace divides the query by sqrt(head_dim) after the bias (modeling_longformer.py#L548); folded into the
-  // weights here. One MatMul makes query, key and value. It stays float32 at int8 precision: quantized, it moved the
-  // best answer span of a QA fixture case (bench/README.md), and attention scores amplify its error.
-  const qkv = weights.fusedLinear(
+  // weights here. One MatMul makes query, key and value (int8 quantizes it where its scheme says, weights.ts).
+  const qkv = weights.denseLinear(
+    'qkv',
+    layer,
     [{ prefix: `${prefix}.query`, scale: 1 / Math.sqrt(dh) }, { prefix: `${prefix}.key` }, { prefix: `${prefix}.value` }],
     E,
     E,

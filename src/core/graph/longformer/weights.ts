@@ -14,35 +14,47 @@ export interface Linear {
 }
 
 /**
- * A linear layer for int8 inference: W stored transposed ([in, out]) as int8 with one scale per output column,
- * run by onnxruntime's DynamicQuantizeMatMul (the activations are quantized per run, per tensor, to uint8).
+ * A linear layer for int8 inference: W stored transposed ([in, out]) as 8-bit integers with one scale (and, for
+ * uint8, one zero point) per output column, run by onnxruntime's DynamicQuantizeMatMul (the activations are
+ * quantized per run, per tensor, to uint8).
  */
 export interface QuantizedLinear {
   readonly weightQ: Value;
   readonly scale: Value;
+  readonly zeroPoint: Value | null;
   readonly bias: Value;
 }
 
+/** The encoder's dense layers, by role. */
+export type DenseRole = 'qkv' | 'attention-output' | 'ffn-in' | 'ffn-out';
+
 /**
- * Weights go to [-63, 63], 7 bits: on x86 CPUs without VNNI, onnxruntime's uint8 × int8 kernels add pairs of
- * products in int16 (vpmaddubsw), which saturates for 8-bit weights (2 · 255 · 127 > 32767) but not for 7-bit ones
- * (onnxruntime's quantization guide, "reduce_range").
+ * How int8 precision quantizes. bench/int8-schemes.ts measures the alternatives side by side (bench/README.md).
+ * - `int7`: int8 weights in [-63, 63]. On x86 CPUs without VNNI, onnxruntime's uint8 × int8 kernel adds pairs of
+ *   products in int16 (vpmaddubsw), which saturates for 8-bit weights (2 · 255 · 127 > 32767) but not for 7-bit
+ *   ones (onnxruntime's quantization guide, "reduce_range").
+ * - `uint8`: uint8 weights with zero point 128, [-127, 127] around it: onnxruntime's uint8 × uint8 kernel widens to
+ *   int16 before multiplying (vpmaddwd), so all 8 bits are usable without saturation.
  */
-export const INT8_WEIGHT_LEVELS = 63;
+export interface Int8Scheme {
+  readonly weights: 'int7' | 'uint8';
+  /** The dense layers quantized; the others stay float32. */
+  readonly roles: readonly DenseRole[];
+  /** Encoder layers kept entirely in float32. */
+  readonly fp32Layers: readonly number[];
+}
+
+/** The scheme `--precision int8` builds (the measurements behind it: bench/README.md). */
+export const INT8_SCHEME: Int8Scheme = { weights: 'int7', roles: ['attention-output', 'ffn-in', 'ffn-out'], fp32Layers: [] };
 
 /** Symmetric per-column quantization of a [rows, cols] matrix: q = round(w / scale), scale = max|column| / levels. */
-export function quantizePerColumn(
-  data: Float32Array,
-  rows: number,
-  cols: number,
-  levels = INT8_WEIGHT_LEVELS,
-): { q: Int8Array; scale: Float32Array } {
+export function quantizePerColumn(data: Float32Array, rows: number, cols: number, levels: number): { q: Int32Array; scale: Float32Array } {
   const scale = new Float32Array(cols);
   for (let r = 0; r < rows; r += 1) {
     for (let c = 0; c < cols; c += 1) scale[c] = Math.max(scale[c] ?? 0, Math.abs(data[r * cols + c] ?? 0));
   }
   for (let c = 0; c < cols; c += 1) scale[c] = (scale[c] ?? 0) === 0 ? 1 : (scale[c] ?? 1) / levels;
-  const q = new Int8Array(rows * cols);
+  const q = new Int32Array(rows * cols);
   for (let r = 0; r < rows; r += 1) {
     for (let c = 0; c < cols; c += 1) q[r * cols + c] = Math.round((data[r * cols + c] ?? 0) / (scale[c] ?? 1));
   }
@@ -53,23 +65,45 @@ export class GraphWeights {
   constructor(
     private readonly b: GraphBuilder,
     private readonly dict: StateDict,
-    /** int8: the encoder's dense layers (denseLinear) are quantized; everything else stays float32. */
+    /** int8: the encoder's dense layers (denseLinear) are quantized as `int8` says; everything else stays float32. */
     readonly precision: Precision = 'fp32',
+    private readonly int8: Int8Scheme = INT8_SCHEME,
   ) {}
 
   /**
-   * An encoder dense layer that int8 quantizes (attention output, FFN in and out): quantized when the precision is
-   * int8, else the same as `fusedLinear`.
+   * An encoder dense layer (query/key/value, attention output, FFN in and out) of encoder layer `layer`: quantized
+   * when the precision is int8 and the scheme quantizes its role there, else the same as `fusedLinear`.
    */
-  denseLinear(parts: readonly { prefix: string; scale?: number }[], inFeatures: number, outFeatures: number): Linear | QuantizedLinear {
-    if (this.precision !== 'int8') return this.fusedLinear(parts, inFeatures, outFeatures);
+  denseLinear(
+    role: DenseRole,
+    layer: number,
+    parts: readonly { prefix: string; scale?: number }[],
+    inFeatures: number,
+    outFeatures: number,
+  ): Linear | QuantizedLinear {
+    const quantized = this.precision === 'int8' && this.int8.roles.includes(role) && !this.int8.fp32Layers.includes(layer);
+    if (!quantized) return this.fusedLinear(parts, inFeatures, outFeatures);
     const { weightT, bias } = this.transposedParts(parts, inFeatures, outFeatures);
     const total = bias.length;
-    const { q, scale } = quantizePerColumn(weightT, inFeatures, total);
     const name = parts.map((part) => part.prefix).join('+');
+    const unsigned = this.int8.weights === 'uint8';
+    const { q, scale } = quantizePerColumn(weightT, inFeatures, total, unsigned ? 127 : 63);
+    const weightQ = unsigned
+      ? this.b.initializer(
+          `${name}.weight_t_uint8`,
+          makeTensor(
+            'uint8',
+            [inFeatures, total],
+            Uint8Array.from(q, (v) => v + 128),
+          ),
+        )
+      : this.b.initializer(`${name}.weight_t_int8`, makeTensor('int8', [inFeatures, total], Int8Array.from(q)));
     return {
-      weightQ: this.b.initializer(`${name}.weight_t_int8`, makeTensor('int8', [inFeatures, total], q)),
+      weightQ,
       scale: this.b.initializer(`${name}.weight_scale`, makeTensor('float32', [total], scale)),
+      zeroPoint: unsigned
+        ? this.b.initializer(`${name}.weight_zero_point`, makeTensor('uint8', [total], new Uint8Array(total).fill(128)))
+        : null,
       bias: this.b.initializer(`${name}.bias`, makeTensor('float32', [total], bias)),
     };
   }
@@ -156,6 +190,6 @@ export function transposeMatrix(data: Float32Array, rows: number, cols: number, 
 }
 
 export function applyLinear(b: GraphBuilder, x: Value, linear: Linear | QuantizedLinear): Value {
-  if ('weightQ' in linear) return b.contribNode('DynamicQuantizeMatMul', [x, linear.weightQ, linear.scale, null, linear.bias]);
+  if ('weightQ' in linear) return b.contribNode('DynamicQuantizeMatMul', [x, linear.weightQ, linear.scale, linear.zeroPoint, linear.bias]);
   return b.add(b.matMul(x, linear.weightT), linear.bias);
 }

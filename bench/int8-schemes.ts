@@ -1,0 +1,198 @@
+// int8 schemes side by side (issue #13): which dense layers are quantized and how, against fp32.
+// - Speed: base-shaped layers (hidden 768, 12 heads, FFN 3072, window 512) at one length with one global token;
+//   every graph gets its own session and they run alternating, round after round, in this one process, so the load
+//   of a shared machine falls on all of them alike. Printed: each one's median and its time relative to fp32.
+// - Accuracy: full-size synthetic models (12 layers, base shapes) with a classification head (worst |int8 - fp32|
+//   logit difference over several inputs, as a fraction of each row's fp32 logit range; the issue asks for 1 %)
+//   and a QA head (whether the best answer span is unchanged), one session at a time.
+// Usage: npx tsx bench/int8-schemes.ts [--layers 2] [--length 4096] [--rounds 5] [--accuracy-length 1024]
+//        [--inputs 4] [--only speed|accuracy]
+import { parseArgs } from 'node:util';
+import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { FULL_SIZE_OPTIONS, syntheticConfig, syntheticWeights } from '../src/core/checkpoint/synthetic';
+import type { LongformerConfig } from '../src/core/checkpoint/config';
+import type { StateDict } from '../src/core/checkpoint/tensor';
+import { median } from '../src/core/bench/work';
+import { buildLongformerGraph } from '../src/core/graph/longformer/model';
+import { INT8_SCHEME, type Int8Scheme } from '../src/core/graph/longformer/weights';
+import { serializeModel } from '../src/core/graph/serialize';
+import { sessionOptions } from '../src/core/runtime/providers';
+
+interface Variant {
+  readonly name: string;
+  /** Absent: the fp32 graph. */
+  readonly scheme?: Int8Scheme;
+}
+
+const ALL_DENSE = ['qkv', 'attention-output', 'ffn-in', 'ffn-out'] as const;
+const VARIANTS: readonly Variant[] = [
+  { name: 'fp32' },
+  { name: 'int8 default (INT8_SCHEME)', scheme: INT8_SCHEME },
+  { name: 'int7 weights, all four dense layers', scheme: { weights: 'int7', roles: ALL_DENSE, fp32Layers: [] } },
+  { name: 'uint8 weights, attn-out + FFN', scheme: { weights: 'uint8', roles: ['attention-output', 'ffn-in', 'ffn-out'], fp32Layers: [] } },
+  { name: 'uint8 weights, all four dense layers', scheme: { weights: 'uint8', roles: ALL_DENSE, fp32Layers: [] } },
+  {
+    name: 'int7, attn-out + FFN in only (FFN out fp32)',
+    scheme: { weights: 'int7', roles: ['attention-output', 'ffn-in'], fp32Layers: [] },
+  },
+  { name: 'int8 default, first and last layer fp32', scheme: { ...INT8_SCHEME, fp32Layers: [0, 11] } },
+];
+
+const { values: flags } = parseArgs({
+  options: {
+    layers: { type: 'string', default: '2' },
+    length: { type: 'string', default: '4096' },
+    rounds: { type: 'string', default: '5' },
+    'accuracy-length': { type: 'string', default: '1024' },
+    inputs: { type: 'string', default: '4' },
+    only: { type: 'string' },
+    variants: { type: 'string' },
+  },
+});
+const chosen = flags.variants === undefined ? VARIANTS : flags.variants.split(',').map((i) => VARIANTS[Number(i)] ?? VARIANTS[0]!);
+
+function feeds(ids: BigInt64Array, global: BigInt64Array): Record<string, Tensor> {
+  const dims = [1, ids.length];
+  return {
+    input_ids: new Tensor('int64', ids, dims),
+    attention_mask: new Tensor('int64', new BigInt64Array(ids.length).fill(1n), dims),
+    global_attention_mask: new Tensor('int64', global, dims),
+  };
+}
+
+/** n token ids from a linear congruential walk in [3, vocab), `<s>` first and `</s>` last. */
+function tokenIds(config: LongformerConfig, n: number, seed: number): BigInt64Array {
+  const ids = new BigInt64Array(n);
+  let state = seed;
+  for (let i = 0; i < n; i += 1) {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    ids[i] = BigInt(3 + (state % (config.vocabSize - 3)));
+  }
+  ids[0] = 0n;
+  ids[n - 1] = 2n;
+  return ids;
+}
+
+async function session(config: LongformerConfig, weights: StateDict, variant: Variant): Promise<InferenceSession> {
+  const graph = buildLongformerGraph(config, weights, {
+    attentions: 'none',
+    precision: variant.scheme === undefined ? 'fp32' : 'int8',
+    ...(variant.scheme === undefined ? {} : { int8: variant.scheme }),
+  });
+  return InferenceSession.create(serializeModel(graph), sessionOptions('cpu', {}));
+}
+
+async function speed(): Promise<void> {
+  const n = Number(flags.length);
+  const config = syntheticConfig({ ...FULL_SIZE_OPTIONS, numHiddenLayers: Number(flags.layers), maxPositionEmbeddings: n + 2 });
+  const weights = syntheticWeights(config, 1);
+  const ids = tokenIds(config, n, 12345);
+  const global = new BigInt64Array(n);
+  global[0] = 1n;
+  const sessions = [];
+  for (const variant of chosen) sessions.push(await session(config, weights, variant));
+  for (const s of sessions) await s.run(feeds(ids, global)); // warm-up: allocation and prepacking
+  const times: number[][] = chosen.map(() => []);
+  for (let round = 0; round < Number(flags.rounds); round += 1) {
+    // Alternate the order each round, so neither end of a round is always the same graph.
+    const order = chosen.map((_, i) => i);
+    if (round % 2 === 1) order.reverse();
+    for (const i of order) {
+      const start = performance.now();
+      await sessions[i]!.run(feeds(ids, global));
+      times[i]!.push(performance.now() - start);
+    }
+  }
+  const base = median(times[0]!);
+  console.log(`speed: ${config.numHiddenLayers} base-shaped layers at ${n} tokens, ${flags.rounds} alternating rounds, medians`);
+  chosen.forEach((variant, i) => {
+    const m = median(times[i]!);
+    // Each round's time against fp32's in the same round: less exposed to load that changes between rounds.
+    const ratio = median(times[i]!.map((t, round) => t / times[0]![round]!));
+    console.log(
+      `  ${variant.name.padEnd(48)} ${(m / 1000).toFixed(2).padStart(7)} s  ${(m / base).toFixed(3)}x fp32's median ` +
+        `(${(base / m).toFixed(2)}x faster); per round ${ratio.toFixed(3)}x (${(1 / ratio).toFixed(2)}x faster)`,
+    );
+  });
+  for (const s of sessions) await s.release();
+}
+
+function worstRelative(a: Float32Array, b: Float32Array): number {
+  const range = Math.max(...a) - Math.min(...a);
+  let worst = 0;
+  for (let i = 0; i < a.length; i += 1) worst = Math.max(worst, Math.abs((a[i] ?? 0) - (b[i] ?? 0)) / range);
+  return worst;
+}
+
+function bestSpan(start: Float32Array, end: Float32Array, from: number): string {
+  let best = '';
+  let score = Number.NEGATIVE_INFINITY;
+  for (let i = from; i < start.length - 1; i += 1) {
+    for (let j = i; j < Math.min(start.length - 1, i + 30); j += 1) {
+      const s = (start[i] ?? 0) + (end[j] ?? 0);
+      if (s > score) [score, best] = [s, `${i}-${j}`];
+    }
+  }
+  return best;
+}
+
+async function accuracy(): Promise<void> {
+  const n = Number(flags['accuracy-length']);
+  const count = Number(flags.inputs);
+  const question = 16;
+  for (const head of ['sequence-classification', 'question-answering'] as const) {
+    const config = syntheticConfig({ ...FULL_SIZE_OPTIONS, head, numLabels: 3, maxPositionEmbeddings: n + 2 });
+    const weights = syntheticWeights(config, 2);
+    const inputs = Array.from({ length: count }, (_, k) => {
+      const ids = tokenIds(config, n, 777 + k * 101);
+      const global = new BigInt64Array(n);
+      if (head === 'question-answering') {
+        ids[question] = 2n; // the question ends with </s>; HuggingFace's default marks it global
+        global.fill(1n, 0, question + 1);
+      } else global[0] = 1n;
+      return feeds(ids, global);
+    });
+    const reference: Float32Array[][] = [];
+    for (const variant of chosen) {
+      const s = await session(config, weights, variant);
+      const outputs: Float32Array[][] = [];
+      for (const feed of inputs) {
+        const result = await s.run(feed);
+        outputs.push(
+          head === 'question-answering'
+            ? [result['start_logits']!.data as Float32Array, result['end_logits']!.data as Float32Array]
+            : [result['logits']!.data as Float32Array],
+        );
+      }
+      await s.release();
+      if (variant.scheme === undefined) {
+        reference.push(...outputs);
+        continue;
+      }
+      if (head === 'question-answering') {
+        const moved = outputs.filter(
+          (o, k) => bestSpan(o[0]!, o[1]!, question + 1) !== bestSpan(reference[k]![0]!, reference[k]![1]!, question + 1),
+        );
+        console.log(`  QA (12 layers, ${n} tokens): ${variant.name}: best span moved on ${moved.length} of ${count} inputs`);
+      } else {
+        const worst = Math.max(...outputs.map((o, k) => worstRelative(reference[k]![0]!, o[0]!)));
+        console.log(
+          `  classification (12 layers, ${n} tokens): ${variant.name}: worst |Δ logit| ${(worst * 100).toFixed(2)} % of the range`,
+        );
+      }
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `load average: ${(await import('node:os'))
+      .loadavg()
+      .map((v) => v.toFixed(1))
+      .join(' ')}`,
+  );
+  if (flags.only !== 'accuracy') await speed();
+  if (flags.only !== 'speed') await accuracy();
+}
+
+void main();
