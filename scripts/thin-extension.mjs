@@ -5,6 +5,12 @@
 /** Packages that must never reach the extension bundle, as `require`d or as bundled inputs. */
 export const FORBIDDEN_IN_EXTENSION = ['onnxruntime-node', 'undici', 'proper-lockfile'];
 
+/**
+ * Node's network modules: downloads (the hub, a model's files) go through the worker protocol, so the extension
+ * host never opens a connection itself.
+ */
+export const NETWORK_MODULES = ['http', 'https', 'http2', 'net', 'tls'];
+
 /** Returns one line per problem; empty when the bundle at `outputPath` holds none of the forbidden packages. */
 export function checkThinExtension(metafile, outputPath) {
   const output = metafile.outputs[outputPath];
@@ -16,12 +22,18 @@ export function checkThinExtension(metafile, outputPath) {
     const required = (output.imports ?? []).filter((entry) => entry.path === name || entry.path.startsWith(`${name}/`));
     if (required.length > 0) problems.push(`${name} is required at run time (external import "${required[0].path}")`);
   }
+  for (const name of NETWORK_MODULES) {
+    const required = (output.imports ?? []).filter((entry) => entry.path === name || entry.path === `node:${name}`);
+    if (required.length > 0) problems.push(`Node's ${name} module is required (downloads belong in the worker): "${required[0].path}"`);
+  }
   if (problems.length > 0) {
     // Which source file pulled each one in, so the fix is obvious.
     const importers = Object.entries(metafile.inputs)
       .filter(([, input]) =>
-        input.imports.some((entry) =>
-          FORBIDDEN_IN_EXTENSION.some((name) => entry.path === name || entry.path.includes(`node_modules/${name}/`)),
+        input.imports.some(
+          (entry) =>
+            FORBIDDEN_IN_EXTENSION.some((name) => entry.path === name || entry.path.includes(`node_modules/${name}/`)) ||
+            NETWORK_MODULES.some((name) => entry.path === name || entry.path === `node:${name}`),
         ),
       )
       .map(([path]) => path)

@@ -1,6 +1,9 @@
 // The build check that keeps onnxruntime-node and the hub's HTTP stack out of dist/extension.js, run on the real
 // extension entry point and on an entry that pulls the runtime in.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 
 async function bundleMetafile(entry: string): Promise<Metafile> {
@@ -51,5 +54,25 @@ describe('thin extension bundle check', () => {
       problems.some((line) => line.startsWith('proper-lockfile is bundled')),
       problems.join('\n'),
     );
+  });
+
+  it("names Node's network modules and the file that requires them: downloads go through the worker", async () => {
+    // The hub's own downloader (undici) is checked above; this is a download written with Node's https directly.
+    const dir = mkdtempSync(join(tmpdir(), 'thin-check-'));
+    const entry = join(dir, 'download.ts');
+    writeFileSync(entry, "import { get } from 'node:https';\nexport const fetchConfig = (url: string) => get(url);\n");
+    try {
+      const problems = checkThinExtension(await bundleMetafile(entry), 'out/thin-check/extension.js');
+      assert.ok(
+        problems.some((line) => line.startsWith(`Node's https module is required`)),
+        problems.join('\n'),
+      );
+      assert.ok(
+        problems.some((line) => line.includes('download.ts')),
+        problems.join('\n'),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
