@@ -69,3 +69,22 @@ export function staleReason(record: TaskRecord, current: { readonly modelDir: st
   if (record.version !== current.version) return 'the document has changed since';
   return undefined;
 }
+
+/**
+ * How many document tokens the run made global through the user's marks (classify and answer count them, an
+ * attention map lists them); undefined for a result that does not say.
+ */
+export function markedGlobalTokens(result: unknown): number | undefined {
+  if (typeof result !== 'object' || result === null || !('globalTokens' in result)) return undefined;
+  const value = result.globalTokens;
+  if (typeof value === 'number') return value;
+  if (value instanceof Int32Array) return value.length;
+  return undefined;
+}
+
+/** The line a result shows for the marks it used: "global attention on 12 tokens from the marked spans". */
+export function markedGlobalNote(result: unknown): string | undefined {
+  const tokens = markedGlobalTokens(result);
+  if (tokens === undefined || tokens === 0) return undefined;
+  return `global attention on ${tokens.toLocaleString('en-US')} token${tokens === 1 ? '' : 's'} from the marked spans`;
+}

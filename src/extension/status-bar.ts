@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { configuredModel } from './config';
-import { staleReason, type ResultStore, type TaskRecord } from './result-store';
+import { markedGlobalNote, staleReason, type ResultStore, type TaskRecord } from './result-store';
 import { TASKS, type LensTask } from './tasks';
 
 export interface Activity {
@@ -102,11 +102,13 @@ export class LensStatusBar implements vscode.Disposable {
       return;
     }
     const stale = staleReason(record, { modelDir: configuredModel(record.task), version: document.version });
+    const marked = markedGlobalNote(record.result);
     this.item.text = `${TASK_ICONS[record.task]} ${record.summary} · ${modelName(record)} · ${record.provider}${stale === undefined ? '' : ' (stale)'}`;
     this.setTooltip([
       `Longformer Lens ${TASKS[record.task].label} of ${path.basename(document.fileName)}: ${record.summary}`,
       `Model: ${record.modelDir}`,
       `Provider: ${record.provider}${record.providerNote === undefined ? '' : ` (${record.providerNote})`}`,
+      ...(marked === undefined ? [] : [`The run used ${marked}.`]),
       ...(stale === undefined ? [] : [`Stale: ${stale}.`]),
       ...markLine,
       'Click for the menu.',

@@ -8,6 +8,7 @@ import type { LensContext } from '../context';
 import { scorePercent } from '../decorations/answer-highlight';
 import { documentRequest } from '../document-request';
 import { reportError, sentenceOf } from '../errors';
+import { markedGlobalNote } from '../result-store';
 import { runTask } from '../run-task';
 import { headProblem } from '../tasks';
 
@@ -55,7 +56,8 @@ export async function askQuestion(lens: LensContext, preset?: string, provider?:
   }
   lens.answerHighlight.show(editor, best);
   lens.log.info(
-    `answered "${question}" on ${result.provider}: ${result.answers.map((a) => `"${a.text}" ${scorePercent(a.score)}`).join('; ')}`,
+    `answered "${question}" on ${result.provider}: ${result.answers.map((a) => `"${a.text}" ${scorePercent(a.score)}`).join('; ')}` +
+      ` (the question's tokens are global${markedGlobalTokensSuffix(result)})`,
   );
   if (preset === undefined && result.answers.length > 1) void pickAnswer(lens, editor, result.answers);
   return result;
@@ -100,4 +102,10 @@ async function pickAnswer(lens: LensContext, editor: vscode.TextEditor, answers:
   });
   // Escape: browsing moved the highlight; the best answer comes back.
   lens.answerHighlight.show(editor, picked?.answer ?? answers[0]!);
+}
+
+/** ", and 12 tokens from the marked spans" when the marks made tokens global. */
+function markedGlobalTokensSuffix(result: AnswerResult): string {
+  const marked = markedGlobalNote(result);
+  return marked === undefined ? '' : `; also ${marked}`;
 }

@@ -9,6 +9,7 @@ import type { ClassifyMethod } from '../../worker/protocol';
 import { describeMethod, pickMethod, rememberedMethod, rememberMethod } from '../classify-method';
 import type { LensContext } from '../context';
 import { documentRequest } from '../document-request';
+import { markedGlobalNote } from '../result-store';
 import { runJob, runTask } from '../run-task';
 import { RESULTS_VIEW_ID } from '../views/results-view';
 
@@ -49,7 +50,11 @@ export async function classifyDocument(
   const how = describeMethod(result.method, chosen);
   const best = result.labels.indexOf(result.label);
   const others = result.labels.map((label, i) => `${label} ${percent(result.probabilities[i] ?? 0)}`).filter((_, i) => i !== best);
-  lens.log.info(`classified ${document.fileName} with the ${how} on ${result.provider}: ${headline(result)}; ${others.join(', ')}`);
+  const marked = markedGlobalNote(result);
+  lens.log.info(
+    `classified ${document.fileName} with the ${how} on ${result.provider}: ${headline(result)}; ${others.join(', ')}` +
+      (marked === undefined ? '' : `; ${marked}`),
+  );
   if ('calibration' in result) {
     const prior = result.labels.map((label, i) => `${label} ${percent(result.calibration.probabilities[i] ?? 0)}`).join(', ');
     lens.log.info(`  template "${result.template}", calibrated against "${result.calibration.input}" (${prior})`);
@@ -70,7 +75,7 @@ export async function classifyDocument(
     const actions = chosen.kind === 'fine-tuned-head' ? ['Show Chunks'] : ['Show Chunks', 'Change Method'];
     void vscode.window
       .showInformationMessage(
-        `Longformer Lens: ${headline(result)}${chunkNote} (${how}). ${others.join(', ')}.` +
+        `Longformer Lens: ${headline(result)}${chunkNote} (${how}${marked === undefined ? '' : `, ${marked}`}). ${others.join(', ')}.` +
           (statusBarVisible ? ' Later results show in the status bar and the results view.' : ''),
         ...actions,
       )

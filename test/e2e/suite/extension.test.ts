@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { AnswerResult } from '../../../src/core/tasks/answer';
 import type { AttentionMap } from '../../../src/core/tasks/attention';
 import type { Classification } from '../../../src/core/tasks/classify';
+import type { LensApi } from '../../../src/extension/main';
 import type { PickOutcome } from '../../../src/extension/model-picker';
 import type { ClassifyMethod } from '../../../src/worker/protocol';
 
@@ -74,6 +75,12 @@ describe('Longformer Lens in VS Code', function () {
     assert.equal(count, 1);
     const marked = await vscode.commands.executeCommand<Classification>('longformerLens.classifyDocument');
     assert.ok(marked !== undefined && marked.globalTokens >= 3, `the phrase's tokens are global (${marked?.globalTokens})`);
+    // The result says so where the user reads it: the status bar's tooltip.
+    const api = vscode.extensions.getExtension<LensApi>('longformer-lens.longformer-lens')!.exports;
+    assert.match(
+      api.status().tooltip,
+      new RegExp(`The run used global attention on ${marked.globalTokens} tokens from the marked spans\\.`),
+    );
     // Insert text before the span: it must move with its phrase, so the same tokens stay global.
     await editor.edit((edit) => edit.insert(new vscode.Position(0, 0), 'Draft. '));
     const shifted = await vscode.commands.executeCommand<Classification>('longformerLens.classifyDocument');
@@ -81,6 +88,7 @@ describe('Longformer Lens in VS Code', function () {
     await vscode.commands.executeCommand('longformerLens.clearGlobal');
     const cleared = await vscode.commands.executeCommand<Classification>('longformerLens.classifyDocument');
     assert.equal(cleared?.globalTokens, 0);
+    assert.doesNotMatch(api.status().tooltip, /marked spans/);
     await vscode.commands.executeCommand('undo');
   });
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ResultStore, staleReason, type TaskRecord } from '../../../src/extension/result-store';
+import { markedGlobalNote, ResultStore, staleReason, type TaskRecord } from '../../../src/extension/result-store';
 import type { LensTask } from '../../../src/extension/tasks';
 
 function record(task: LensTask, summary: string, modelDir = '/models/cls', version = 1): TaskRecord {
@@ -61,5 +61,15 @@ describe('result store', () => {
     assert.equal(staleReason(current, { modelDir: '/models/cls', version: 7 }), undefined);
     assert.equal(staleReason(current, { modelDir: '/models/other', version: 7 }), 'made with another model (/models/cls)');
     assert.equal(staleReason(current, { modelDir: '/models/cls', version: 8 }), 'the document has changed since');
+  });
+
+  it('says how many tokens the marks made global, for a count or a list of tokens, and nothing without marks', () => {
+    assert.equal(markedGlobalNote({ globalTokens: 12 }), 'global attention on 12 tokens from the marked spans');
+    assert.equal(markedGlobalNote({ globalTokens: Int32Array.of(4) }), 'global attention on 1 token from the marked spans');
+    assert.equal(markedGlobalNote({ globalTokens: 1234 }), 'global attention on 1,234 tokens from the marked spans');
+    assert.equal(markedGlobalNote({ globalTokens: 0 }), undefined);
+    assert.equal(markedGlobalNote({ globalTokens: new Int32Array(0) }), undefined);
+    assert.equal(markedGlobalNote({ label: 'positive' }), undefined);
+    assert.equal(markedGlobalNote(undefined), undefined);
   });
 });
