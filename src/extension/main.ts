@@ -1,7 +1,7 @@
 // Activation: builds the LensContext and registers the commands. Everything else lives in the files it names.
 import * as vscode from 'vscode';
 import { askQuestion } from './commands/ask';
-import { showAttention, toggleAttentionHeat } from './commands/attention';
+import { chooseHeat, type HeatChoice, showAttention, toggleAttentionHeat } from './commands/attention';
 import { chooseModel } from './commands/choose-model';
 import { classifyDocument } from './commands/classify';
 import { trainClassifier } from './commands/train-classifier';
@@ -52,11 +52,19 @@ export function activate(extension: vscode.ExtensionContext): LensApi {
     ['longformerLens.statusMenu', () => showStatusMenu(lens)],
     ['longformerLens.cancel', () => cancelTasks(lens)],
     ['longformerLens.toggleAttentionHeat', () => toggleAttentionHeat(lens)],
+    ['longformerLens.chooseHeat', (choice?: HeatChoice) => chooseHeat(lens, overlay, choice)],
     ['longformerLens.showOverlay', (selection?: OverlaySelection) => showOverlay(overlay, selection)],
     // Not in the palette: the e2e suite reads the overlay's reports and acts in it as a user would.
     ['longformerLens.overlay.report', () => overlay.report()],
     ['longformerLens.overlay.simulate', (action: OverlaySimulation, kind: FromWebview['type']) => overlay.simulate(action, kind)],
     ['longformerLens.overlay.nextReport', (kind: FromWebview['type']) => overlay.nextReport(kind)],
+    [
+      'longformerLens.heat.report',
+      () => {
+        const document = vscode.window.activeTextEditor?.document;
+        return document === undefined ? undefined : lens.heat.report(document);
+      },
+    ],
     ['longformerLens.showOutput', () => lens.log.show(true)],
     ['longformerLens.openWalkthrough', () => openWalkthrough()],
     ['longformerLens.tryExample', (step: ExampleStep) => tryOnExample(lens, step)],

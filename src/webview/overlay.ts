@@ -11,6 +11,8 @@ import {
   TOP_FRACTIONS,
   computeHeat,
   describeScore,
+  describeSelection,
+  describeTop,
   formatScore,
   percentOfMax,
 } from '../extension/overlay/heat-scale';
@@ -110,7 +112,7 @@ function fillIndexSelect(select: HTMLSelectElement, count: number, meanLabel: st
   for (let i = 0; i < count; i += 1) option(select, String(i), `${noun} ${i}`);
 }
 
-for (const fraction of TOP_FRACTIONS) option(controls.top, String(fraction), fraction === 1 ? 'every token' : `top ${fraction * 100} %`);
+for (const fraction of TOP_FRACTIONS) option(controls.top, String(fraction), describeTop(fraction));
 controls.top.value = String(currentTop());
 
 function syncControls(): void {
@@ -162,7 +164,10 @@ function showScores(shownSelection: OverlaySelection, map: KeptMap): void {
 
 controls.mode.addEventListener('change', () => {
   const mode = controls.mode.value as OverlaySelection['mode'];
-  const at = mode === 'token' && shown?.token !== undefined && doc !== undefined ? doc.starts[shown.token] : undefined;
+  // The source: the token map's own, else the editor's cursor (or the token clicked last). Naming it means a late map
+  // for another source (a slow run) is not taken for this one.
+  const source = shown?.token ?? (cursorToken >= 0 ? cursorToken : undefined);
+  const at = mode === 'token' && source !== undefined && doc !== undefined ? doc.starts[source] : undefined;
   requestSelection({ mode, layer: selection.layer, head: selection.head, ...(at === undefined ? {} : { at }) });
 });
 controls.layer.addEventListener('change', () => requestSelection({ ...selection, layer: readIndex(controls.layer.value) }));
@@ -305,18 +310,6 @@ function drawLegend(): void {
   legend.append(low, bar, high, count);
 }
 
-function describeSelection(shownSelection: OverlaySelection): string {
-  const what =
-    shownSelection.mode === 'global'
-      ? 'From the global tokens'
-      : shownSelection.mode === 'received'
-        ? 'Received by each token'
-        : 'From the source token';
-  const layer = shownSelection.layer === 'mean' ? 'mean of layers' : `layer ${shownSelection.layer}`;
-  const head = shownSelection.head === 'mean' ? 'mean of heads' : `head ${shownSelection.head}`;
-  return `${what} · ${layer} · ${head}`;
-}
-
 function showTooltip(token: number, x: number, y: number): void {
   if (doc === undefined) return;
   tooltip.replaceChildren();
@@ -367,6 +360,8 @@ rowsBox.addEventListener('click', (event) => {
 function clickToken(token: number): void {
   if (doc === undefined) return;
   const start = doc.starts[token]!;
+  // The editor's cursor goes there (the host's 'cursor' report follows); the next token map starts from it.
+  cursorToken = token;
   post({ type: 'reveal', start, end: doc.ends[token]! });
   if (selection.mode === 'token') requestSelection({ ...selection, at: start });
 }
@@ -465,6 +460,22 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
       scale = message.state.scale;
       topByMode[message.state.selection.mode] = message.state.top;
       syncControls();
+      return;
+    case 'select': {
+      // Chosen from the editor: the controls follow, and a map drawn before shows at once (the host sends it too).
+      selection = message.selection;
+      syncControls();
+      saveState();
+      const map = kept.get(selectionKey(message.selection));
+      if (map !== undefined) showScores(message.selection, map);
+      else statusLine.textContent = 'Computing…';
+      return;
+    }
+    case 'options':
+      scale = message.scale;
+      topByMode[selection.mode] = message.top;
+      syncControls();
+      reshade();
       return;
     case 'simulate':
       simulate(message);

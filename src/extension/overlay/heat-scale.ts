@@ -99,3 +99,45 @@ export function describeScore(heat: Heat, scores: Float32Array, token: number): 
   const rank = (heat.ranks[token] ?? 0).toLocaleString('en-US');
   return `${percentOfMax(score, heat.max)} · rank ${rank} of ${scores.length.toLocaleString('en-US')} · ${formatScore(score)}`;
 }
+
+/** Which map: "From the global tokens · layer 2 · mean of heads" (the overlay's legend and the editor heat's). */
+export function describeSelection(selection: {
+  readonly mode: 'global' | 'received' | 'token';
+  readonly layer: number | 'mean';
+  readonly head: number | 'mean';
+}): string {
+  const what =
+    selection.mode === 'global'
+      ? 'From the global tokens'
+      : selection.mode === 'received'
+        ? 'Received by each token'
+        : 'From the source token';
+  const layer = selection.layer === 'mean' ? 'mean of layers' : `layer ${selection.layer}`;
+  const head = selection.head === 'mean' ? 'mean of heads' : `head ${selection.head}`;
+  return `${what} · ${layer} · ${head}`;
+}
+
+/** "top 10 %", or "every token": a cut-off as the controls name it. */
+export function describeTop(top: number): string {
+  return top >= 1 ? 'every token' : `top ${Number((top * 100).toPrecision(3))} %`;
+}
+
+/**
+ * The legend as lines of text, for a view that cannot draw the overlay's swatches (the editor heat's status bar
+ * tooltip): how many tokens are shaded and by what rule, then each level's range, hottest first.
+ */
+export function heatLegendLines(heat: Heat, options: HeatOptions, tokens: number): string[] {
+  const lines = [
+    `${heat.shaded.toLocaleString('en-US')} of ${tokens.toLocaleString('en-US')} tokens shaded (${describeTop(options.top)} of those ` +
+      `with attention, ${options.scale} scale), ${formatScore(heat.threshold)} to ${formatScore(heat.max)}`,
+  ];
+  if (heat.shaded === 0) return lines;
+  for (let level = HEAT_LEVELS; level >= 1; level -= 1) {
+    const low = heat.stops[level - 1]!;
+    const high = heat.stops[level]!;
+    lines.push(
+      `level ${level}: ${percentOfMax(low, heat.max)} to ${percentOfMax(high, heat.max)} (${formatScore(low)} to ${formatScore(high)})`,
+    );
+  }
+  return lines;
+}

@@ -57,6 +57,10 @@ export type ToWebview =
   | { readonly type: 'cursor'; readonly offset: number }
   | { readonly type: 'stale'; readonly reason: string }
   | { readonly type: 'restore'; readonly state: OverlayViewState }
+  /** The editor heat's choice of map (its layer and head picker): the panel's controls follow. */
+  | { readonly type: 'select'; readonly selection: OverlaySelection }
+  /** The editor heat's scale and cut-off: the panel shades with them too. */
+  | { readonly type: 'options'; readonly scale: HeatScale; readonly top: number }
   | OverlaySimulation;
 
 /** The e2e suite acts as a user would: sets a control or clicks a token, through the same handlers. */

@@ -8,6 +8,7 @@ import type { AttentionResult } from '../../worker/protocol';
 import { documentParams } from '../document-request';
 import type { LensContext } from '../context';
 import { runTask } from '../run-task';
+import type { HeatOptions } from './heat-scale';
 import { overlayHtml } from './html';
 import type { FromWebview, OverlayDocument, OverlaySelection, OverlaySimulation, OverlayViewState, ToWebview } from './messages';
 
@@ -155,6 +156,24 @@ export class AttentionOverlay implements vscode.Disposable {
     const stale = this.lens.attention.current(key)?.stale;
     if (stale !== undefined) this.post({ type: 'stale', reason: stale });
     return map;
+  }
+
+  /** Whether the panel is open on this document. */
+  shows(document: vscode.TextDocument): boolean {
+    return this.panel !== undefined && this.target?.toString() === document.uri.toString();
+  }
+
+  /** A map chosen outside the panel (the editor heat's picker): the panel's controls follow, and it shows the map. */
+  async select(selection: OverlaySelection): Promise<AttentionResult | undefined> {
+    if (this.target === undefined) return undefined;
+    const resolved = this.withSource(await vscode.workspace.openTextDocument(this.target), selection);
+    this.post({ type: 'select', selection: resolved });
+    return this.show(resolved);
+  }
+
+  /** The editor heat's scale and cut-off: the panel shades with them too. */
+  setOptions(options: HeatOptions): void {
+    this.post({ type: 'options', scale: options.scale, top: options.top });
   }
 
   /** For the e2e suite: what the webview reported, and the panel's HTML. */

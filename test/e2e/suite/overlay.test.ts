@@ -5,6 +5,10 @@
 // as its 'rendered' and 'scrolled' reports. The switching times are printed, not asserted (timing claims go to bench/).
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { HeatChoice } from '../../../src/extension/commands/attention';
+import type { HeatReport } from '../../../src/extension/decorations/attention-heat';
 import type { FromWebview, OverlaySimulation } from '../../../src/extension/overlay/messages';
 import type { OverlayReport } from '../../../src/extension/overlay/panel';
 import type { AttentionResult } from '../../../src/worker/protocol';
@@ -19,6 +23,14 @@ function env(name: string): string {
 
 function simulate(action: OverlaySimulation, kind: FromWebview['type']): Thenable<FromWebview | undefined> {
   return vscode.commands.executeCommand<FromWebview | undefined>('longformerLens.overlay.simulate', action, kind);
+}
+
+function heatReport(): Thenable<HeatReport | undefined> {
+  return vscode.commands.executeCommand<HeatReport | undefined>('longformerLens.heat.report');
+}
+
+function chooseHeat(choice?: HeatChoice): Thenable<AttentionResult | undefined> {
+  return vscode.commands.executeCommand<AttentionResult | undefined>('longformerLens.chooseHeat', choice);
 }
 
 function report(): Thenable<OverlayReport | undefined> {
@@ -174,5 +186,85 @@ describe('Attention overlay', function () {
     const before = await vscode.commands.executeCommand<boolean>('longformerLens.toggleAttentionHeat');
     assert.equal(before, true, 'the heat shows the map the overlay holds');
     assert.equal(await vscode.commands.executeCommand<boolean>('longformerLens.toggleAttentionHeat'), false);
+  });
+
+  it('gives the editor heat a legend, and a layer, head, cut-off and scale choice shared with the overlay', async () => {
+    await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn ?? vscode.ViewColumn.One });
+    await choose('mode', 'global');
+    assert.equal(await vscode.commands.executeCommand<boolean>('longformerLens.toggleAttentionHeat'), true);
+    const first = (await heatReport())!;
+    assert.ok(first.shown && first.shaded > 0 && first.stale === undefined);
+    assert.equal(first.legend?.text, '$(flame) global · L mean · H mean · top 10 %');
+    assert.match(
+      first.legend.tooltip,
+      /^Attention heat: From the global tokens · mean of layers · mean of heads\n[\d,]+ of [\d,]+ tokens shaded \(top 10 % of those with attention, linear scale\)/,
+    );
+    assert.match(first.legend.tooltip, /\nlevel 8: [\d.]+ % of max to 100 % of max/);
+
+    // A layer and head picked for the editor: the overlay's controls follow and it draws that map.
+    const picked = await chooseHeat({ layer: 1, head: 0 });
+    assert.deepEqual([picked?.layer, picked?.head], [1, 0]);
+    const drawn = await waitFor('the overlay to draw layer 1, head 0', async () => {
+      const last = (await report())?.rendered.at(-1)?.selection;
+      return last?.layer === 1 && last.head === 0 ? last : undefined;
+    });
+    assert.equal(drawn.mode, 'global');
+    assert.equal((await heatReport())?.legend?.text, '$(flame) global · L 1 · H 0 · top 10 %');
+
+    // The cut-off: fewer tokens shaded; the overlay adopts it (its next drawing does not undo it).
+    await chooseHeat({ top: 0.01, scale: 'log' });
+    const narrow = (await heatReport())!;
+    assert.deepEqual(narrow.options, { scale: 'log', top: 0.01 });
+    assert.ok(narrow.shaded > 0 && narrow.shaded < first.shaded / 5, `top 1 % shades ${narrow.shaded} tokens, top 10 % ${first.shaded}`);
+    await choose('head', 'mean');
+    assert.deepEqual((await heatReport())?.options, { scale: 'log', top: 0.01 });
+    assert.equal((await heatReport())?.legend?.text, '$(flame) global · L 1 · H mean · top 1 %');
+
+    // One token's attention: the source token (at the cursor) is outlined in the editor.
+    const token = Math.floor(map.scores.length * 0.5);
+    const shown = await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn ?? vscode.ViewColumn.One });
+    shown.selection = new vscode.Selection(editor.document.positionAt(map.starts[token]!), editor.document.positionAt(map.starts[token]!));
+    const tokenMap = await chooseHeat({ mode: 'token', top: 1, scale: 'linear' });
+    assert.equal(tokenMap?.token, token);
+    const withSource = (await heatReport())!;
+    assert.deepEqual(withSource.source, { start: map.starts[token], end: map.ends[token] });
+    assert.match(withSource.legend!.tooltip, /\nSource token \(outlined\): "/);
+    await chooseHeat({ mode: 'global', layer: 'mean', top: 0.1 });
+  });
+
+  it('clears the editor heat on an edit and says so, and computes it again from the legend', async () => {
+    const shown = await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn ?? vscode.ViewColumn.One });
+    assert.ok((await heatReport())!.shaded > 0);
+    await shown.edit((edit) => edit.insert(new vscode.Position(0, 0), 'Draft. '));
+    const cleared = (await heatReport())!;
+    assert.equal(cleared.shaded, 0);
+    assert.equal(cleared.stale, 'The document changed since this map was computed.');
+    assert.equal(cleared.legend?.text, '$(flame) Heat cleared');
+    await vscode.commands.executeCommand('undo');
+    assert.equal((await heatReport())?.shaded, 0, 'undoing the edit does not bring back a map of another version');
+    assert.ok(await chooseHeat(), "the legend's click computes the map again");
+    const again = (await heatReport())!;
+    assert.ok(again.shaded > 0 && again.stale === undefined);
+    assert.equal(await vscode.commands.executeCommand<boolean>('longformerLens.toggleAttentionHeat'), false);
+    assert.equal((await heatReport())?.legend, undefined, 'the legend goes with the heat');
+  });
+
+  it('clears the editor heat when the file changes on disk', async () => {
+    const file = path.join(path.dirname(env('LENS_E2E_LONG_DOC')), 'heat-on-disk.txt');
+    fs.writeFileSync(file, fs.readFileSync(env('LENS_E2E_DOC'), 'utf8'));
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(file)));
+    assert.ok(await vscode.commands.executeCommand<AttentionResult>('longformerLens.showAttention', 'global'));
+    assert.ok((await heatReport())!.shaded > 0);
+    fs.appendFileSync(file, '\nA line another program added.\n');
+    const cleared = await waitFor(
+      'VS Code to reload the file and the heat to clear',
+      async () => {
+        const heat = await heatReport();
+        return heat?.stale !== undefined ? heat : undefined;
+      },
+      30000,
+    );
+    assert.equal(cleared.shaded, 0);
+    assert.equal(cleared.legend?.text, '$(flame) Heat cleared');
   });
 });

@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import { HEAT_LEVELS, computeHeat, describeScore, percentOfMax } from '../../../src/extension/overlay/heat-scale';
+import {
+  HEAT_LEVELS,
+  computeHeat,
+  describeScore,
+  describeSelection,
+  describeTop,
+  heatLegendLines,
+  percentOfMax,
+} from '../../../src/extension/overlay/heat-scale';
 
 /** A heavy-tailed map like real attention: a few peaks over a long floor of small values. */
 function heavyTailed(n: number): Float32Array {
@@ -57,5 +65,29 @@ describe('attention heat scale', () => {
     assert.equal(describeScore(heat, scores, 0), '4.0 % of max · rank 2 of 3 · 0.0200');
     assert.equal(describeScore(heat, scores, 2), '0.08 % of max · rank 3 of 3 · 4.00e-4');
     assert.equal(percentOfMax(0.5, 0.5), '100 % of max');
+  });
+
+  it("words the legend for a view without swatches: the rule, then each level's range, hottest first", () => {
+    const scores = Float32Array.from([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]);
+    const heat = computeHeat(scores, { scale: 'linear', top: 0.5 });
+    const lines = heatLegendLines(heat, { scale: 'linear', top: 0.5 }, scores.length);
+    // 8 tokens with attention, the top half shaded: 0.5 to 0.8.
+    assert.equal(lines[0], '4 of 9 tokens shaded (top 50 % of those with attention, linear scale), 0.500 to 0.800');
+    assert.equal(lines.length, 1 + HEAT_LEVELS);
+    assert.equal(lines[1], 'level 8: 95 % of max to 100 % of max (0.763 to 0.800)');
+    assert.equal(lines[HEAT_LEVELS], 'level 1: 62 % of max to 67 % of max (0.500 to 0.538)');
+    const none = computeHeat(new Float32Array(3), { scale: 'log', top: 0.1 });
+    assert.deepEqual(heatLegendLines(none, { scale: 'log', top: 0.1 }, 3), [
+      '0 of 3 tokens shaded (top 10 % of those with attention, log scale), 0 to 0',
+    ]);
+  });
+
+  it('names the cut-offs and the selection as the controls do', () => {
+    assert.deepEqual([0.01, 0.05, 0.1, 0.25, 1].map(describeTop), ['top 1 %', 'top 5 %', 'top 10 %', 'top 25 %', 'every token']);
+    assert.equal(
+      describeSelection({ mode: 'global', layer: 'mean', head: 'mean' }),
+      'From the global tokens · mean of layers · mean of heads',
+    );
+    assert.equal(describeSelection({ mode: 'token', layer: 2, head: 0 }), 'From the source token · layer 2 · head 0');
   });
 });
