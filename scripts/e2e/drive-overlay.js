@@ -23,11 +23,48 @@ function check(condition, what) {
 }
 
 async function palette(page, command) {
-  await page.keyboard.press('F1');
-  await page.waitForSelector('.quick-input-widget', { state: 'visible' });
-  await page.keyboard.type(command);
-  await page.waitForSelector(`.quick-input-widget .monaco-list-row[aria-label*="${command.replace(/^.*?: /, '')}"]`, { timeout: 15000 });
+  const row = `.quick-input-widget .monaco-list-row[aria-label*="${command.replace(/^.*?: /, '')}"]`;
+  // Something that takes the focus as the palette opens (a tab the extension opens) closes it: open it again.
+  for (let attempt = 1; ; attempt += 1) {
+    await page.keyboard.press('F1');
+    await page.waitForSelector('.quick-input-widget', { state: 'visible' });
+    await page.keyboard.type(command);
+    try {
+      await page.waitForSelector(row, { timeout: 10000 });
+      break;
+    } catch (error) {
+      if (attempt === 4) throw error;
+      console.log(`  (the palette lost "${command}", attempt ${attempt}; again)`);
+      await page.keyboard.press('Escape');
+    }
+  }
   await page.keyboard.press('Enter');
+}
+
+/** The document's editor tab (not the overlay's, whose title names the document too). */
+function fileTab(page) {
+  return page.locator(`.tabs-container .tab[aria-label*="${args.file}"]:not([aria-label*="Attention"])`);
+}
+
+/**
+ * Waits until the extension has activated (its status bar item shows), then closes the walkthrough that its first
+ * activation in a browser profile opens (VS Code keeps extension state in the browser, and each run starts a fresh
+ * profile): it would take the keyboard focus from the palette.
+ */
+async function settle(page) {
+  await page.waitForSelector('.statusbar-item:has-text("Longformer Lens")', { timeout: 120000 });
+  const walkthrough = page.locator('.tabs-container .tab[aria-label*="Walkthrough"]');
+  await walkthrough
+    .first()
+    .waitFor({ timeout: 5000 })
+    .catch(() => {});
+  while ((await walkthrough.count()) > 0) {
+    await walkthrough.first().hover();
+    await walkthrough.first().locator('.codicon-close').click();
+    await page.waitForTimeout(300);
+  }
+  await fileTab(page).first().click();
+  await page.waitForSelector('.monaco-editor .view-lines', { timeout: 30000 });
 }
 
 /** The overlay's document lives two iframes deep; find the frame that has its rows. */
@@ -68,19 +105,23 @@ async function drive(page, theme, themeName, out) {
   await page.goto(url);
   await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
   await page.waitForTimeout(3000);
-  await page.keyboard.press('Control+P');
-  await page.keyboard.type(args.file);
-  await page.waitForSelector(`.quick-input-widget .monaco-list-row:has-text("${args.file}")`, { timeout: 30000 });
-  await page.keyboard.press('Enter');
-  await page.waitForSelector('.monaco-editor .view-lines', { timeout: 30000 });
-  await page.waitForTimeout(1000);
-
   if (theme !== THEMES[0][0]) {
     // The page was loaded again: the serializer brought the overlay back, waiting for a refresh.
     const restored = await overlayFrame(page);
     await restored.waitForSelector('#banner:not([hidden])', { timeout: 30000 });
     check(/Restored/.test(await restored.locator('#banner').textContent()), 'the overlay is restored after a reload');
   }
+  // A reload restores the file's editor too; opening it again from Quick Open would put it in the overlay's group,
+  // over the overlay.
+  if ((await fileTab(page).count()) === 0) {
+    await page.keyboard.press('Control+P');
+    await page.keyboard.type(args.file);
+    await page.waitForSelector(`.quick-input-widget .monaco-list-row:has-text("${args.file}")`, { timeout: 30000 });
+    await page.keyboard.press('Enter');
+  }
+  // Opening the text file activates the extension, and its first activation opens the walkthrough over the file.
+  await settle(page);
+
   await palette(page, 'Longformer Lens: Show Attention Overlay');
   const frame = await overlayFrame(page);
   await frame.waitForFunction(() => document.querySelectorAll('#rows .row').length > 0, null, { timeout: 120000 });
@@ -139,11 +180,20 @@ async function drive(page, theme, themeName, out) {
   // No engine run in flight (the status line names the provider once a map is drawn).
   await frame.waitForFunction(() => document.getElementById('status')?.textContent.startsWith('on '), null, { timeout: 120000 });
   const before = await activeLine(page);
-  // By its token index: the rows are drawn again on scroll, so a positional locator would find another token.
-  const index = await frame
-    .locator('#rows span.t')
-    .nth(Math.min(400, spans - 1))
-    .getAttribute('data-t');
+  // By its token index: the rows are drawn again on scroll, so a positional locator would find another token. A token
+  // in view and far from the editor's cursor (after a reload the cursor is where the last pass clicked), so that the
+  // click moves the cursor to another line.
+  const index = await frame.evaluate(() => {
+    const view = document.getElementById('scroller').getBoundingClientRect();
+    const cursor = Number(document.querySelector('#rows span.cursor')?.dataset.t ?? -1);
+    const inView = [...document.querySelectorAll('#rows span.t')].filter((span) => {
+      const box = span.getBoundingClientRect();
+      return box.top >= view.top + 40 && box.bottom <= view.bottom - 40 && span.textContent.trim().length > 2;
+    });
+    const far = inView.filter((span) => Math.abs(Number(span.dataset.t) - cursor) > 100);
+    const pick = (far.length > 0 ? far : inView)[Math.floor((far.length > 0 ? far : inView).length / 2)];
+    return pick.dataset.t;
+  });
   const target = frame.locator(`#rows span[data-t="${index}"]`).first();
   await target.scrollIntoViewIfNeeded();
   const clicked = await target.textContent();
@@ -159,12 +209,30 @@ async function drive(page, theme, themeName, out) {
   // That token becomes the source of mode 'token'.
   await frame.selectOption('#mode', 'token');
   await legendSays(frame, 'From the source token');
+  await frame.waitForFunction((token) => document.querySelector('#rows span.source')?.dataset.t === token, index, { timeout: 120000 });
   const source = frame.locator('#rows span.source').first();
   check((await source.count()) === 1 && (await source.getAttribute('data-t')) === index, 'the clicked token is the outlined source');
   await calm(page);
   await source.hover();
   await frame.waitForSelector('#tooltip:not([hidden])');
   await page.screenshot({ path: path.join(out, `overlay-${theme}-token.png`) });
+
+  // The same map as heat in the editor, with its legend in the status bar: the overlay's selection and cut-off.
+  await fileTab(page).first().click();
+  await palette(page, 'Longformer Lens: Toggle Attention Heat in Editor');
+  const legendItem = page.locator('.statusbar-item:has-text("token · L mean · H mean · every token")');
+  await legendItem.waitFor({ timeout: 60000 });
+  await calm(page);
+  await legendItem.hover();
+  const hover = page.locator('.workbench-hover, .monaco-hover').filter({ hasText: 'Attention heat' }).first();
+  await hover.waitFor({ timeout: 15000 });
+  const legendText = await hover.textContent();
+  check(
+    /From the source token/.test(legendText) && /level 8: /.test(legendText) && /Source token \(outlined\)/.test(legendText),
+    `the heat legend: ${legendText}`,
+  );
+  await page.screenshot({ path: path.join(out, `heat-${theme}-token-legend.png`) });
+  await page.mouse.move(5, 5);
 }
 
 (async () => {

@@ -46,7 +46,7 @@ bash scripts/e2e/start-code-server.sh "$HOST" "$STATE" "$PORT" "$WORK/workspace"
   --extensions-dir "$STATE/extensions" --install-extension "$VSIX"
 PLAYWRIGHT_CORE="$HOST/node_modules/playwright-core" node scripts/e2e/run-ext-tests.js \
   --server "http://127.0.0.1:$PORT" --dev "$ROOT/out/e2e" --tests "$ROOT/out/e2e/index.js" --folder "$WORK/workspace" \
-  --screenshots "${LENS_E2E_SCREENSHOTS:-$ROOT/out/e2e/screenshots}"
+  --screenshots "${LENS_E2E_SCREENSHOTS:-$ROOT/out/e2e/screenshots}" --timeout 600000
 # The overlay as a person sees it (the installed VSIX), in a light and a dark theme; screenshots in out/e2e-screenshots/.
 PLAYWRIGHT_CORE="$HOST/node_modules/playwright-core" node scripts/e2e/drive-overlay.js --server "http://127.0.0.1:$PORT" \
   --folder "$WORK/workspace" --file licenses.txt --model "$LENS_E2E_CLS" \
