@@ -350,9 +350,18 @@ rowsBox.addEventListener('mouseleave', () => {
   tooltip.hidden = true;
   scheduleRender();
 });
-rowsBox.addEventListener('click', (event) => {
+// A click is a press and a release on the same token, by its index: the rows can be drawn again in between (the
+// hover redraws them on the next frame), and the browser fires no 'click' when the element under the press is gone.
+let pressed = -1;
+rowsBox.addEventListener('mousedown', (event) => {
+  pressed = event.button === 0 ? tokenOf(event.target) : -1;
+});
+rowsBox.addEventListener('mouseup', (event) => {
   const token = tokenOf(event.target);
-  if (token < 0 || doc === undefined) return;
+  const wasPressed = pressed;
+  pressed = -1;
+  // A drag that selects text ends elsewhere: not a click.
+  if (token < 0 || token !== wasPressed || doc === undefined) return;
   clickToken(token);
 });
 
@@ -406,7 +415,8 @@ function simulate(message: Extract<ToWebview, { type: 'simulate' }>): void {
     if (target === null) return;
     const box = target.getBoundingClientRect();
     const init = { bubbles: true, clientX: box.left + 1, clientY: box.top + 1 };
-    target.dispatchEvent(new MouseEvent(message.control === 'click' ? 'click' : 'mouseover', init));
+    const events = message.control === 'click' ? ['mousedown', 'mouseup'] : ['mouseover'];
+    for (const type of events) target.dispatchEvent(new MouseEvent(type, init));
     return;
   }
   const select = controls[message.control];

@@ -377,7 +377,9 @@ export class AttentionOverlay implements vscode.Disposable {
       preserveFocus: true,
     });
     const range = new vscode.Range(document.positionAt(start), document.positionAt(end));
-    editor.selection = new vscode.Selection(range.start, range.end);
+    // Selected with the cursor at its start: the cursor is on the clicked token, not on the one after it, so a token
+    // map from the cursor starts from the token the user clicked.
+    editor.selection = new vscode.Selection(range.end, range.start);
     editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
 
