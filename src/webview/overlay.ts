@@ -158,6 +158,7 @@ function showScores(shownSelection: OverlaySelection, map: KeptMap): void {
   drawLegend();
   if (map.token !== undefined && doc !== undefined) scrollToOffset(doc.starts[map.token]!);
   renderNow();
+  refreshTooltip();
   saveState();
   reportRendered(started);
 }
@@ -195,6 +196,7 @@ function reshade(): void {
   shown = { ...shown, heat: computeHeat(shown.scores, { scale, top: currentTop() }) };
   drawLegend();
   renderNow();
+  refreshTooltip();
   reportRendered(started);
 }
 
@@ -275,6 +277,11 @@ function renderNow(): void {
   rowsBox.replaceChildren(fragment);
 }
 
+/** The open tooltip names the score of the map on screen, not of the map shown when the pointer arrived. */
+function refreshTooltip(): void {
+  if (!tooltip.hidden && hovered >= 0) showTooltip(hovered, pointer.x, pointer.y);
+}
+
 function reportRendered(started: number): void {
   if (shown === undefined) return;
   const ms = performance.now() - started;
@@ -337,8 +344,11 @@ function tokenOf(target: EventTarget | null): number {
   return value === undefined ? -1 : Number(value);
 }
 
+/** Where the pointer was last over a token: a new map rewrites the open tooltip there. */
+let pointer = { x: 0, y: 0 };
 rowsBox.addEventListener('mouseover', (event) => {
   const token = tokenOf(event.target);
+  pointer = { x: event.clientX, y: event.clientY };
   if (token === hovered) return;
   hovered = token;
   if (token < 0) tooltip.hidden = true;
