@@ -1,11 +1,14 @@
 // Typed access to the extension's settings (package.json `contributes.configuration`).
 import * as vscode from 'vscode';
 import { isProviderChoice, type ProviderChoice } from '../core/runtime/provider-choice';
+import { precisionSetting, type PrecisionSetting } from './engine-summary';
 import { modelForTask, TASKS, type LensTask } from './tasks';
 
 export interface LensSettings {
   /** Execution provider; `auto` tries the platform's GPU provider first and falls back to the CPU. */
   readonly provider: ProviderChoice;
+  /** fp16 runs on GPU providers whose adapter supports it; elsewhere the engine runs fp32 and says why. */
+  readonly precision: PrecisionSetting;
   /** onnxruntime intra-op threads; undefined lets onnxruntime choose (one per core). */
   readonly threads: number | undefined;
   /** How many answers "Ask a Question" lists. */
@@ -26,6 +29,7 @@ export function readSettings(): LensSettings {
   const budgetMiB = section.get<number>('memoryBudgetMB', 2048);
   return {
     provider: isProviderChoice(provider) ? provider : 'auto',
+    precision: precisionSetting(section.get<string>('precision', 'fp32')),
     threads: Number.isInteger(threads) && threads > 0 ? threads : undefined,
     topK: Math.max(1, Math.min(20, Math.floor(section.get<number>('topK', 3)))),
     extendPositions: Number.isInteger(extendPositions) && extendPositions > 0 ? extendPositions : undefined,

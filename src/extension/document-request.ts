@@ -36,6 +36,7 @@ export async function documentParams(
   return {
     modelDir,
     provider: provider ?? settings.provider,
+    precision: settings.precision,
     ...(settings.threads === undefined ? {} : { threads: settings.threads }),
     ...(settings.extendPositions === undefined ? {} : { extendPositions: settings.extendPositions }),
     memoryBudgetBytes: settings.memoryBudgetBytes,

@@ -1,16 +1,15 @@
 // The last result of each task per document, and when it is stale: made with another model than the task's current
 // one, or on an older version of the document. Pure (no `vscode`): documents are keyed by their URI string.
+import type { RanOn } from './engine-summary';
 import type { LensTask } from './tasks';
 
-export interface TaskRecord<T = unknown> {
+/** `RanOn`: the provider and precision that ran, with the reasons when they are not the ones asked for. */
+export interface TaskRecord<T = unknown> extends RanOn {
   readonly task: LensTask;
   /** The model setting's value the run used (a folder or a hub id). */
   readonly modelDir: string;
   /** The document version the run read (VS Code's TextDocument.version). */
   readonly version: number;
-  readonly provider: string;
-  /** Why the provider is not the one asked for (a CPU fallback), when it is not. */
-  readonly providerNote?: string;
   /** One line for the status bar: "positive 91%". */
   readonly summary: string;
   readonly result: T;

@@ -54,18 +54,23 @@ export async function runTask<T>(
           onEngine: (info) => {
             engine = info;
             if (info.providerNote !== undefined) lens.log.info(`${path.basename(info.modelDir)}: ${info.providerNote}`);
+            if (info.precisionNote !== undefined) lens.log.info(`${path.basename(info.modelDir)}: ${info.precisionNote}`);
             if (info.approximation !== undefined) lens.log.warn(`${path.basename(info.modelDir)}: ${info.approximation}`);
           },
         });
       },
     );
-    lens.log.info(`${run.title}: done in ${((Date.now() - started) / 1000).toFixed(1)} s on ${engine?.provider ?? 'an unknown provider'}`);
+    lens.log.info(
+      `${run.title}: done in ${((Date.now() - started) / 1000).toFixed(1)} s on ${engine === undefined ? 'an unknown provider' : `${engine.provider} in ${engine.precision}`}`,
+    );
     lens.results.record(uri, {
       task: run.task,
       modelDir: run.model.modelDir,
       version,
       provider: engine?.provider ?? 'unknown',
       ...(engine?.providerNote === undefined ? {} : { providerNote: engine.providerNote }),
+      precision: engine?.precision ?? run.model.precision ?? 'fp32',
+      ...(engine?.precisionNote === undefined ? {} : { precisionNote: engine.precisionNote }),
       summary: summarize(result),
       result,
     });

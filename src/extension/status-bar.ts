@@ -1,10 +1,12 @@
 // The one permanent status bar item: while a task runs, a spinner with its progress ("Classifying: chunk 3 of 26");
 // otherwise the active editor's last result with its model and provider (stale results say so), and nothing but the
-// name when the document has none. The tooltip gives the model, the provider and the reason for a CPU fallback;
+// name when the document has none. The tooltip gives the model, the provider and the precision that ran, with the
+// reason when either is not the one asked for (a CPU fallback, fp16 that ran fp32);
 // a click opens the menu (status-menu.ts).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { configuredModel } from './config';
+import { ranOnLabel, ranOnLines } from './engine-summary';
 import { markedGlobalNote, staleReason, type ResultStore, type TaskRecord } from './result-store';
 import { TASKS, type LensTask } from './tasks';
 
@@ -103,11 +105,11 @@ export class LensStatusBar implements vscode.Disposable {
     }
     const stale = staleReason(record, { modelDir: configuredModel(record.task), version: document.version });
     const marked = markedGlobalNote(record.result);
-    this.item.text = `${TASK_ICONS[record.task]} ${record.summary} · ${modelName(record)} · ${record.provider}${stale === undefined ? '' : ' (stale)'}`;
+    this.item.text = `${TASK_ICONS[record.task]} ${record.summary} · ${modelName(record)} · ${ranOnLabel(record)}${stale === undefined ? '' : ' (stale)'}`;
     this.setTooltip([
       `Longformer Lens ${TASKS[record.task].label} of ${path.basename(document.fileName)}: ${record.summary}`,
       `Model: ${record.modelDir}`,
-      `Provider: ${record.provider}${record.providerNote === undefined ? '' : ` (${record.providerNote})`}`,
+      ...ranOnLines(record),
       ...(marked === undefined ? [] : [`The run used ${marked}.`]),
       ...(stale === undefined ? [] : [`Stale: ${stale}.`]),
       ...markLine,

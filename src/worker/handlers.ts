@@ -50,15 +50,17 @@ function taskOptions(params: DocumentParams, context: HandlerContext): DocumentT
   };
 }
 
-/** Runs a task with the request's model open, after telling the extension which provider it runs on. */
+/** Runs a task with the request's model open, after telling the extension which provider and precision it runs on. */
 function withModel<T>(params: ModelChoice, context: HandlerContext, work: (model: LoadedModel) => Promise<T>): Promise<T> {
   context.progress(0, 1, 'loading the model');
   return pool.use(params, context.signal, (model) => {
-    const { provider, providerNote, approximation } = model.engine;
+    const { provider, providerNote, precision, precisionNote, approximation } = model.engine;
     context.engine({
       modelDir: params.modelDir,
       provider,
       ...(providerNote === undefined ? {} : { providerNote }),
+      precision,
+      ...(precisionNote === undefined ? {} : { precisionNote }),
       ...(approximation === undefined ? {} : { approximation }),
     });
     return work(model);

@@ -21,7 +21,7 @@ export interface ModelChoice {
   readonly provider: ProviderChoice;
   /** onnxruntime intra-op threads; its default when absent. */
   readonly threads?: number;
-  /** fp32 when absent. */
+  /** fp32 when absent; the engine message says which precision ran, and why when it is another. */
   readonly precision?: Precision;
   /** Copy the learned position embeddings to this many tokens (checkpoint/extend-positions.ts): an approximation. */
   readonly extendPositions?: number;
@@ -171,6 +171,10 @@ export interface EngineInfo {
   readonly provider: string;
   /** Why that is not the provider asked for (a CPU fallback), when it is not. */
   readonly providerNote?: string;
+  /** The precision that runs. */
+  readonly precision: Precision;
+  /** Why that is not the precision asked for (fp16 on the CPU or without shader-f16), when it is not. */
+  readonly precisionNote?: string;
   /** Set when the results are an approximation (extended positions), in words for the user. */
   readonly approximation?: string;
 }

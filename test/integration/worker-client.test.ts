@@ -84,6 +84,23 @@ describe('worker client and engine worker', function () {
     assert.match(engines[0]!.providerNote ?? '', /cuda unavailable .*running on /);
   });
 
+  it('says which precision runs: fp16 asked for on the CPU runs fp32, with the reason', async () => {
+    const engines: EngineInfo[] = [];
+    const request = (precision: 'fp32' | 'fp16'): Promise<unknown> =>
+      client.request(
+        'classify',
+        { modelDir: join(dir, 'cls'), provider: 'cpu', precision, text: 'A short note.', spans: [] },
+        { onEngine: (engine) => engines.push(engine) },
+      );
+    await request('fp32');
+    await request('fp16');
+    assert.equal(engines.length, 2);
+    assert.equal(engines[0]!.precision, 'fp32');
+    assert.equal(engines[0]!.precisionNote, undefined);
+    assert.equal(engines[1]!.precision, 'fp32');
+    assert.match(engines[1]!.precisionNote ?? '', /^fp16 not run: fp16 runs on GPU providers only; ran fp32\.$/);
+  });
+
   it('runs a long document as one window with the extendPositions setting, and says it is an approximation', async () => {
     const engines: EngineInfo[] = [];
     const text = 'The quarterly report shows steady growth. '.repeat(60);

@@ -30,6 +30,7 @@ export async function trainClassifier(lens: LensContext, folder?: string, name?:
       {
         modelDir,
         provider: settings.provider,
+        precision: settings.precision,
         ...(settings.threads === undefined ? {} : { threads: settings.threads }),
         memoryBudgetBytes: settings.memoryBudgetBytes,
         examplesDir,

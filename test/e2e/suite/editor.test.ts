@@ -155,6 +155,26 @@ describe('the editor experience', function () {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
+  it('the precision setting reaches the engine, and the tooltip says which precision ran and why', async () => {
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(env('LENS_E2E_DOC'))));
+    assert.ok(await vscode.commands.executeCommand<Classification>('longformerLens.classifyDocument'));
+    assert.match(api.status().tooltip, /^Precision: fp32$/m);
+    await settings().update('precision', 'fp16', vscode.ConfigurationTarget.Global);
+    try {
+      assert.ok(await vscode.commands.executeCommand<Classification>('longformerLens.classifyDocument'));
+      // The suite runs on the CPU provider, where fp16 runs fp32 with the reason.
+      assert.match(api.status().text, / · cls · cpu$/);
+      assert.match(api.status().tooltip, /^Precision: fp32 \(fp16 not run: fp16 runs on GPU providers only; ran fp32\.\)$/m);
+      // int8 is a CPU precision: it runs, and the status bar names it beside the provider.
+      await settings().update('precision', 'int8', vscode.ConfigurationTarget.Global);
+      assert.ok(await vscode.commands.executeCommand<Classification>('longformerLens.classifyDocument'));
+      assert.match(api.status().text, / · cls · cpu int8$/);
+      assert.match(api.status().tooltip, /^Precision: int8$/m);
+    } finally {
+      await settings().update('precision', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('a failed run clears the old result of its document', async () => {
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(env('LENS_E2E_DOC'))));
     assert.ok(await vscode.commands.executeCommand<Classification>('longformerLens.classifyDocument'));

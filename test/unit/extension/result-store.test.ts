@@ -3,7 +3,7 @@ import { markedGlobalNote, ResultStore, staleReason, type TaskRecord } from '../
 import type { LensTask } from '../../../src/extension/tasks';
 
 function record(task: LensTask, summary: string, modelDir = '/models/cls', version = 1): TaskRecord {
-  return { task, modelDir, version, provider: 'cpu', summary, result: { summary } };
+  return { task, modelDir, version, provider: 'cpu', precision: 'fp32', summary, result: { summary } };
 }
 
 describe('result store', () => {
