@@ -9,13 +9,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syntheticConfig, writeSyntheticCheckpoint } from '../../src/core/checkpoint/synthetic';
+import { INT8_LOGIT_BOUND } from '../../src/core/graph/longformer/weights';
 import type { ModelInputs } from '../../src/core/runtime/engine';
 import { openEngine, type OpenedEngine } from '../../src/core/runtime/open';
 import { defaultGlobalAttentionMask } from '../../src/core/runtime/request';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'longformer-ref');
-/** The largest |int8 - fp32| logit difference accepted, as a fraction of the row's fp32 logit range. */
-const INT8_LOGIT_BOUND = 0.02;
 
 interface ReferenceInput {
   readonly name: string;

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { FP16_TOLERANCE } from '../../src/core/graph/half-precision';
+import { INT8_LOGIT_BOUND } from '../../src/core/graph/longformer/weights';
 import { runCli } from '../support/run-cli';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'longformer-ref');
@@ -216,7 +217,50 @@ describe('export', function () {
     });
   }
 
-  it('passes the ONNX checker (python3-onnx): fp32 with and without attention outputs, and fp16', async function () {
+  // int8: the dense layers as onnxruntime's DynamicQuantizeMatMul. A plain session runs it; its logits stay within the
+  // engine's int8 bound of the fp32 export's, and are not the fp32 ones (the weights really are int8).
+  it('cls-tiny: --precision int8 writes the quantized graph, said so in the manifest, within the int8 bound in plain onnxruntime', async () => {
+    const out = join(dir, 'cls-tiny-int8');
+    const run = await runCli('export', '--model', join(dir, 'cls-tiny'), '--out', out, '--precision', 'int8');
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /model\.onnx \+ model\.onnx\.data \(opset 17, int8\)/);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { precision: string; precision_note: string };
+    assert.equal(manifest.precision, 'int8');
+    assert.match(manifest.precision_note, /DynamicQuantizeMatMul/);
+    assert.match(readFileSync(join(out, 'README.md'), 'utf8'), /Precision: int8\./);
+    const fp32Export = join(dir, 'cls-tiny-int8-reference');
+    assert.equal((await runCli('export', '--model', join(dir, 'cls-tiny'), '--out', fp32Export)).code, 0);
+    // Only the dense layers shrink (query/key/value, embeddings and the head stay float32).
+    const [int8Bytes, fp32Bytes] = [statSync(join(out, 'model.onnx.data')).size, statSync(join(fp32Export, 'model.onnx.data')).size];
+    assert.ok(int8Bytes < 0.9 * fp32Bytes, `int8 data ${int8Bytes} bytes vs fp32 ${fp32Bytes}`);
+
+    const reference = JSON.parse(readFileSync(join(FIXTURES, 'cls-tiny', 'reference.json'), 'utf8')) as { inputs: ReferenceInput[] };
+    const quantized = await ort.InferenceSession.create(join(out, 'model.onnx'), { executionProviders: ['cpu'] });
+    const full = await ort.InferenceSession.create(join(fp32Export, 'model.onnx'), { executionProviders: ['cpu'] });
+    try {
+      let differs = false;
+      for (const input of reference.inputs) {
+        const [q, f] = [await quantized.run(feeds(input), ['logits']), await full.run(feeds(input), ['logits'])];
+        const [a, b] = [q['logits']!.data as Float32Array, f['logits']!.data as Float32Array];
+        const width = b.length / input.batch_size;
+        for (let row = 0; row < input.batch_size; row += 1) {
+          const fp32Row = b.subarray(row * width, (row + 1) * width);
+          const range = Math.max(...fp32Row) - Math.min(...fp32Row);
+          fp32Row.forEach((value, i) => {
+            const error = Math.abs((a[row * width + i] ?? 0) - value) / range;
+            assert.ok(error <= INT8_LOGIT_BOUND, `${input.name} row ${row}: int8 logit off by ${error} of the range`);
+          });
+        }
+        differs ||= a.some((value, i) => value !== b[i]);
+      }
+      assert.ok(differs, 'the int8 export gave bit-identical logits to the fp32 one: it is not quantized');
+    } finally {
+      await quantized.release();
+      await full.release();
+    }
+  });
+
+  it('passes the ONNX checker (python3-onnx): fp32 with and without attention outputs, fp16 and int8', async function () {
     const python = pythonWithOnnx();
     // CI installs it (scripts/ci/install-python-onnx.sh); a developer machine without it skips, saying so.
     if (python === undefined) this.skip();
@@ -224,7 +268,10 @@ describe('export', function () {
     assert.equal((await runCli('export', '--model', join(dir, 'qa-tiny'), '--out', out, '--attentions')).code, 0);
     const half = join(dir, 'checked-fp16');
     assert.equal((await runCli('export', '--model', join(dir, 'cls-tiny'), '--out', half, '--precision', 'fp16')).code, 0);
-    for (const model of [join(out, 'model.onnx'), join(dir, 'cls-tiny-export', 'model.onnx'), join(half, 'model.onnx')]) {
+    const quantized = join(dir, 'checked-int8');
+    assert.equal((await runCli('export', '--model', join(dir, 'cls-tiny'), '--out', quantized, '--precision', 'int8')).code, 0);
+    const models = [out, join(dir, 'cls-tiny-export'), half, quantized].map((folder) => join(folder, 'model.onnx'));
+    for (const model of models) {
       assert.ok(existsSync(model));
       execFileSync(python, ['-c', 'import onnx, sys; onnx.checker.check_model(sys.argv[1], full_check=True)', model]);
     }
@@ -263,10 +310,10 @@ describe('export', function () {
   });
 
   it('refuses what it cannot do, and leaves a foreign folder alone', async () => {
-    const int8 = await runCli('export', '--model', join(dir, 'cls-tiny'), '--out', join(dir, 'int8'), '--precision', 'int8');
-    assert.equal(int8.code, 2);
-    assert.match(int8.stderr, /--precision int8 is not available yet/);
-    assert.ok(!existsSync(join(dir, 'int8')), 'a refused export writes nothing');
+    const unknown = await runCli('export', '--model', join(dir, 'cls-tiny'), '--out', join(dir, 'int4'), '--precision', 'int4');
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /--precision int4: unknown precision/);
+    assert.ok(!existsSync(join(dir, 'int4')), 'a refused export writes nothing');
     const foreign = join(dir, 'foreign');
     mkdirSync(foreign);
     writeFileSync(join(foreign, 'notes.txt'), 'mine');

@@ -1,5 +1,6 @@
 // `export`: the engine's ONNX graph for other runtimes. Writes model.onnx with its weights in model.onnx.data (ONNX
-// external data; fp16: MatMuls and their weights in float16, graph/half-precision.ts), the tokenizer files,
+// external data; fp16: MatMuls and their weights in float16, graph/half-precision.ts; int8: the encoder's dense layers
+// as onnxruntime's DynamicQuantizeMatMul, graph/longformer/weights.ts), the tokenizer files,
 // manifest.json (inputs, outputs, opset, precision, windows, head, labels, where it came from), a Triton model
 // repository and a README on feeding it. Everything is a function of the checkpoint and the options, so the same
 // checkpoint gives the same bytes.
@@ -37,13 +38,6 @@ export interface ExportOptions {
 
 export async function exportModel(modelDir: string, outDir: string, options: ExportOptions): Promise<ExportManifest> {
   const precision = options.precision ?? 'fp32';
-  if (precision === 'int8') {
-    throw new LensError(
-      'BAD_ARGUMENT',
-      `export --precision ${precision} is not available yet: export writes fp32 and fp16 graphs.`,
-      'Export with --precision fp32 (the default) or fp16.',
-    );
-  }
   if (!/^[A-Za-z0-9_-]+$/.test(options.name)) {
     throw new LensError('BAD_ARGUMENT', `--name ${options.name}: a Triton model name takes letters, digits, '-' and '_' only.`);
   }
