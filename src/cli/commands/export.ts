@@ -28,7 +28,11 @@ export function registerExport(program: Command): void {
     .description('Write the model as ONNX (weights in external data) with its tokenizer, a manifest, a Triton repository and a README.')
     .requiredOption(MODEL_FLAG, MODEL_HELP)
     .requiredOption('--out <dir>', 'output folder (new, empty, or an earlier export, which is replaced)')
-    .option('--precision <p>', 'numeric precision: fp32 (default), fp16 (MatMuls and their weights in float16) or int8 (dense layers quantized, onnxruntime only)', 'fp32')
+    .option(
+      '--precision <p>',
+      'numeric precision: fp32 (default), fp16 (MatMuls and their weights in float16) or int8 (dense layers quantized, onnxruntime only)',
+      'fp32',
+    )
     .option('--attentions', "also output every layer's attentions and global_attentions")
     .option('--name <name>', 'model name in the Triton repository (default: from --model)')
     .action(async (flags: ExportFlags) => {
