@@ -41,4 +41,6 @@ expect "^$VERSION\$" --version
 expect 'model$' synthesize --out model --tokenizer tokenizer --labels negative,neutral,positive
 expect 'LongformerForSequenceClassification' info --model model
 expect '(negative|neutral|positive)' classify --model model report.txt
+# The WebAssembly runtime the tarball carries for platforms without an onnxruntime-node binding (darwin-x64).
+expect 'provider wasm' classify --model model --provider wasm report.txt
 echo "[cli-install] the tarball installs and runs outside the checkout${NET:+ without network} (${SECONDS}s)"

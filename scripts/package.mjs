@@ -1,6 +1,7 @@
 // Writes one VSIX per platform into release/ with @vscode/vsce `package --target`, each holding only its own
 // onnxruntime-node binaries and a provider setting that lists only its own providers, then opens every VSIX and
-// checks what it holds and how big it is.
+// checks what it holds and how big it is. darwin-x64, for which onnxruntime-node 1.30.0 ships no binding, holds
+// onnxruntime-web's WebAssembly build instead (dist/ort-wasm, see src/core/runtime/ort-runtime.ts) and no native file.
 // usage: node scripts/package.mjs [--target linux-x64]...   (default: every target)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -11,21 +12,24 @@ import yauzl from 'yauzl';
 
 const require = createRequire(import.meta.url);
 const ORT_BIN = 'node_modules/onnxruntime-node/bin/napi-v6';
+// scripts/build.mjs copies onnxruntime-web's two run-time files here (WASM_FOLDER and WASM_FILES in ort-runtime.ts).
+const WASM_DIR = 'dist/ort-wasm';
+const WASM_FILES = ['ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm'];
 export const RELEASE_DIR = 'release';
 
-// VS Code target -> onnxruntime-node's binary folder, and the most the VSIX may weigh. The limits sit about 15 %
-// above the 0.1.0 sizes (18.8, 11.6, 26.6, 29.2 and 30.3 MiB; onnxruntime's binaries are nearly all of it, the
-// walkthrough's pictures 1.2 MiB), so a
-// stray folder fails the build.
-// `providers`: what the target's onnxruntime-node build can run (src/core/runtime/providers.ts); the provider
-// setting in that target's VSIX lists only these and `auto`, so the Settings editor offers nothing the platform lacks.
+// VS Code target -> onnxruntime-node's binary folder (or the WebAssembly runtime), and the most the VSIX may weigh.
+// The limits sit 10 to 15 % above the 0.1.0 sizes (19.1, 11.9, 5.4, 26.9, 29.5 and 30.6 MiB; onnxruntime's binaries
+// are nearly all of it, the README's and walkthrough's pictures 1.5 MiB), so a stray folder fails the build.
+// `providers`: what the target can run (src/core/runtime/providers.ts; `wasm`, onnxruntime-web's WebAssembly build,
+// runs everywhere and is all darwin-x64 has, where `cpu` means it too); the provider setting in that target's VSIX
+// lists only these and `auto`, so the Settings editor offers nothing the platform lacks.
 const TARGETS = {
-  'linux-x64': { ort: 'linux/x64', limitMiB: 21, providers: ['cpu', 'cuda', 'webgpu'] },
-  'linux-arm64': { ort: 'linux/arm64', limitMiB: 13, providers: ['cpu'] },
-  'darwin-x64': { ort: 'darwin/x64', limitMiB: 30, providers: ['cpu', 'coreml'] },
-  'darwin-arm64': { ort: 'darwin/arm64', limitMiB: 30, providers: ['cpu', 'coreml'] },
-  'win32-x64': { ort: 'win32/x64', limitMiB: 33, providers: ['cpu', 'dml'] },
-  'win32-arm64': { ort: 'win32/arm64', limitMiB: 34, providers: ['cpu', 'dml'] },
+  'linux-x64': { ort: 'linux/x64', limitMiB: 21, providers: ['cpu', 'cuda', 'webgpu', 'wasm'] },
+  'linux-arm64': { ort: 'linux/arm64', limitMiB: 13, providers: ['cpu', 'wasm'] },
+  'darwin-x64': { wasm: true, limitMiB: 6, providers: ['cpu', 'wasm'] },
+  'darwin-arm64': { ort: 'darwin/arm64', limitMiB: 30, providers: ['cpu', 'coreml', 'wasm'] },
+  'win32-x64': { ort: 'win32/x64', limitMiB: 33, providers: ['cpu', 'dml', 'wasm'] },
+  'win32-arm64': { ort: 'win32/arm64', limitMiB: 34, providers: ['cpu', 'dml', 'wasm'] },
 };
 const PROVIDER_SETTING = 'longformerLens.provider';
 
@@ -104,12 +108,20 @@ function vsixManifest(file) {
 export function checkEntries(target, names) {
   const problems = [];
   const ortPrefix = `extension/${ORT_BIN}/`;
-  const own = `${ortPrefix}${TARGETS[target].ort}/`;
-  if (!names.some((name) => name.startsWith(own) && name.endsWith('onnxruntime_binding.node'))) {
-    problems.push(`no onnxruntime binding under ${own}`);
+  const wasmPrefix = `extension/${WASM_DIR}/`;
+  const { ort, wasm = false } = TARGETS[target];
+  if (wasm) {
+    for (const file of WASM_FILES) if (!names.includes(`${wasmPrefix}${file}`)) problems.push(`missing ${wasmPrefix}${file}`);
+  } else {
+    const own = `${ortPrefix}${ort}/`;
+    if (!names.some((name) => name.startsWith(own) && name.endsWith('onnxruntime_binding.node'))) {
+      problems.push(`no onnxruntime binding under ${own}`);
+    }
   }
   for (const name of names) {
-    if (name.startsWith(ortPrefix) && !name.startsWith(own)) problems.push(`another platform's binary: ${name}`);
+    if (wasm && (name.startsWith(ortPrefix) || name.endsWith('.node'))) problems.push(`a native binary in a WebAssembly package: ${name}`);
+    if (!wasm && name.startsWith(ortPrefix) && !name.startsWith(`${ortPrefix}${ort}/`)) problems.push(`another platform's binary: ${name}`);
+    if (!wasm && name.startsWith(wasmPrefix)) problems.push(`the WebAssembly runtime in a native package: ${name}`);
     if (/^extension\/(src|test|bench|scripts)\//.test(name) || name.endsWith('.map') || name.endsWith('.ts')) {
       problems.push(`a development file: ${name}`);
     }
@@ -142,23 +154,12 @@ async function main() {
   }
   try {
     for (const target of targets) {
-      const { ort, limitMiB } = TARGETS[target];
+      const { ort, wasm = false, limitMiB } = TARGETS[target];
       const out = join(RELEASE_DIR, `${name}-${version}-${target}.vsix`);
       rmSync(out, { force: true });
-      let binding;
-      try {
-        binding = statSync(join(ORT_BIN, ort, 'onnxruntime_binding.node'));
-      } catch {
-        binding = undefined;
-      }
-      if (binding === undefined) {
-        // onnxruntime-node 1.30.0 ships no darwin/x64 binding: a VSIX for Intel Macs could not run the engine, so
-        // none is made, and VS Code there reports the extension as unavailable for the platform.
-        rows.push([target, '-', `${limitMiB} MiB`, '-', `not built: onnxruntime-node has no ${ort} binding`]);
-        continue;
-      }
+      const runtime = wasm ? `${WASM_DIR}/**` : `${ORT_BIN}/${ort}/**`;
       const ignoreFile = join(work, `${target}.vscodeignore`);
-      writeFileSync(ignoreFile, `${readFileSync('.vscodeignore', 'utf8')}\n!${ORT_BIN}/${ort}/**\n`);
+      writeFileSync(ignoreFile, `${readFileSync('.vscodeignore', 'utf8')}\n!${runtime}\n`);
       // --no-rewrite-relative-links: the README's pictures are relative links, and vsce would point them at the
       // repository, which has no public URL yet (without the flag it refuses to package).
       const flags = ['--target', target, '--ignoreFile', ignoreFile, '--no-rewrite-relative-links', '--out', out];

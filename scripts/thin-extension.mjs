@@ -1,9 +1,9 @@
-// The extension host is shared by every extension: onnxruntime-node (native, blocks the thread, can crash the
+// The extension host is shared by every extension: onnxruntime (native or WebAssembly, blocks the thread, can crash the
 // process) and the hub's HTTP stack (undici, proper-lockfile) belong in the engine worker. This check reads
 // esbuild's metafile for the extension bundle and names every way one of them got in.
 
 /** Packages that must never reach the extension bundle, as `require`d or as bundled inputs. */
-export const FORBIDDEN_IN_EXTENSION = ['onnxruntime-node', 'undici', 'proper-lockfile'];
+export const FORBIDDEN_IN_EXTENSION = ['onnxruntime-node', 'onnxruntime-web', 'onnxruntime-common', 'undici', 'proper-lockfile'];
 
 /**
  * Node's network modules: downloads (the hub, a model's files) go through the worker protocol, so the extension

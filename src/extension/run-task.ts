@@ -81,7 +81,7 @@ export async function runTask<T>(
     reportError(lens, run.title, error, {
       task: run.task,
       ...(run.retry === undefined ? {} : { retry: run.retry }),
-      ranOnCpu: (engine?.provider ?? run.model.provider) === 'cpu',
+      ranOnCpu: ['cpu', 'wasm'].includes(engine?.provider ?? run.model.provider),
     });
     return undefined;
   } finally {

@@ -8,8 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
-import { env as ortEnv } from 'onnxruntime-node';
 import { writeSyntheticCheckpoint } from '../../core/checkpoint/synthetic';
+import { onnxruntimeVersion } from '../../core/runtime/ort-runtime';
 import { LensError } from '../../core/errors';
 import {
   runBenchJob,
@@ -127,7 +127,7 @@ async function bench(flags: BenchFlags): Promise<void> {
       }
     }
     const report: BenchReport = {
-      machine: describeMachine(settings.threads, ortEnv.versions.node ?? 'unknown'),
+      machine: describeMachine(settings.threads, onnxruntimeVersion()),
       model: {
         name: settings.model,
         layers: config.numHiddenLayers,

@@ -15,6 +15,7 @@ import { loadTokenizer } from '../../core/tokenizer';
 import type { RobertaTokenizer } from '../../core/tokenizer/tokenizer';
 import { MODEL_FLAG, MODEL_HELP, resolveModelArg, resolveTokenizerArg, TOKENIZER_FLAG, TOKENIZER_HELP } from '../model-arg';
 import { chunkProgressLine } from '../time-left';
+import { PROVIDER_CHOICES } from '../../core/runtime/provider-choice';
 
 export interface DocumentFlags {
   readonly model: string;
@@ -41,7 +42,7 @@ export function documentFlags(command: Command): Command {
     .option('--global-text <phrase>', 'give every occurrence of this phrase global attention (repeatable)', collect, [])
     .option('--max-length <tokens>', 'tokens per model input (default: the model limit, max_position_embeddings - 2)')
     .option('--overlap <tokens>', 'document tokens shared by consecutive chunks (default: an eighth of a chunk)')
-    .option('--provider <name>', 'execution provider: auto, cpu, cuda, dml, coreml, webgpu', 'auto')
+    .option('--provider <name>', `execution provider: ${PROVIDER_CHOICES.join(', ')}`, 'auto')
     .option('--threads <n>', 'CPU threads for inference')
     .option('--precision <p>', 'numeric precision: fp32 (default), fp16 (GPU providers with shader-f16), int8 (CPU)')
     .option('--extend-positions <tokens>', EXTEND_POSITIONS_HELP)

@@ -16,6 +16,7 @@ import { loadTokenizer } from '../../core/tokenizer';
 import { engineFlags } from '../engine-flags';
 import { MODEL_FLAG, MODEL_HELP, resolveModelArg, resolveTokenizerArg, TOKENIZER_FLAG, TOKENIZER_HELP } from '../model-arg';
 import { parseInteger } from './document-task';
+import { PROVIDER_CHOICES } from '../../core/runtime/provider-choice';
 
 interface TrainHeadFlags {
   readonly model: string;
@@ -43,7 +44,7 @@ export function registerTrainHead(program: Command): void {
     .requiredOption('--examples <dir>', 'folder with one subfolder of text files per label')
     .requiredOption('--out <dir>', 'folder to write head.safetensors and head.json into')
     .option('--max-length <tokens>', 'tokens per model input (default: the model limit)')
-    .option('--provider <name>', 'execution provider: auto, cpu, cuda, dml, coreml, webgpu', 'auto')
+    .option('--provider <name>', `execution provider: ${PROVIDER_CHOICES.join(', ')}`, 'auto')
     .option('--threads <n>', 'CPU threads for inference')
     .option('--precision <p>', 'numeric precision: fp32 (default), fp16, int8')
     .option('--json', 'print the training report as JSON')

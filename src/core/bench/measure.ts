@@ -4,7 +4,7 @@
 // after one warm-up run (the first run allocates and prepacks).
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Tensor as OrtTensor } from 'onnxruntime-node';
+import { Tensor as OrtTensor } from 'onnxruntime-common';
 import { syntheticWeights } from '../checkpoint/synthetic';
 import { ExternalDataFile } from '../graph/external-data-file';
 import { serializeModel } from '../graph/serialize';

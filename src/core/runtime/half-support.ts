@@ -2,7 +2,7 @@
 // only finds out when a run compiles an fp16 shader ("requires f16 but the device does not support it"), so a
 // one-MatMul float16 model is run once per process and provider. CUDA, DirectML and CoreML multiply in fp16 on any
 // device they start on (not exercised on the build machines, which have no such GPU).
-import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { InferenceSession, Tensor } from 'onnxruntime-common';
 import { GraphBuilder } from '../graph/builder';
 import { float16Bits } from '../graph/float16';
 import { serializeModel } from '../graph/serialize';
@@ -13,7 +13,7 @@ const verdicts = new Map<string, Promise<string | undefined>>();
 
 /** Why `provider` cannot run the fp16 graph here, or undefined when it can. */
 export function halfPrecisionUnsupported(provider: string): Promise<string | undefined> {
-  if (provider === 'cpu') return Promise.resolve('fp16 runs on GPU providers only');
+  if (provider === 'cpu' || provider === 'wasm') return Promise.resolve('fp16 runs on GPU providers only');
   if (provider !== 'webgpu') return Promise.resolve(undefined);
   let verdict = verdicts.get(provider);
   if (verdict === undefined) {

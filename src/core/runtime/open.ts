@@ -2,7 +2,7 @@
 // disk cache (model-cache.ts); sessions are created on the requested provider with fallback to the CPU
 // (providers.ts). The variants with attention outputs (per head, or combined over heads) get their sessions only when
 // a run first asks for them.
-import { Tensor as OrtTensor, type InferenceSession } from 'onnxruntime-node';
+import { Tensor as OrtTensor, type InferenceSession } from 'onnxruntime-common';
 import type { LongformerConfig } from '../checkpoint/config';
 import { extendedPositionsNote, extendPositionTable, withExtendedPositions } from '../checkpoint/extend-positions';
 import { loadCheckpoint, readCheckpointConfig } from '../checkpoint/load';

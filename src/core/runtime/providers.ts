@@ -1,11 +1,15 @@
 // Execution providers: which ones to try for a requested choice, and session creation that falls back to the CPU
 // with the reason recorded. onnxruntime-node bundles CPU everywhere, DirectML on Windows, CoreML on macOS and WebGPU
 // on Linux x64; CUDA on Linux x64 needs separately installed libraries. A provider that cannot start makes
-// InferenceSession.create reject (it does not crash the process), which is what the fallback relies on.
+// InferenceSession.create reject (it does not crash the process), which is what the fallback relies on. Where
+// onnxruntime-node has no binding (darwin/x64), every choice runs on onnxruntime-web's WebAssembly build
+// (ort-runtime.ts), the provider "wasm".
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { InferenceSession } from 'onnxruntime-node';
+import { basename, dirname, join } from 'node:path';
+import { InferenceSession } from 'onnxruntime-common';
 import { LensError } from '../errors';
+import { WEIGHTS_FILE } from './model-cache';
+import { loadWasmRuntime, nativeRuntimeUnavailable, WASM_PROVIDER } from './ort-runtime';
 
 import type { ProviderChoice } from './provider-choice';
 
@@ -17,7 +21,7 @@ export function providerCandidates(
   platform: NodeJS.Platform = process.platform,
   arch: string = process.arch,
 ): string[] {
-  if (choice === 'cpu') return ['cpu'];
+  if (choice === 'cpu' || choice === WASM_PROVIDER) return [choice];
   if (choice !== 'auto') return [choice, 'cpu'];
   if (platform === 'win32') return ['dml', 'cpu'];
   if (platform === 'darwin') return ['coreml', 'cpu'];
@@ -31,6 +35,8 @@ export interface SessionSettings {
 }
 
 export function sessionOptions(provider: string, settings: SessionSettings): InferenceSession.SessionOptions {
+  // onnxruntime-web takes its thread count once per process (loadWasmRuntime), not per session.
+  const threads = provider === WASM_PROVIDER ? undefined : settings.threads;
   return {
     // Only the one provider: onnxruntime always keeps its CPU provider for nodes a GPU provider cannot take, and
     // listing 'cpu' here as well would make onnxruntime-node silently drop a missing provider instead of failing,
@@ -42,8 +48,28 @@ export function sessionOptions(provider: string, settings: SessionSettings): Inf
     // "Removing initializer") straight to stderr, where they would reach a user's terminal; only errors are kept,
     // unless LONGFORMER_LENS_DEBUG asks for its info lines too (the extension shows the engine's stderr in its log).
     logSeverityLevel: onnxruntimeLogSeverity(process.env),
-    ...(settings.threads === undefined ? {} : { intraOpNumThreads: settings.threads, interOpNumThreads: 1 }),
+    ...(threads === undefined ? {} : { intraOpNumThreads: threads, interOpNumThreads: 1 }),
   };
+}
+
+/**
+ * Starts an onnxruntime session for a model file on one provider. onnxruntime-node reads a model's external weights
+ * from beside the file itself; onnxruntime-web must be handed them (the engine's graphs share one weights file, read
+ * into memory once per session).
+ */
+async function startSession(modelPath: string, provider: string, settings: SessionSettings): Promise<InferenceSession> {
+  const options = sessionOptions(provider, settings);
+  if (provider !== WASM_PROVIDER) return InferenceSession.create(modelPath, options);
+  loadWasmRuntime(settings.threads);
+  const weights = join(dirname(modelPath), WEIGHTS_FILE);
+  const externalData = existsSync(weights) ? [{ path: basename(weights), data: weights }] : [];
+  return InferenceSession.create(modelPath, { ...options, externalData });
+}
+
+/** Where onnxruntime-node cannot load, the only provider there is: why, to tell the user. */
+function nativeMissingNote(choice: ProviderChoice): string | undefined {
+  const reason = choice === WASM_PROVIDER ? undefined : nativeRuntimeUnavailable();
+  return reason === undefined ? undefined : `${reason}; running on WebAssembly (onnxruntime-web) on the CPU.`;
 }
 
 /** onnxruntime's severities: 0 verbose, 1 info, 2 warning, 3 error, 4 fatal. */
@@ -70,7 +96,9 @@ export async function createSessionWithFallback(
   passOver: (provider: string) => Promise<string | undefined> = () => Promise.resolve(undefined),
 ): Promise<OpenedSession> {
   const failures: string[] = [];
-  for (const provider of providerCandidates(choice)) {
+  const nativeMissing = nativeMissingNote(choice);
+  const candidates = nativeMissing === undefined ? providerCandidates(choice) : [WASM_PROVIDER];
+  for (const provider of candidates) {
     const missing = choice === 'auto' ? missingLibrary(provider) : undefined;
     if (missing !== undefined) {
       // Trying would only make onnxruntime print a native error to stderr before failing the same way.
@@ -83,11 +111,11 @@ export async function createSessionWithFallback(
       continue;
     }
     try {
-      const session = await InferenceSession.create(modelPath, sessionOptions(provider, settings));
-      const note = failures.length === 0 ? undefined : `${failures.join('; ')}; running on ${provider}.`;
+      const session = await startSession(modelPath, provider, settings);
+      const note = nativeMissing ?? (failures.length === 0 ? undefined : `${failures.join('; ')}; running on ${provider}.`);
       return note === undefined ? { session, provider } : { session, provider, note };
     } catch (error) {
-      if (provider === 'cpu') {
+      if (provider === 'cpu' || provider === WASM_PROVIDER) {
         throw new LensError('RUNTIME_FAILED', `onnxruntime could not create a session for ${modelPath}: ${firstLine(error)}`, undefined, {
           cause: error,
         });
@@ -101,7 +129,7 @@ export async function createSessionWithFallback(
 /** A session on a provider already known to work (the second graph variant of an engine). */
 export async function createSession(modelPath: string, provider: string, settings: SessionSettings): Promise<InferenceSession> {
   try {
-    return await InferenceSession.create(modelPath, sessionOptions(provider, settings));
+    return await startSession(modelPath, provider, settings);
   } catch (error) {
     throw new LensError(
       'RUNTIME_FAILED',

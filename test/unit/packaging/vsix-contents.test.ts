@@ -34,6 +34,21 @@ describe('VSIX contents check', () => {
     );
   });
 
+  it('accepts a darwin-x64 package with the WebAssembly runtime and no native file', () => {
+    const common = shipped.filter((name) => !name.startsWith(ORT));
+    const wasm = ['extension/dist/ort-wasm/ort-wasm-simd-threaded.mjs', 'extension/dist/ort-wasm/ort-wasm-simd-threaded.wasm'];
+    assert.deepEqual(checkEntries('darwin-x64', [...common, ...wasm]), []);
+    assert.deepEqual(checkEntries('darwin-x64', [...common, wasm[0] as string]), [
+      'missing extension/dist/ort-wasm/ort-wasm-simd-threaded.wasm',
+    ]);
+    assert.deepEqual(checkEntries('darwin-x64', [...common, ...wasm, `${ORT}/darwin/arm64/onnxruntime_binding.node`]), [
+      `a native binary in a WebAssembly package: ${ORT}/darwin/arm64/onnxruntime_binding.node`,
+    ]);
+    assert.deepEqual(checkEntries('linux-x64', [...shipped, wasm[1] as string]), [
+      'the WebAssembly runtime in a native package: extension/dist/ort-wasm/ort-wasm-simd-threaded.wasm',
+    ]);
+  });
+
   it('names sources, maps and missing entry points', () => {
     const problems = checkEntries('linux-x64', [
       ...shipped.filter((name) => name !== 'extension/dist/worker.js'),
@@ -59,10 +74,11 @@ describe("a VSIX's provider setting", () => {
 
   it("lists only the target's providers, each with its own description", () => {
     const all = provider('linux-x64');
-    assert.deepEqual(all.enum, ['auto', 'cpu', 'cuda', 'webgpu']);
-    assert.deepEqual(provider('win32-x64').enum, ['auto', 'cpu', 'dml']);
-    assert.deepEqual(provider('darwin-arm64').enum, ['auto', 'cpu', 'coreml']);
-    assert.deepEqual(provider('linux-arm64').enum, ['auto', 'cpu']);
+    assert.deepEqual(all.enum, ['auto', 'cpu', 'cuda', 'webgpu', 'wasm']);
+    assert.deepEqual(provider('win32-x64').enum, ['auto', 'cpu', 'dml', 'wasm']);
+    assert.deepEqual(provider('darwin-arm64').enum, ['auto', 'cpu', 'coreml', 'wasm']);
+    assert.deepEqual(provider('darwin-x64').enum, ['auto', 'cpu', 'wasm']);
+    assert.deepEqual(provider('linux-arm64').enum, ['auto', 'cpu', 'wasm']);
     const windows = provider('win32-arm64');
     assert.match(windows.enumDescriptions[2] ?? '', /^DirectML/);
     assert.equal(windows.enumDescriptions.length, windows.enum.length);
@@ -79,7 +95,7 @@ describe("a VSIX's provider setting", () => {
   it("names a packaged manifest that lists another platform's providers", () => {
     assert.deepEqual(checkManifest('win32-x64', JSON.parse(manifestForTarget(manifestText, 'win32-x64'))), []);
     assert.deepEqual(checkManifest('win32-x64', JSON.parse(manifestText)), [
-      'the provider setting lists auto, cpu, cuda, dml, coreml, webgpu; win32-x64 runs auto, cpu, dml',
+      'the provider setting lists auto, cpu, cuda, dml, coreml, webgpu, wasm; win32-x64 runs auto, cpu, dml, wasm',
     ]);
   });
 });

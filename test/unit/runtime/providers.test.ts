@@ -13,6 +13,7 @@ describe('execution providers', () => {
     assert.deepEqual(providerCandidates('auto', 'linux', 'arm64'), ['cpu']);
     assert.deepEqual(providerCandidates('cuda', 'linux', 'x64'), ['cuda', 'cpu']);
     assert.deepEqual(providerCandidates('cpu', 'win32', 'x64'), ['cpu']);
+    assert.deepEqual(providerCandidates('wasm', 'linux', 'x64'), ['wasm']);
   });
 
   it('finds a Vulkan loader on LD_LIBRARY_PATH (what WebGPU needs on Linux)', () => {
@@ -32,6 +33,8 @@ describe('execution providers', () => {
     assert.equal(sessionOptions('cpu', { threads: 3 }).intraOpNumThreads, 3);
     assert.equal(sessionOptions('cpu', {}).intraOpNumThreads, undefined);
     assert.deepEqual(sessionOptions('cuda', {}).executionProviders, ['cuda']);
+    // onnxruntime-web takes its thread count per process (env.wasm.numThreads), not per session.
+    assert.equal(sessionOptions('wasm', { threads: 3 }).intraOpNumThreads, undefined);
   });
 
   it('caches under $XDG_CACHE_HOME, else ~/.cache', () => {
