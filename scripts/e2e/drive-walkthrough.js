@@ -2,6 +2,7 @@
 // each step's "do it" done the way a person does it (the command palette, the find widget), one screenshot per step,
 // plus the walkthrough page itself. Fails (exit 1) when a step does not show what it should.
 // usage: node drive-walkthrough.js --server URL --folder DIR --file NAME --cls DIR --qa DIR --settings USER_SETTINGS_JSON --out DIR
+//        [--theme light|dark]   (light by default; the walkthrough and the README show both)
 const fs = require('fs');
 const path = require('path');
 const { launchBrowser, parseArgs } = require('./browser');
@@ -10,6 +11,9 @@ const args = parseArgs(process.argv);
 const server = new URL(args.server);
 const url = `${server.origin}/?folder=${encodeURIComponent(path.resolve(args.folder))}`;
 const TOAST = '.notifications-toasts .notification-toast';
+const THEMES = { light: 'Default Light Modern', dark: 'Default Dark Modern' };
+const theme = args.theme ?? 'light';
+if (!(theme in THEMES)) throw new Error(`--theme ${theme}: light or dark`);
 
 /** Writes user settings, then loads the workbench again so that they apply (an external edit of settings.json
  * is not reliably picked up by a running code-server window). */
@@ -65,6 +69,7 @@ async function shot(page, name) {
 
 async function drive(page) {
   await setSettings(page, {
+    'workbench.colorTheme': THEMES[theme],
     'longformerLens.modelPath': '',
     'longformerLens.provider': 'cpu',
     'editor.wordWrap': 'on',
@@ -89,6 +94,11 @@ async function drive(page) {
 
   // Without a model the first command offers the walkthrough's model step.
   await openFile(page);
+  // A second pass (the other theme) finds the first one's mark restored on the document; the pictures start clean.
+  await palette(page, 'Longformer Lens: Clear Global Attention Marks');
+  await page.waitForTimeout(1000);
+  await palette(page, 'Notifications: Clear All Notifications');
+  await page.waitForTimeout(500);
   await palette(page, 'Longformer Lens: Classify Document');
   await page.waitForSelector(`${TOAST}:has-text("needs a model first")`, { timeout: 30000 });
   await page.waitForTimeout(500);
