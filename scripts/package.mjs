@@ -134,7 +134,11 @@ export function checkEntries(target, names) {
 
 async function main() {
   const targets = argTargets(process.argv.slice(2));
-  const { name, version } = JSON.parse(readFileSync('package.json', 'utf8'));
+  const { name, version, repository } = JSON.parse(readFileSync('package.json', 'utf8'));
+  const repositoryUrl = typeof repository === 'string' ? repository : repository?.url;
+  if (typeof repositoryUrl === 'string' && /example\.(invalid|com|org)|localhost/.test(repositoryUrl)) {
+    throw new Error(`package.json's repository ${repositoryUrl} is a placeholder: set the real URL or remove the field`);
+  }
   const vsce = join(require.resolve('@vscode/vsce/package.json'), '..', 'vsce');
   execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
   mkdirSync(RELEASE_DIR, { recursive: true });
@@ -160,9 +164,19 @@ async function main() {
       const runtime = wasm ? `${WASM_DIR}/**` : `${ORT_BIN}/${ort}/**`;
       const ignoreFile = join(work, `${target}.vscodeignore`);
       writeFileSync(ignoreFile, `${readFileSync('.vscodeignore', 'utf8')}\n!${runtime}\n`);
-      // --no-rewrite-relative-links: the README's pictures are relative links, and vsce would point them at the
-      // repository, which has no public URL yet (without the flag it refuses to package).
-      const flags = ['--target', target, '--ignoreFile', ignoreFile, '--no-rewrite-relative-links', '--out', out];
+      // The project has no public repository yet, so package.json names none rather than a made-up one:
+      // --allow-missing-repository says so to vsce, and --no-rewrite-relative-links keeps the README's pictures as
+      // relative links (vsce would point them at the repository). With a real URL in package.json, drop both.
+      const flags = [
+        '--target',
+        target,
+        '--ignoreFile',
+        ignoreFile,
+        '--allow-missing-repository',
+        '--no-rewrite-relative-links',
+        '--out',
+        out,
+      ];
       writeFileSync('package.json', manifestForTarget(manifestText, target));
       try {
         execFileSync(process.execPath, [vsce, 'package', ...flags], {
