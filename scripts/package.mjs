@@ -20,16 +20,17 @@ export const RELEASE_DIR = 'release';
 // VS Code target -> onnxruntime-node's binary folder (or the WebAssembly runtime), and the most the VSIX may weigh.
 // The limits sit 10 to 15 % above the 0.1.0 sizes (19.1, 11.9, 5.4, 26.9, 29.5 and 30.6 MiB; onnxruntime's binaries
 // are nearly all of it, the README's and walkthrough's pictures 1.5 MiB), so a stray folder fails the build.
-// `providers`: what the target can run (src/core/runtime/providers.ts; `wasm`, onnxruntime-web's WebAssembly build,
-// runs everywhere and is all darwin-x64 has, where `cpu` means it too); the provider setting in that target's VSIX
-// lists only these and `auto`, so the Settings editor offers nothing the platform lacks.
+// `providers`: what the target's VSIX can run (src/core/runtime/providers.ts). `wasm`, onnxruntime-web's WebAssembly
+// build, is all darwin-x64 has (where `cpu` means it too); only that package ships its files, so the native packages
+// do not offer it. The provider setting in each VSIX lists only these and `auto`, so the Settings editor offers
+// nothing the package lacks.
 const TARGETS = {
-  'linux-x64': { ort: 'linux/x64', limitMiB: 21, providers: ['cpu', 'cuda', 'webgpu', 'wasm'] },
-  'linux-arm64': { ort: 'linux/arm64', limitMiB: 13, providers: ['cpu', 'wasm'] },
+  'linux-x64': { ort: 'linux/x64', limitMiB: 21, providers: ['cpu', 'cuda', 'webgpu'] },
+  'linux-arm64': { ort: 'linux/arm64', limitMiB: 13, providers: ['cpu'] },
   'darwin-x64': { wasm: true, limitMiB: 6, providers: ['cpu', 'wasm'] },
-  'darwin-arm64': { ort: 'darwin/arm64', limitMiB: 30, providers: ['cpu', 'coreml', 'wasm'] },
-  'win32-x64': { ort: 'win32/x64', limitMiB: 33, providers: ['cpu', 'dml', 'wasm'] },
-  'win32-arm64': { ort: 'win32/arm64', limitMiB: 34, providers: ['cpu', 'dml', 'wasm'] },
+  'darwin-arm64': { ort: 'darwin/arm64', limitMiB: 30, providers: ['cpu', 'coreml'] },
+  'win32-x64': { ort: 'win32/x64', limitMiB: 33, providers: ['cpu', 'dml'] },
+  'win32-arm64': { ort: 'win32/arm64', limitMiB: 34, providers: ['cpu', 'dml'] },
 };
 const PROVIDER_SETTING = 'longformerLens.provider';
 
