@@ -10,6 +10,8 @@ export interface TaskRecord<T = unknown> extends RanOn {
   readonly modelDir: string;
   /** The document version the run read (VS Code's TextDocument.version). */
   readonly version: number;
+  /** Set when the numbers are an approximation (extended positions), in words for the user. */
+  readonly approximation?: string;
   /** One line for the status bar: "positive 91%". */
   readonly summary: string;
   readonly result: T;

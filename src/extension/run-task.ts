@@ -2,6 +2,7 @@
 // 26"), the result recorded for its document (or the old one cleared when the run fails), and a failure reported once.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { RunInfo } from '../core/runtime/engine';
 import type { LensContext } from './context';
 import { reportError } from './errors';
 import type { LensTask } from './tasks';
@@ -22,6 +23,11 @@ export interface TaskCallbacks {
   readonly signal: AbortSignal;
   readonly onProgress: (progress: Progress) => void;
   readonly onEngine: (engine: EngineInfo) => void;
+}
+
+/** " An approximation: …" for a result made with extended positions (longformerLens.extendPositions), else "". */
+export function approximationNote(result: RunInfo): string {
+  return result.approximation === undefined ? '' : ` An approximation: ${result.approximation}.`;
 }
 
 /** Resolves to the task's result, or undefined when it failed (already reported) or was cancelled. */
@@ -71,6 +77,7 @@ export async function runTask<T>(
       ...(engine?.providerNote === undefined ? {} : { providerNote: engine.providerNote }),
       precision: engine?.precision ?? run.model.precision ?? 'fp32',
       ...(engine?.precisionNote === undefined ? {} : { precisionNote: engine.precisionNote }),
+      ...(engine?.approximation === undefined ? {} : { approximation: engine.approximation }),
       summary: summarize(result),
       result,
     });

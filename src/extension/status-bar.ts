@@ -1,7 +1,8 @@
 // The one permanent status bar item: while a task runs, a spinner with its progress ("Classifying: chunk 3 of 26");
 // otherwise the active editor's last result with its model and provider (stale results say so), and nothing but the
 // name when the document has none. The tooltip gives the model, the provider and the precision that ran, with the
-// reason when either is not the one asked for (a CPU fallback, fp16 that ran fp32);
+// reason when either is not the one asked for (a CPU fallback, fp16 that ran fp32), and, for results made with
+// extended positions, that they are an approximation;
 // a click opens the menu (status-menu.ts).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -105,12 +106,15 @@ export class LensStatusBar implements vscode.Disposable {
     }
     const stale = staleReason(record, { modelDir: configuredModel(record.task), version: document.version });
     const marked = markedGlobalNote(record.result);
-    this.item.text = `${TASK_ICONS[record.task]} ${record.summary} · ${modelName(record)} · ${ranOnLabel(record)}${stale === undefined ? '' : ' (stale)'}`;
+    // An approximate result (extended positions) says so on the item itself, not only in the tooltip.
+    const approximate = record.approximation === undefined ? '' : ' · approximation';
+    this.item.text = `${TASK_ICONS[record.task]} ${record.summary} · ${modelName(record)} · ${ranOnLabel(record)}${approximate}${stale === undefined ? '' : ' (stale)'}`;
     this.setTooltip([
       `Longformer Lens ${TASKS[record.task].label} of ${path.basename(document.fileName)}: ${record.summary}`,
       `Model: ${record.modelDir}`,
       ...ranOnLines(record),
       ...(marked === undefined ? [] : [`The run used ${marked}.`]),
+      ...(record.approximation === undefined ? [] : [`Approximation: ${record.approximation}.`]),
       ...(stale === undefined ? [] : [`Stale: ${stale}.`]),
       ...markLine,
       'Click for the menu.',

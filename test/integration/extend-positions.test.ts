@@ -1,7 +1,8 @@
-// --extend-positions through `run` and `classify`: inputs up to N tokens run as one window, inputs the checkpoint
+// --extend-positions through `run`, the document verbs and batch mode: inputs up to N tokens run as one window, inputs the checkpoint
 // already takes give the same numbers as without it, the results say it is an approximation, and each N has its
 // own cached graph.
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -118,5 +119,62 @@ describe('--extend-positions', function () {
     const tooSmall = await cli(['classify', '--model', model, document, '--extend-positions', '100']);
     assert.equal(tooSmall.code, 2);
     assert.match(tooSmall.stderr, /--extend-positions 100: expected a number of tokens above the model's 128/);
+  });
+
+  it('every document verb puts "approximation" in its JSON, and so does each batch line', async () => {
+    const qa = join(dir, 'qa');
+    const base = join(dir, 'base');
+    await writeTaskCheckpoint(qa, 'question-answering', 12, { maxPositionEmbeddings: 130 });
+    await writeTaskCheckpoint(base, 'base', 13, { maxPositionEmbeddings: 130 });
+    const document = join(dir, 'verbs.txt');
+    await writeFile(document, Array.from({ length: 40 }, (_, i) => `Line ${i} says the crew planted ${i} trees.`).join(' '));
+    const verbs: Array<[string, string, string[]]> = [
+      ['classify', model, []],
+      ['ask', qa, ['--question', 'How many trees were planted?']],
+      ['attend', base, []],
+      ['embed', base, []],
+    ];
+    const common = ['--provider', 'cpu', '--threads', '1', '--json'];
+    for (const [verb, checkpoint, extra] of verbs) {
+      const plain = await cli([verb, '--model', checkpoint, document, ...extra, ...common]);
+      assert.equal(plain.code, 0, `${verb}: ${plain.stderr}`);
+      assert.equal((JSON.parse(plain.stdout) as { approximation?: string }).approximation, undefined, `${verb} without the flag`);
+      const extended = await cli([verb, '--model', checkpoint, document, ...extra, ...common, '--extend-positions', '512']);
+      assert.equal(extended.code, 0, `${verb}: ${extended.stderr}`);
+      const json = JSON.parse(extended.stdout) as { approximation?: string };
+      assert.match(json.approximation ?? '', /^position embeddings extended from 128 to 512 tokens by copying the learned ones/, verb);
+    }
+
+    // Batch mode runs in engine worker processes (dist/worker.js): the flag reaches them, and every line says so.
+    execFileSync(process.execPath, [join(__dirname, '..', '..', 'scripts', 'build.mjs')], { cwd: join(__dirname, '..', '..') });
+    const second = join(dir, 'verbs-2.txt');
+    await writeFile(second, 'The crew planted trees by the river in May.');
+    const out = join(dir, 'batch.jsonl');
+    const batch = await cli([
+      'classify',
+      '--model',
+      model,
+      document,
+      second,
+      '--jsonl',
+      out,
+      '--workers',
+      '1',
+      '--provider',
+      'cpu',
+      '--extend-positions',
+      '512',
+    ]);
+    assert.equal(batch.code, 0, batch.stderr);
+    assert.match(batch.stderr, /approximation: position embeddings extended from 128 to 512 tokens/);
+    const lines = (await readFile(out, 'utf8'))
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as { chunks: unknown[]; approximation?: string });
+    assert.equal(lines.length, 2);
+    for (const line of lines) {
+      assert.match(line.approximation ?? '', /^position embeddings extended from 128 to 512 tokens/);
+      assert.equal(line.chunks.length, 1, 'one window: the worker ran the extended graph');
+    }
   });
 });

@@ -110,7 +110,9 @@ describe('worker client and engine worker', function () {
       { onEngine: (engine) => engines.push(engine) },
     );
     assert.equal(result.chunks.length, 1);
-    assert.match(engines[0]!.approximation ?? '', /^approximation: position embeddings extended from 128 to 1024 tokens/);
+    assert.match(engines[0]!.approximation ?? '', /^position embeddings extended from 128 to 1024 tokens/);
+    // The result itself carries it too (RunInfo.approximation), as the CLI's JSON and batch lines do.
+    assert.equal(result.approximation, engines[0]!.approximation);
   });
 
   it('returns typed errors with the user-facing sentence', async () => {

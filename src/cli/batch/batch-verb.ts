@@ -5,6 +5,7 @@ import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { isDynamicPattern } from 'fast-glob';
 import type { HeadKind, LongformerConfig } from '../../core/checkpoint/config';
+import { extendedPositionsNote, withExtendedPositions } from '../../core/checkpoint/extend-positions';
 import { readCheckpointConfig } from '../../core/checkpoint/load';
 import { LensError } from '../../core/errors';
 import { checkMaxLength, requireHead } from '../../core/tasks/pipeline';
@@ -54,15 +55,19 @@ export async function runBatchVerb(paths: readonly string[], flags: DocumentFlag
   if (flags.global.length > 0) {
     throw new LensError('BAD_ARGUMENT', '--global START:END names offsets in one document; in a batch run use --global-text PHRASE.');
   }
-  const { provider, threads, precision } = engineFlags(flags);
+  const { provider, threads, precision, extendPositions } = engineFlags(flags);
   const workers = parseInteger(flags.workers, '--workers', 1);
   const folder = await resolveModelArg(flags.model);
-  const config = await readCheckpointConfig(folder);
+  const checkpointConfig = await readCheckpointConfig(folder);
+  const config = withExtendedPositions(checkpointConfig, extendPositions);
   requireHead(config, verb.heads, verb.taskName);
   const tokenizer = loadTokenizer(folder);
   await verb.checkModel?.(config, tokenizer);
   const maxLength = parseInteger(flags.maxLength, '--max-length', 3);
   checkMaxLength(config, maxLength);
+  // Said once here; every line carries it too ("approximation").
+  if (extendPositions !== undefined)
+    process.stderr.write(`longformer-lens: approximation: ${extendedPositionsNote(checkpointConfig, extendPositions)}\n`);
   await runBatch(verb.task, {
     inputs: paths,
     ...(flags.glob === undefined ? {} : { glob: flags.glob }),
@@ -72,6 +77,7 @@ export async function runBatchVerb(paths: readonly string[], flags: DocumentFlag
     modelDir: folder,
     provider: provider ?? 'auto',
     ...(precision === undefined ? {} : { precision }),
+    ...(extendPositions === undefined ? {} : { extendPositions }),
     tokenizer,
     phrases: flags.globalText,
   });

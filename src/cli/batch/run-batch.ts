@@ -35,6 +35,8 @@ export interface BatchOptions {
   readonly modelDir: string;
   readonly provider: ProviderChoice;
   readonly precision?: Precision;
+  /** --extend-positions: each worker's graph takes this many tokens in one window (an approximation). */
+  readonly extendPositions?: number;
   /** Counts each document's tokens for the throughput figures. */
   readonly tokenizer: RobertaTokenizer;
   /** --global-text phrases, found in each document. */
@@ -180,6 +182,7 @@ async function processDocument(
     provider: options.provider,
     threads: plan.threadsPerWorker,
     ...(options.precision === undefined ? {} : { precision: options.precision }),
+    ...(options.extendPositions === undefined ? {} : { extendPositions: options.extendPositions }),
   };
   // A signal per document: the run's signal would collect one listener per request for the whole run.
   const documentSignal = new AbortController();

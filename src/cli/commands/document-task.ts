@@ -108,18 +108,22 @@ export async function withEngine<T>(run: PreparedRun, flags: DocumentFlags, use:
         if (note !== undefined) process.stderr.write(`longformer-lens: ${note}\n`);
     }
     // Said even with --json: the numbers come from positions the checkpoint never learned.
-    if (engine.approximation !== undefined) process.stderr.write(`longformer-lens: ${engine.approximation}\n`);
+    if (engine.approximation !== undefined) process.stderr.write(`longformer-lens: approximation: ${engine.approximation}\n`);
     return await use(engine);
   } finally {
     await engine.dispose();
   }
 }
 
-/** The JSON fields saying why the provider or precision differs from the one asked for, when they do. */
-export function runNotes(info: RunInfo): { provider_note?: string; precision_note?: string } {
+/**
+ * The JSON fields saying why the provider or precision differs from the one asked for, and that the numbers are an
+ * approximation (extended positions), when they do and are: every document verb's `--json` and batch line has them.
+ */
+export function runNotes(info: RunInfo): { provider_note?: string; precision_note?: string; approximation?: string } {
   return {
     ...(info.providerNote === undefined ? {} : { provider_note: info.providerNote }),
     ...(info.precisionNote === undefined ? {} : { precision_note: info.precisionNote }),
+    ...(info.approximation === undefined ? {} : { approximation: info.approximation }),
   };
 }
 

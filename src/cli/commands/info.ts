@@ -25,7 +25,7 @@ export function registerInfo(program: Command): void {
           : {
               ...described,
               maxPositionEmbeddings: withExtendedPositions(checkpoint.config, extend).maxPositionEmbeddings,
-              notes: [...described.notes, extendedPositionsNote(checkpoint.config, extend)],
+              notes: [...described.notes, `approximation: ${extendedPositionsNote(checkpoint.config, extend)}`],
             };
       process.stdout.write(options.json === true ? `${JSON.stringify(info, null, 2)}\n` : formatInfo(info));
     });

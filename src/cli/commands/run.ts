@@ -56,12 +56,11 @@ async function runCommand(flags: RunFlags): Promise<void> {
     ...(flags.cacheDir === undefined ? {} : { cacheDir: flags.cacheDir }),
   });
   try {
-    for (const note of [engine.providerNote, engine.precisionNote, engine.approximation])
+    for (const note of [engine.providerNote, engine.precisionNote])
       if (note !== undefined) process.stderr.write(`longformer-lens: ${note}\n`);
+    if (engine.approximation !== undefined) process.stderr.write(`longformer-lens: approximation: ${engine.approximation}\n`);
     const result = await engine.run(request.inputs, request.outputs);
-    const response = runResponse(request, result);
-    // The numbers come from positions the checkpoint never learned: the response says so, beside them.
-    const text = `${JSON.stringify(engine.approximation === undefined ? response : { ...response, approximation: engine.approximation })}\n`;
+    const text = `${JSON.stringify(runResponse(request, result))}\n`;
     if (flags.out === undefined) process.stdout.write(text);
     else await writeFile(flags.out, text);
   } finally {

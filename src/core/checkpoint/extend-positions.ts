@@ -31,10 +31,13 @@ export function withExtendedPositions(config: LongformerConfig, tokens: number |
   return { ...config, maxPositionEmbeddings: tokens + config.padTokenId + 1 };
 }
 
-/** The plain words results carry when positions are extended. */
+/**
+ * The plain words results carry when positions are extended (RunInfo.approximation: `"approximation"` in JSON); text
+ * output prints it after `approximation: `.
+ */
 export function extendedPositionsNote(config: LongformerConfig, tokens: number): string {
   return (
-    `approximation: position embeddings extended from ${maxInputLength(config)} to ${tokens} tokens by copying the ` +
+    `position embeddings extended from ${maxInputLength(config)} to ${tokens} tokens by copying the ` +
     'learned ones (the checkpoint never saw the positions beyond); results past the original length are less reliable'
   );
 }

@@ -5,7 +5,7 @@
 import type { Engine } from '../runtime/engine';
 import { aggregateClassification, type Classification, type ClassifyOptions } from '../tasks/classify';
 import { embed } from '../tasks/embed';
-import { prepareDocument } from '../tasks/pipeline';
+import { prepareDocument, runInfo } from '../tasks/pipeline';
 import type { RobertaTokenizer } from '../tokenizer/tokenizer';
 import type { TrainedHead } from './head-file';
 import { headLogits } from './logistic-regression';
@@ -36,7 +36,6 @@ export async function classifyWithHead(
     method: 'trained-head',
     globalTokens: prepared.spanTokens.length,
     warnings: prepared.warnings,
-    provider: embedding.provider,
-    precision: embedding.precision,
+    ...runInfo(embedding),
   };
 }

@@ -60,6 +60,12 @@ export interface RunInfo {
   readonly providerNote?: string;
   /** Why the precision differs from the one asked for (no fp16 on this provider or adapter). */
   readonly precisionNote?: string;
+  /**
+   * Set when the numbers are an approximation, in words for the user: positions extended past the checkpoint's
+   * (`--extend-positions`, checkpoint/extend-positions.ts makes the sentence). Every result that carries RunInfo
+   * carries it, so every output (JSON, batch lines, the extension) can say so beside the numbers.
+   */
+  readonly approximation?: string;
 }
 
 export interface ModelOutputs extends RunInfo {

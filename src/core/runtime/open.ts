@@ -243,6 +243,7 @@ class OnnxEngine implements OpenedEngine {
       precision: this.precision,
       ...(this.providerNote === undefined ? {} : { providerNote: this.providerNote }),
       ...(this.precisionNote === undefined ? {} : { precisionNote: this.precisionNote }),
+      ...(this.approximation === undefined ? {} : { approximation: this.approximation }),
       tensors,
       ...(attentions === undefined ? {} : { attentions }),
       ...(globalAttentions === undefined ? {} : { globalAttentions }),

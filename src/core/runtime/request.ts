@@ -125,6 +125,8 @@ export function runResponse(request: RunRequest, result: ModelOutputs): Record<s
   response['precision'] = result.precision;
   if (result.providerNote !== undefined) response['provider_note'] = result.providerNote;
   if (result.precisionNote !== undefined) response['precision_note'] = result.precisionNote;
+  // The numbers come from positions the checkpoint never learned (--extend-positions): said beside them.
+  if (result.approximation !== undefined) response['approximation'] = result.approximation;
   response['global_attention_mask'] = request.globalAttentionMask;
   return response;
 }

@@ -199,12 +199,13 @@ export async function runChunks<T>(
 
 /** The RunInfo fields of a run's outputs. */
 export function runInfo(result: RunInfo): RunInfo {
-  const { provider, precision, providerNote, precisionNote } = result;
+  const { provider, precision, providerNote, precisionNote, approximation } = result;
   return {
     provider,
     precision,
     ...(providerNote === undefined ? {} : { providerNote }),
     ...(precisionNote === undefined ? {} : { precisionNote }),
+    ...(approximation === undefined ? {} : { approximation }),
   };
 }
 

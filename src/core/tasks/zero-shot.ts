@@ -10,11 +10,10 @@
 //   input itself every label ties.
 // - Chunks: the calibrated label scores play the part of a classifier's logits and are aggregated as classify does.
 import { LensError } from '../errors';
-import type { Precision } from '../precision';
-import type { Engine } from '../runtime/engine';
+import type { Engine, RunInfo } from '../runtime/engine';
 import type { RobertaTokenizer } from '../tokenizer/tokenizer';
 import { aggregateClassification, type Classification, type ClassifyOptions } from './classify';
-import { type ChunkInput, prepareDocument, requireHead, requireTensor, runChunks } from './pipeline';
+import { type ChunkInput, prepareDocument, requireHead, requireTensor, runChunks, runInfo } from './pipeline';
 import { buildPrompt, DEFAULT_TEMPLATE, type LabelSpec, type ZeroShotLabel, type ZeroShotPrompt } from './zero-shot-prompt';
 
 /** The content-free input of contextual calibration (the paper's first choice). */
@@ -117,8 +116,7 @@ export async function zeroShotClassify(
     },
     globalTokens: prepared.spanTokens,
     warnings: prepared.warnings,
-    provider: prepared.provider,
-    precision: prepared.precision,
+    ...runInfo(prepared.run),
   };
 }
 
@@ -127,8 +125,8 @@ interface ScoredChunks {
   readonly scores: Float32Array[];
   readonly spanTokens: number;
   readonly warnings: readonly string[];
-  readonly provider: string;
-  readonly precision: Precision;
+  /** Where and how the chunks ran (provider, precision, and their notes). */
+  readonly run: RunInfo;
 }
 
 /** Every chunk of `text` read after the prompt; one score per label per chunk. */
@@ -159,9 +157,9 @@ async function scoreChunks(
   });
   // The logits at the mask only: (1, 1, vocab) instead of (1, seq, vocab), 200 KB instead of 820 MB per chunk at 4,096
   // tokens for the base model.
-  const run = { logitPositions: [maskPosition] };
-  const { results, provider, precision } = await runChunks(engine, inputs, ['logits'], { ...options, run }, (_input, result) =>
+  const fetch = { logitPositions: [maskPosition] };
+  const { results, ...run } = await runChunks(engine, inputs, ['logits'], { ...options, run: fetch }, (_input, result) =>
     labelScores(requireTensor(result, 'logits'), prompt.labels),
   );
-  return { inputs, scores: results, spanTokens: prepared.spanTokens.length, warnings: prepared.warnings, provider, precision };
+  return { inputs, scores: results, spanTokens: prepared.spanTokens.length, warnings: prepared.warnings, run };
 }

@@ -9,7 +9,7 @@ import { scorePercent } from '../decorations/answer-highlight';
 import { documentRequest } from '../document-request';
 import { reportError, sentenceOf } from '../errors';
 import { markedGlobalNote } from '../result-store';
-import { runTask } from '../run-task';
+import { approximationNote, runTask } from '../run-task';
 import { headProblem } from '../tasks';
 
 export async function askQuestion(lens: LensContext, preset?: string, provider?: ProviderChoice): Promise<AnswerResult | undefined> {
@@ -51,13 +51,15 @@ export async function askQuestion(lens: LensContext, preset?: string, provider?:
   const best = result.answers[0];
   if (result.noAnswer || best === undefined) {
     lens.answerHighlight.clear();
-    void vscode.window.showInformationMessage(`Longformer Lens: the model finds no answer to "${question}" in this document.`);
+    void vscode.window.showInformationMessage(
+      `Longformer Lens: the model finds no answer to "${question}" in this document.${approximationNote(result)}`,
+    );
     return result;
   }
   lens.answerHighlight.show(editor, best);
   lens.log.info(
     `answered "${question}" on ${result.provider}: ${result.answers.map((a) => `"${a.text}" ${scorePercent(a.score)}`).join('; ')}` +
-      ` (the question's tokens are global${markedGlobalTokensSuffix(result)})`,
+      ` (the question's tokens are global${markedGlobalTokensSuffix(result)})${approximationNote(result)}`,
   );
   if (preset === undefined && result.answers.length > 1) void pickAnswer(lens, editor, result.answers);
   return result;

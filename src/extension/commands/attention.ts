@@ -11,7 +11,7 @@ import { type HeatOptions, type HeatScale, TOP_FRACTIONS, describeTop } from '..
 import type { OverlaySelection } from '../overlay/messages';
 import type { AttentionOverlay } from '../overlay/panel';
 import { documentRequest } from '../document-request';
-import { runTask } from '../run-task';
+import { approximationNote, runTask } from '../run-task';
 
 const MODES: ReadonlyArray<{ label: string; detail: string; mode: AttentionMode }> = [
   { label: 'From the global tokens', detail: 'How much the global tokens (<s>, marked spans) attend to each token.', mode: 'global' },
@@ -86,7 +86,7 @@ async function computeAttention(
   if (document.version !== version) lens.attention.markStale(document.uri.toString(), 'The document changed since this map was computed.');
   const shaded = lens.heat.show(document);
   lens.log.info(
-    `attention (${mode}, layer ${String(map.layer)}, head ${String(map.head)}) over ${map.scores.length} tokens on ${map.provider}; ${shaded} shaded`,
+    `attention (${mode}, layer ${String(map.layer)}, head ${String(map.head)}) over ${map.scores.length} tokens on ${map.provider}; ${shaded} shaded${approximationNote(map)}`,
   );
   return map;
 }

@@ -10,7 +10,7 @@ import { describeMethod, pickMethod, rememberedMethod, rememberMethod } from '..
 import type { LensContext } from '../context';
 import { documentRequest } from '../document-request';
 import { markedGlobalNote } from '../result-store';
-import { runJob, runTask } from '../run-task';
+import { approximationNote, runJob, runTask } from '../run-task';
 import { RESULTS_VIEW_ID } from '../views/results-view';
 
 const percent = (p: number): string => `${(100 * p).toFixed(1)}%`;
@@ -53,7 +53,8 @@ export async function classifyDocument(
   const marked = markedGlobalNote(result);
   lens.log.info(
     `classified ${document.fileName} with the ${how} on ${result.provider}: ${headline(result)}; ${others.join(', ')}` +
-      (marked === undefined ? '' : `; ${marked}`),
+      (marked === undefined ? '' : `; ${marked}`) +
+      approximationNote(result),
   );
   if ('calibration' in result) {
     const prior = result.labels.map((label, i) => `${label} ${percent(result.calibration.probabilities[i] ?? 0)}`).join(', ');
@@ -75,7 +76,7 @@ export async function classifyDocument(
     const actions = chosen.kind === 'fine-tuned-head' ? ['Show Chunks'] : ['Show Chunks', 'Change Method'];
     void vscode.window
       .showInformationMessage(
-        `Longformer Lens: ${headline(result)}${chunkNote} (${how}${marked === undefined ? '' : `, ${marked}`}). ${others.join(', ')}.` +
+        `Longformer Lens: ${headline(result)}${chunkNote} (${how}${marked === undefined ? '' : `, ${marked}`}). ${others.join(', ')}.${approximationNote(result)}` +
           (statusBarVisible ? ' Later results show in the status bar and the results view.' : ''),
         ...actions,
       )

@@ -185,6 +185,23 @@ describe('the editor experience', function () {
     await settings().update('classificationModel', env('LENS_E2E_CLS'), vscode.ConfigurationTarget.Global);
   });
 
+  it('with longformerLens.extendPositions the result and the status bar say it is an approximation', async () => {
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(env('LENS_E2E_DOC'))));
+    await settings().update('extendPositions', 1024, vscode.ConfigurationTarget.Global);
+    try {
+      const result = await vscode.commands.executeCommand<Classification>('longformerLens.classifyDocument');
+      assert.ok(result, 'classified with extended positions');
+      assert.match(result.approximation ?? '', /^position embeddings extended from 128 to 1024 tokens/);
+      assert.match(api.status().text, / · cls · cpu · approximation$/);
+      assert.match(api.status().tooltip, /Approximation: position embeddings extended from 128 to 1024 tokens/);
+    } finally {
+      await settings().update('extendPositions', undefined, vscode.ConfigurationTarget.Global);
+    }
+    const plain = await vscode.commands.executeCommand<Classification>('longformerLens.classifyDocument');
+    assert.equal(plain?.approximation, undefined);
+    assert.doesNotMatch(api.status().text, /approximation/);
+  });
+
   it('Choose Model refuses a folder without config.json on the spot, and keeps the current model', async () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'lens-e2e-no-config-'));
     fs.writeFileSync(path.join(empty, 'notes.txt'), 'not a checkpoint');
