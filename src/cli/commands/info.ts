@@ -25,6 +25,7 @@ export function registerInfo(program: Command): void {
           : {
               ...described,
               maxPositionEmbeddings: withExtendedPositions(checkpoint.config, extend).maxPositionEmbeddings,
+              maxInputLength: extend,
               notes: [...described.notes, `approximation: ${extendedPositionsNote(checkpoint.config, extend)}`],
             };
       process.stdout.write(options.json === true ? `${JSON.stringify(info, null, 2)}\n` : formatInfo(info));
@@ -44,6 +45,7 @@ export function formatInfo(info: CheckpointInfo): string {
     ['attention window', info.attentionWindow.join(', ')],
     ['attention dilation', info.attentionDilation.join(', ')],
     ['max positions', String(info.maxPositionEmbeddings)],
+    ['longest input', `${info.maxInputLength} tokens (longer documents run in chunks)`],
     ['vocabulary', String(info.vocabSize)],
     ['parameters', info.parameterCount.toLocaleString('en-US')],
     ['weights', `${info.weightFormat}, ${info.weightDtype}`],

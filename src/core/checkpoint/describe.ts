@@ -1,5 +1,6 @@
 // What a checkpoint is, as the CLI's `info` and the extension's model summary show it.
 import type { Checkpoint } from './load';
+import { maxInputLength } from './model-rules';
 
 /** The facts `info` prints (`--json` prints this object as is) and the extension shows. */
 export interface CheckpointInfo {
@@ -14,6 +15,8 @@ export interface CheckpointInfo {
   readonly attentionWindow: readonly number[];
   readonly attentionDilation: readonly number[];
   readonly maxPositionEmbeddings: number;
+  /** The longest input in tokens, special tokens included (model-rules.ts maxInputLength). */
+  readonly maxInputLength: number;
   readonly vocabSize: number;
   readonly parameterCount: number;
   readonly weightFormat: string;
@@ -39,6 +42,7 @@ export function describeCheckpoint(folder: string, checkpoint: Checkpoint): Chec
     attentionWindow: config.attentionWindow,
     attentionDilation: config.attentionDilation,
     maxPositionEmbeddings: config.maxPositionEmbeddings,
+    maxInputLength: maxInputLength(config),
     vocabSize: config.vocabSize,
     parameterCount: checkpoint.parameterCount,
     weightFormat: checkpoint.format,

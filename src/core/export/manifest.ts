@@ -2,6 +2,7 @@
 // graph came from. Key order is fixed, so the file is byte-for-byte the same for the same checkpoint.
 import { createHash } from 'node:crypto';
 import type { HeadKind, LongformerConfig } from '../checkpoint/config';
+import { maxInputLength } from '../checkpoint/model-rules';
 import type { Graph } from '../graph/builder';
 import { FP16_TOLERANCE } from '../graph/half-precision';
 import { INT8_LOGIT_BOUND } from '../graph/longformer/weights';
@@ -33,7 +34,7 @@ export interface ExportManifest {
   readonly labels: readonly string[];
   /** Per layer, the full window (the one-sided window is half of it). */
   readonly attention_window: readonly number[];
-  /** The longest input: max_position_embeddings - 2 tokens. */
+  /** The longest input: max_position_embeddings - pad_token_id - 1 tokens (checkpoint/model-rules.ts). */
   readonly max_length: number;
   readonly pad_token_id: number;
   /** Which tokens get global attention when the caller has no reason to choose others. */
@@ -85,7 +86,7 @@ export function buildManifest(parts: ManifestParts): ExportManifest {
     head: config.head,
     labels: [...config.id2label],
     attention_window: [...config.attentionWindow],
-    max_length: config.maxPositionEmbeddings - 2,
+    max_length: maxInputLength(config),
     pad_token_id: config.padTokenId,
     default_global_attention: defaultGlobalAttention(config.head),
     tokenizer_files: [...parts.tokenizerFiles],

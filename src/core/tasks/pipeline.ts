@@ -16,7 +16,7 @@ export interface Progress {
 export interface DocumentTaskOptions {
   /** UTF-16 ranges of the document whose tokens get global attention (added to the task's default globals). */
   readonly spans?: readonly CharSpan[];
-  /** Tokens per model input, special tokens included; at most (and by default) max_position_embeddings - 2. */
+  /** Tokens per model input, special tokens included; at most (and by default) the model's (model-rules.ts maxInputLength). */
   readonly maxLength?: number;
   /** Document tokens shared by consecutive chunks; default an eighth of a chunk. */
   readonly overlap?: number;

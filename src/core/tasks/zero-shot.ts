@@ -9,6 +9,7 @@
 //   content-free probabilities, so a label the model prefers a priori no longer wins by default; on the content-free
 //   input itself every label ties.
 // - Chunks: the calibrated label scores play the part of a classifier's logits and are aggregated as classify does.
+import { maxInputLength } from '../checkpoint/model-rules';
 import { LensError } from '../errors';
 import type { Engine, RunInfo } from '../runtime/engine';
 import type { RobertaTokenizer } from '../tokenizer/tokenizer';
@@ -138,7 +139,7 @@ async function scoreChunks(
   options: ZeroShotOptions,
 ): Promise<ScoredChunks> {
   const promptTokens = { ids: prompt.ids, starts: new Uint32Array(prompt.ids.length), ends: new Uint32Array(prompt.ids.length) };
-  const maxLength = options.maxLength ?? engine.config.maxPositionEmbeddings - 2;
+  const maxLength = options.maxLength ?? maxInputLength(engine.config);
   if (prompt.ids.length + 4 >= maxLength) {
     throw new LensError(
       'INPUT_TOO_LONG',

@@ -16,7 +16,7 @@ export async function showModelInfo(lens: LensContext, task?: LensTask): Promise
     const labels = summary.labels.length > 0 ? `, labels: ${summary.labels.join(', ')}` : '';
     const text =
       `${summary.architecture} (${summary.head}): ${summary.layers} layers, ` +
-      `${(summary.parameterCount / 1e6).toFixed(1)}M parameters, up to ${summary.maxPositionEmbeddings - 2} tokens per chunk${labels}.`;
+      `${(summary.parameterCount / 1e6).toFixed(1)}M parameters, up to ${summary.maxInputLength} tokens per chunk${labels}.`;
     lens.log.info(`model ${modelDir}: ${JSON.stringify(summary)}`);
     void vscode.window.showInformationMessage(`Longformer Lens: ${text}`);
     return text;
