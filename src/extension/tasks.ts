@@ -33,10 +33,17 @@ export function isLensTask(value: unknown): value is LensTask {
   return typeof value === 'string' && (TASK_NAMES as string[]).includes(value);
 }
 
-/** Why a checkpoint cannot do the task, in one sentence; undefined when it can. */
-export function headProblem(task: LensTask, checkpoint: { readonly architecture: string; readonly head: HeadKind }): string | undefined {
+/**
+ * Why a checkpoint cannot do the task, in one sentence; undefined when it can. A config.json without architectures
+ * names no head: the task reads it with its own, as transformers' Auto class for the task would (the engine then
+ * refuses weights that lack that head, naming the tensors).
+ */
+export function headProblem(
+  task: LensTask,
+  checkpoint: { readonly architecture: string; readonly head: HeadKind; readonly architectureNamed?: boolean },
+): string | undefined {
   const heads = TASKS[task].heads;
-  if (heads === undefined || heads.includes(checkpoint.head)) return undefined;
+  if (heads === undefined || heads.includes(checkpoint.head) || checkpoint.architectureNamed === false) return undefined;
   return `${checkpoint.architecture} has a ${checkpoint.head} head; ${TASKS[task].label} needs a ${heads.join(' or ')} head.`;
 }
 

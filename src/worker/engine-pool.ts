@@ -2,6 +2,7 @@
 // building, within a memory budget: when the open models' weights exceed it, the least recently used model that no
 // request is using is closed first. A full-size Longformer holds about 600 MB of weights per open session.
 import { stat } from 'node:fs/promises';
+import type { HeadKind } from '../core/checkpoint/config';
 import { throwIfCancelled } from '../core/errors';
 import { findWeightFiles } from '../core/checkpoint/load';
 import { resolveModel } from '../core/hub';
@@ -35,18 +36,23 @@ export class EnginePool {
   /** `log` hears which model was unloaded and why. */
   constructor(private readonly log: (line: string) => void = () => undefined) {}
 
-  /** Runs `work` with the model open; the model is not unloaded while `work` runs. */
-  async use<T>(choice: ModelChoice, signal: AbortSignal, work: (model: LoadedModel) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` with the model open; the model is not unloaded while `work` runs. `head`: what the task needs, the
+   * head a checkpoint whose config.json names no architectures is read with (checkpoint/config.ts AUTO_CLASSES).
+   */
+  async use<T>(choice: ModelChoice, head: HeadKind, signal: AbortSignal, work: (model: LoadedModel) => Promise<T>): Promise<T> {
     const key = JSON.stringify([
       choice.modelDir,
+      head,
       choice.provider,
       choice.threads ?? null,
       choice.precision ?? 'fp32',
       choice.extendPositions ?? null,
+      choice.tokenizerDir ?? null,
     ]);
     let entry = this.entries.get(key);
     if (entry === undefined) {
-      entry = { key, label: choice.modelDir, model: this.open(choice, signal), lastUsed: 0, users: 0 };
+      entry = { key, label: choice.modelDir, model: this.open(choice, head, signal), lastUsed: 0, users: 0 };
       this.entries.set(key, entry);
     }
     entry.lastUsed = ++this.clock;
@@ -91,14 +97,15 @@ export class EnginePool {
     }
   }
 
-  private async open(choice: ModelChoice, signal: AbortSignal): Promise<LoadedModel> {
+  private async open(choice: ModelChoice, head: HeadKind, signal: AbortSignal): Promise<LoadedModel> {
     // The setting may name a hub repository: it is resolved through the huggingface_hub cache (fetched if missing).
     const { folder } = await resolveModel(choice.modelDir, { signal });
     // The tokenizer first: it is cheap, and a folder without one should fail before the graph is built.
-    const tokenizer = loadTokenizer(folder);
+    const tokenizer = loadTokenizer(choice.tokenizerDir ?? folder);
     throwIfCancelled(signal);
     const engine = await openEngine(folder, {
       provider: choice.provider,
+      head,
       signal,
       ...(choice.threads === undefined ? {} : { threads: choice.threads }),
       ...(choice.precision === undefined ? {} : { precision: choice.precision }),

@@ -1,5 +1,6 @@
 // The worker's methods: each loads (or reuses) the model, runs one core task and reports progress per chunk.
 import { stat } from 'node:fs/promises';
+import type { HeadKind } from '../core/checkpoint/config';
 import { describeCheckpoint } from '../core/checkpoint/describe';
 import { findWeightFiles, loadCheckpoint, readCheckpointConfig } from '../core/checkpoint/load';
 import { downloadModel, resolveModel } from '../core/hub';
@@ -50,10 +51,13 @@ function taskOptions(params: DocumentParams, context: HandlerContext): DocumentT
   };
 }
 
-/** Runs a task with the request's model open, after telling the extension which provider and precision it runs on. */
-function withModel<T>(params: ModelChoice, context: HandlerContext, work: (model: LoadedModel) => Promise<T>): Promise<T> {
+/**
+ * Runs a task with the request's model open, after telling the extension which provider and precision it runs on. `head`: what the
+ * task needs, the head a config without architectures is read with, as the task's Auto class would build it.
+ */
+function withModel<T>(params: ModelChoice, head: HeadKind, context: HandlerContext, work: (model: LoadedModel) => Promise<T>): Promise<T> {
   context.progress(0, 1, 'loading the model');
-  return pool.use(params, context.signal, (model) => {
+  return pool.use(params, head, context.signal, (model) => {
     const { provider, providerNote, precision, precisionNote, approximation } = model.engine;
     context.engine({
       modelDir: params.modelDir,
@@ -76,7 +80,7 @@ export const handlers: Handlers = {
   async modelHead(params, context) {
     const { folder } = await resolveModel(params.modelDir, { signal: context.signal });
     const config = await readCheckpointConfig(folder);
-    return { architecture: config.architecture, head: config.head };
+    return { architecture: config.architecture, head: config.head, architectureNamed: config.autoClass === undefined };
   },
 
   async markCoverage(params, context) {
@@ -97,6 +101,7 @@ export const handlers: Handlers = {
       folder,
       architecture: config.architecture,
       head: config.head,
+      architectureNamed: config.autoClass === undefined,
       labels: config.id2label,
       weightFiles: files,
       weightBytes: sizes.reduce((sum, size) => sum + size, 0),
@@ -117,7 +122,7 @@ export const handlers: Handlers = {
     const options = { ...taskOptions(params, context), ...(params.aggregate === undefined ? {} : { aggregate: params.aggregate }) };
     if (method.kind === 'zero-shot') {
       const labels = parseLabels(method.labels);
-      return withModel(params, context, ({ engine, tokenizer }) =>
+      return withModel(params, 'masked-lm', context, ({ engine, tokenizer }) =>
         zeroShotClassify(engine, tokenizer, params.text, labels, {
           ...options,
           ...(method.template === undefined ? {} : { template: method.template }),
@@ -126,18 +131,20 @@ export const handlers: Handlers = {
       );
     }
     if (method.kind === 'trained-head') {
-      return withModel(params, context, async ({ engine, tokenizer }) => {
+      return withModel(params, 'base', context, async ({ engine, tokenizer }) => {
         const trained = await loadHead(method.headDir);
         checkBaseModel(trained, method.headDir, baseModelIdentity(params.modelDir, engine.config));
         return classifyWithHead(engine, tokenizer, params.text, trained, options);
       });
     }
-    return withModel(params, context, ({ engine, tokenizer }) => classify(engine, tokenizer, params.text, options));
+    return withModel(params, 'sequence-classification', context, ({ engine, tokenizer }) =>
+      classify(engine, tokenizer, params.text, options),
+    );
   },
 
   async trainHead(params, context) {
     const examples = await readExamples(params.examplesDir);
-    return withModel(params, context, async ({ engine, tokenizer }) => {
+    return withModel(params, 'base', context, async ({ engine, tokenizer }) => {
       const cache = new EmbeddingCache(defaultCacheDir(), engine.cache.key, `${FEATURE_RECIPE} model-limit`, 2 * engine.config.hiddenSize);
       const { trained, report } = await trainHead(engine, tokenizer, examples, {
         baseModel: baseModelIdentity(params.modelDir, engine.config),
@@ -151,7 +158,7 @@ export const handlers: Handlers = {
   },
 
   answer(params, context) {
-    return withModel(params, context, ({ engine, tokenizer }) =>
+    return withModel(params, 'question-answering', context, ({ engine, tokenizer }) =>
       answer(engine, tokenizer, params.question, params.text, {
         ...taskOptions(params, context),
         topK: params.topK,
@@ -161,11 +168,13 @@ export const handlers: Handlers = {
   },
 
   embed(params, context) {
-    return withModel(params, context, ({ engine, tokenizer }) => embed(engine, tokenizer, params.text, taskOptions(params, context)));
+    return withModel(params, 'base', context, ({ engine, tokenizer }) =>
+      embed(engine, tokenizer, params.text, taskOptions(params, context)),
+    );
   },
 
   attention(params, context) {
-    return withModel(params, context, ({ engine, tokenizer }) =>
+    return withModel(params, 'base', context, ({ engine, tokenizer }) =>
       attention(engine, tokenizer, params.text, {
         ...taskOptions(params, context),
         mode: params.mode,

@@ -25,6 +25,8 @@ export interface ModelChoice {
   readonly precision?: Precision;
   /** Copy the learned position embeddings to this many tokens (checkpoint/extend-positions.ts): an approximation. */
   readonly extendPositions?: number;
+  /** A folder with the tokenizer files, for checkpoints published without them (the CLI's --tokenizer); default modelDir. */
+  readonly tokenizerDir?: string;
   /** The open models' weights stay within this; the least recently used model is unloaded first. Default 2 GiB. */
   readonly memoryBudgetBytes?: number;
 }
@@ -40,6 +42,8 @@ export interface ModelCheck {
   readonly folder: string;
   readonly architecture: string;
   readonly head: HeadKind;
+  /** False when config.json names no architectures: each task then reads it with its own head (config.ts AUTO_CLASSES). */
+  readonly architectureNamed: boolean;
   readonly labels: readonly string[];
   readonly weightFiles: readonly string[];
   readonly weightBytes: number;
@@ -100,7 +104,10 @@ export interface AttentionResult extends AttentionMap {
 export interface WorkerMethods {
   modelSummary: { params: { readonly modelDir: string }; result: CheckpointInfo };
   /** The architecture and head from config.json alone (no weights read): picks how Classify Document classifies. */
-  modelHead: { params: { readonly modelDir: string }; result: { readonly architecture: string; readonly head: HeadKind } };
+  modelHead: {
+    params: { readonly modelDir: string };
+    result: { readonly architecture: string; readonly head: HeadKind; readonly architectureNamed: boolean };
+  };
   /** Checks a folder (or hub id) is a usable checkpoint: config.json, weights and tokenizer; fails with the first problem. */
   inspectModel: { params: { readonly modelDir: string }; result: ModelCheck };
   /** How many tokens a mark makes global and in which chunks, with the model's tokenizer and chunking (no weights). */

@@ -35,9 +35,9 @@ describe('engine pool', function () {
 
   it('keeps both models open when they fit the budget, and reuses the open engine', async () => {
     const pool = new EnginePool();
-    const first = await pool.use(choice(a, 1e9), signal, (model) => Promise.resolve(model));
-    await pool.use(choice(b, 1e9), signal, (model) => Promise.resolve(model));
-    const again = await pool.use(choice(a, 1e9), signal, (model) => Promise.resolve(model));
+    const first = await pool.use(choice(a, 1e9), 'sequence-classification', signal, (model) => Promise.resolve(model));
+    await pool.use(choice(b, 1e9), 'question-answering', signal, (model) => Promise.resolve(model));
+    const again = await pool.use(choice(a, 1e9), 'sequence-classification', signal, (model) => Promise.resolve(model));
     assert.equal(again, first, 'the second request on a reuses its engine');
     assert.deepEqual(pool.openModels(), [b, a], 'least recently used first');
   });
@@ -45,11 +45,11 @@ describe('engine pool', function () {
   it('unloads the least recently used model when the budget is exceeded, and says so', async () => {
     const lines: string[] = [];
     const pool = new EnginePool((line) => lines.push(line));
-    const size = await pool.use(choice(a, 1e9), signal, (model) => Promise.resolve(bytesOf(model)));
+    const size = await pool.use(choice(a, 1e9), 'sequence-classification', signal, (model) => Promise.resolve(bytesOf(model)));
     assert.ok(size > 1e6, `the weights' size on disk is the estimate (${size} bytes)`);
     // Room for one of the two models only.
     const budget = Math.round(size * 1.5);
-    const result = await pool.use(choice(b, budget), signal, (model) => Promise.resolve(model.engine.config.head));
+    const result = await pool.use(choice(b, budget), 'question-answering', signal, (model) => Promise.resolve(model.engine.config.head));
     assert.equal(result, 'question-answering');
     assert.deepEqual(pool.openModels(), [b]);
     assert.equal(lines.length, 1);
@@ -71,15 +71,15 @@ describe('engine pool', function () {
 
   it('never unloads a model a running request uses', async () => {
     const pool = new EnginePool();
-    const size = await pool.use(choice(a, 1e9), signal, (model) => Promise.resolve(bytesOf(model)));
+    const size = await pool.use(choice(a, 1e9), 'sequence-classification', signal, (model) => Promise.resolve(bytesOf(model)));
     const budget = Math.round(size * 1.5);
-    await pool.use(choice(a, budget), signal, async () => {
+    await pool.use(choice(a, budget), 'sequence-classification', signal, async () => {
       // a is in use while b opens: both stay until a's request ends.
-      await pool.use(choice(b, budget), signal, () => Promise.resolve());
+      await pool.use(choice(b, budget), 'question-answering', signal, () => Promise.resolve());
       assert.deepEqual(pool.openModels().sort(), [a, b].sort());
     });
     // The next request over budget unloads a, now idle and least recently used.
-    await pool.use(choice(b, budget), signal, () => Promise.resolve());
+    await pool.use(choice(b, budget), 'question-answering', signal, () => Promise.resolve());
     assert.deepEqual(pool.openModels(), [b]);
   });
 });

@@ -1,7 +1,9 @@
 // Checkpoints published without tokenizer files: the error says which repository to take them from, and
-// `--tokenizer` takes a folder or a hub repository, whose tokenizer files alone are fetched into the cache.
+// `--tokenizer` takes a folder or a hub repository, whose tokenizer files alone are fetched into the cache, in the
+// single-file verbs and in batch mode.
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,11 +12,14 @@ import { main } from '../../src/cli/main';
 import { loadTokenizer } from '../../src/core/tokenizer';
 import { lensError } from '../support/lens-error';
 import { FakeHub, fixtureRepo } from '../unit/hub/fake-hub';
+import { cli } from './support-cli';
+import { writeTaskCheckpoint } from './support-checkpoint';
 
 const COMMIT = 'e'.repeat(8) + '0123456789abcdef0123456789abcdef';
 const TOKENIZER_REPO = 'allenai/longformer-base-4096';
 const BPE = join(__dirname, '..', 'fixtures', 'roberta-bpe');
 const MODEL = join(__dirname, '..', 'fixtures', 'longformer-ref', 'qa-tiny');
+const ROOT = join(__dirname, '..', '..');
 
 describe('tokenizer files from elsewhere', function () {
   this.timeout(60_000);
@@ -93,5 +98,36 @@ describe('tokenizer files from elsewhere', function () {
     }
     const result = JSON.parse(stdout) as { input_ids: number[] };
     assert.deepEqual(result.input_ids, [...loadTokenizer(BPE).withSpecials([loadTokenizer(BPE).tokenize('Hello world')]).ids]);
+  });
+
+  it('batch mode reads --tokenizer in its engine workers too', async function () {
+    this.timeout(300_000);
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT });
+    const model = join(root, 'cls');
+    await writeTaskCheckpoint(model, 'sequence-classification', 31, { labels: ['no', 'yes'] });
+    for (const file of readdirSync(model)) if (!/^(config\.json|model\.safetensors)$/.test(file)) await rm(join(model, file));
+    const docs = join(root, 'docs');
+    await mkdir(docs);
+    await writeFile(join(docs, 'a.txt'), 'The crew replanted 14 hectares of wetland in May.');
+    await writeFile(join(docs, 'b.txt'), 'The river rose two metres in March.');
+    const out = join(root, 'out.jsonl');
+    const saved = process.env['XDG_CACHE_HOME'];
+    process.env['XDG_CACHE_HOME'] = join(root, 'xdg');
+    try {
+      const refused = await cli('classify', '--model', model, docs, '--jsonl', out, '--workers', '1', '--provider', 'cpu');
+      assert.equal(refused.code, 2);
+      assert.match(refused.stderr, /has no tokenizer/);
+      const run = await cli('classify', '--model', model, docs, '--tokenizer', BPE, '--jsonl', out, '--workers', '1', '--provider', 'cpu');
+      assert.equal(run.code, 0, run.stderr);
+    } finally {
+      if (saved === undefined) delete process.env['XDG_CACHE_HOME'];
+      else process.env['XDG_CACHE_HOME'] = saved;
+    }
+    const lines = readFileSync(out, 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as { label?: string });
+    assert.equal(lines.length, 2);
+    for (const line of lines) assert.ok(line.label === 'no' || line.label === 'yes', JSON.stringify(line));
   });
 });

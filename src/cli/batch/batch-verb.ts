@@ -14,7 +14,7 @@ import type { RobertaTokenizer } from '../../core/tokenizer/tokenizer';
 import type { DocumentFlags } from '../commands/document-task';
 import { parseInteger } from '../commands/document-task';
 import { engineFlags } from '../engine-flags';
-import { resolveModelArg } from '../model-arg';
+import { resolveModelArg, resolveTokenizerArg } from '../model-arg';
 import { type BatchTask, runBatch } from './run-batch';
 
 export interface BatchFlags {
@@ -43,7 +43,7 @@ export function isBatchRun(paths: readonly string[], flags: BatchFlags): boolean
 }
 
 export interface BatchVerb {
-  /** What the model needs to be, as the single-file verb checks it. */
+  /** What the model needs to be, as the single-file verb checks it; a config without architectures is read with the first. */
   readonly heads: readonly HeadKind[];
   readonly taskName: string;
   /** The verb's own checks of the model and tokenizer (a zero-shot prompt, a trained head's base model), run once. */
@@ -58,10 +58,12 @@ export async function runBatchVerb(paths: readonly string[], flags: DocumentFlag
   const { provider, threads, precision, extendPositions } = engineFlags(flags);
   const workers = parseInteger(flags.workers, '--workers', 1);
   const folder = await resolveModelArg(flags.model);
-  const checkpointConfig = await readCheckpointConfig(folder);
+  // The worker reads the checkpoint with its task's head as well (worker/handlers.ts).
+  const checkpointConfig = await readCheckpointConfig(folder, verb.heads[0]);
   const config = withExtendedPositions(checkpointConfig, extendPositions);
   requireHead(config, verb.heads, verb.taskName);
-  const tokenizer = loadTokenizer(folder);
+  const tokenizerDir = await resolveTokenizerArg(flags.tokenizer, folder);
+  const tokenizer = loadTokenizer(tokenizerDir);
   await verb.checkModel?.(config, tokenizer);
   const maxLength = parseInteger(flags.maxLength, '--max-length', 3);
   checkMaxLength(config, maxLength);
@@ -78,6 +80,7 @@ export async function runBatchVerb(paths: readonly string[], flags: DocumentFlag
     provider: provider ?? 'auto',
     ...(precision === undefined ? {} : { precision }),
     ...(extendPositions === undefined ? {} : { extendPositions }),
+    ...(tokenizerDir === folder ? {} : { tokenizerDir }),
     tokenizer,
     phrases: flags.globalText,
   });

@@ -37,6 +37,8 @@ export interface BatchOptions {
   readonly precision?: Precision;
   /** --extend-positions: each worker's graph takes this many tokens in one window (an approximation). */
   readonly extendPositions?: number;
+  /** --tokenizer: the folder the workers read the tokenizer from, when it is not the model's. */
+  readonly tokenizerDir?: string;
   /** Counts each document's tokens for the throughput figures. */
   readonly tokenizer: RobertaTokenizer;
   /** --global-text phrases, found in each document. */
@@ -183,6 +185,7 @@ async function processDocument(
     threads: plan.threadsPerWorker,
     ...(options.precision === undefined ? {} : { precision: options.precision }),
     ...(options.extendPositions === undefined ? {} : { extendPositions: options.extendPositions }),
+    ...(options.tokenizerDir === undefined ? {} : { tokenizerDir: options.tokenizerDir }),
   };
   // A signal per document: the run's signal would collect one listener per request for the whole run.
   const documentSignal = new AbortController();

@@ -48,7 +48,7 @@ export function registerAsk(program: Command): void {
         return;
       }
       const file = paths[0]!;
-      const run = await prepareRun(file, flags);
+      const run = await prepareRun(file, flags, 'question-answering');
       requireHead(run.config, ['question-answering'], 'Question answering');
       const result = await withEngine(run, flags, (engine) =>
         answer(engine, run.tokenizer, flags.question, run.text, { ...run.options, topK, maxAnswerLength }),

@@ -39,7 +39,7 @@ export function registerAttend(program: Command): void {
     .action(async (file: string, flags: AttendFlags) => {
       const mode = flags.mode as AttentionMode;
       if (!MODES.includes(mode)) throw new LensError('BAD_ARGUMENT', `--mode ${flags.mode}: expected global, received or token.`);
-      const run = await prepareRun(file, flags);
+      const run = await prepareRun(file, flags, 'base');
       const layer = parseInteger(flags.layer, '--layer', 0);
       const head = parseInteger(flags.head, '--head', 0);
       const at = parseInteger(flags.at, '--at', 0);

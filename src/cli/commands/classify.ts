@@ -72,7 +72,12 @@ export function registerClassify(program: Command): void {
         });
         return;
       }
-      const run = await prepareRun(paths[0]!, flags);
+      // The head each method reads: a config without architectures gets it as the method's Auto class would build it.
+      const run = await prepareRun(
+        paths[0]!,
+        flags,
+        flags.head !== undefined ? 'base' : flags.labels !== undefined ? 'masked-lm' : 'sequence-classification',
+      );
       let result: Classification | ZeroShotClassification;
       if (flags.head !== undefined) {
         const headDir = resolve(flags.head);

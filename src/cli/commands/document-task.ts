@@ -1,7 +1,7 @@
 // What the document verbs (classify, ask, attend) share: flags for global spans and chunking, the order of checks
 // (cheap input errors before the model is opened), opening the engine, and formatting helpers.
 import type { Command } from 'commander';
-import type { LongformerConfig } from '../../core/checkpoint/config';
+import type { HeadKind, LongformerConfig } from '../../core/checkpoint/config';
 import { withExtendedPositions } from '../../core/checkpoint/extend-positions';
 import { readCheckpointConfig } from '../../core/checkpoint/load';
 import { LensError } from '../../core/errors';
@@ -40,7 +40,7 @@ export function documentFlags(command: Command): Command {
     .option(TOKENIZER_FLAG, TOKENIZER_HELP)
     .option('--global <start:end>', 'give the tokens of this UTF-16 range global attention (repeatable)', collect, [])
     .option('--global-text <phrase>', 'give every occurrence of this phrase global attention (repeatable)', collect, [])
-    .option('--max-length <tokens>', 'tokens per model input (default: the model limit, max_position_embeddings - 2)')
+    .option('--max-length <tokens>', 'tokens per model input (default: the model limit, max_position_embeddings - pad_token_id - 1)')
     .option('--overlap <tokens>', 'document tokens shared by consecutive chunks (default: an eighth of a chunk)')
     .option('--provider <name>', `execution provider: ${PROVIDER_CHOICES.join(', ')}`, 'auto')
     .option('--threads <n>', 'CPU threads for inference')
@@ -67,18 +67,23 @@ export function parseSpans(globals: readonly string[], phrases: readonly string[
 
 export interface PreparedRun {
   readonly folder: string;
+  /** The head the verb's task needs: the checkpoint is read with it when config.json names no architectures. */
+  readonly head: HeadKind;
   readonly text: string;
   readonly tokenizer: RobertaTokenizer;
   readonly config: LongformerConfig;
   readonly options: DocumentTaskOptions;
 }
 
-/** Reads and checks everything that does not need the model: folder, document, tokenizer, config, flags. */
-export async function prepareRun(file: string, flags: DocumentFlags): Promise<PreparedRun> {
+/**
+ * Reads and checks everything that does not need the model: folder, document, tokenizer, config, flags. `head` is
+ * what the verb's task needs, as the task's Auto class would build it for a config without architectures.
+ */
+export async function prepareRun(file: string, flags: DocumentFlags, head: HeadKind): Promise<PreparedRun> {
   const folder = await resolveModelArg(flags.model);
   const text = await readDocument(file);
   const tokenizer = loadTokenizer(await resolveTokenizerArg(flags.tokenizer, folder));
-  const config = withExtendedPositions(await readCheckpointConfig(folder), extendPositionsFlag(flags.extendPositions));
+  const config = withExtendedPositions(await readCheckpointConfig(folder, head), extendPositionsFlag(flags.extendPositions));
   const spans = parseSpans(flags.global, flags.globalText, text);
   const maxLength = parseInteger(flags.maxLength, '--max-length', 3);
   checkMaxLength(config, maxLength);
@@ -89,7 +94,7 @@ export async function prepareRun(file: string, flags: DocumentFlags): Promise<Pr
     ...(overlap === undefined ? {} : { overlap }),
     ...(process.stderr.isTTY ? { onProgress: chunkProgress(Date.now()) } : {}),
   };
-  return { folder, text, tokenizer, config, options };
+  return { folder, head, text, tokenizer, config, options };
 }
 
 /** Redraws one stderr line per chunk, with the time left once a chunk has finished. */
@@ -101,7 +106,7 @@ function chunkProgress(startedAt: number): (progress: { done: number; total: num
 }
 
 export async function withEngine<T>(run: PreparedRun, flags: DocumentFlags, use: (engine: OpenedEngine) => Promise<T>): Promise<T> {
-  const engine = await openEngine(run.folder, engineFlags(flags));
+  const engine = await openEngine(run.folder, { ...engineFlags(flags), head: run.head });
   try {
     if (flags.json !== true) {
       for (const note of [engine.providerNote, engine.precisionNote])

@@ -31,7 +31,7 @@ export function registerEmbed(program: Command): void {
       });
       return;
     }
-    const run = await prepareRun(paths[0]!, flags);
+    const run = await prepareRun(paths[0]!, flags, 'base');
     requireHead(run.config, ['base'], 'Embedding');
     const result = await withEngine(run, flags, (engine) => embed(engine, run.tokenizer, run.text, run.options));
     if (flags.json === true) {

@@ -1,9 +1,10 @@
 // `longformer-lens run --model <dir> --request <file.json> [--out <file.json>] [--provider p] [--threads n]
-// [--precision p]`:
+// [--precision p] [--extend-positions N] [--head H]`:
 // runs one batch of token ids and writes the requested outputs as JSON. The request format and its checks live
 // in src/core/runtime/request.ts.
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { AUTO_CLASSES, type HeadKind } from '../../core/checkpoint/config';
 import { readCheckpointConfig } from '../../core/checkpoint/load';
 import { LensError } from '../../core/errors';
 import { headOutputNames } from '../../core/graph/longformer/heads';
@@ -23,6 +24,7 @@ interface RunFlags {
   readonly precision?: string;
   readonly cacheDir?: string;
   readonly extendPositions?: string;
+  readonly head?: string;
 }
 
 export function registerRun(program: Command): void {
@@ -37,10 +39,16 @@ export function registerRun(program: Command): void {
     .option('--precision <p>', 'numeric precision: fp32 (default), fp16 (GPU providers with shader-f16), int8 (CPU)')
     .option('--cache-dir <dir>', 'where generated ONNX models are cached')
     .option('--extend-positions <tokens>', EXTEND_POSITIONS_HELP)
+    .option(
+      '--head <head>',
+      `for a config.json without architectures: read it with this head (${HEAD_KINDS.join(', ')}), as that head's Auto class would; default base (AutoModel)`,
+    )
     .action(async (flags: RunFlags) => {
       await runCommand(flags);
     });
 }
+
+const HEAD_KINDS = Object.keys(AUTO_CLASSES) as HeadKind[];
 
 async function runCommand(flags: RunFlags): Promise<void> {
   // Flags first: they are the cheapest to check.
@@ -49,10 +57,18 @@ async function runCommand(flags: RunFlags): Promise<void> {
   const modelDir = await resolveModelArg(flags.model);
   // Checked against config.json before the engine opens, so a bad request fails at once rather than after the
   // graph is built. Only a base model's pooler cannot be known without the weights; engine.run checks that one.
-  const config = withExtendedPositions(await readCheckpointConfig(modelDir), engineOptions.extendPositions);
+  const head = headFlag(flags.head);
+  const config = withExtendedPositions(await readCheckpointConfig(modelDir, head), engineOptions.extendPositions);
+  if (head !== undefined && config.autoClass === undefined && config.head !== head) {
+    throw new LensError(
+      'BAD_ARGUMENT',
+      `--head ${head}: config.json names ${config.architecture} (${config.head}); --head applies only to a config without architectures.`,
+    );
+  }
   const request = parseRunRequest(requestJson, config, [...headOutputNames(config.head, true), 'attentions', 'global_attentions']);
   const engine = await openEngine(modelDir, {
     ...engineOptions,
+    ...(head === undefined ? {} : { head }),
     ...(flags.cacheDir === undefined ? {} : { cacheDir: flags.cacheDir }),
   });
   try {
@@ -66,6 +82,14 @@ async function runCommand(flags: RunFlags): Promise<void> {
   } finally {
     await engine.dispose();
   }
+}
+
+function headFlag(value: string | undefined): HeadKind | undefined {
+  if (value === undefined) return undefined;
+  if (!(HEAD_KINDS as readonly string[]).includes(value)) {
+    throw new LensError('BAD_ARGUMENT', `--head ${value}: expected one of ${HEAD_KINDS.join(', ')}.`);
+  }
+  return value as HeadKind;
 }
 
 async function readRequest(path: string): Promise<unknown> {

@@ -2,14 +2,22 @@
 // file, because a user fixing a config needs both.
 import { LensError } from '../errors';
 
-/** The task head on top of the encoder, chosen from config.json's `architectures`. */
+/** The task head on top of the encoder, chosen from config.json's `architectures` (or the task, AUTO_CLASSES). */
 export type HeadKind = 'base' | 'sequence-classification' | 'question-answering' | 'token-classification' | 'masked-lm';
 
 export interface LongformerConfig {
   readonly modelType: 'longformer';
-  /** `architectures[0]`, e.g. "LongformerForQuestionAnswering"; "LongformerModel" when absent. */
+  /**
+   * `architectures[0]`, e.g. "LongformerForQuestionAnswering". When config.json names none, the class of the head
+   * the task asked for (parseLongformerConfig's `taskHead`; LongformerModel when none did).
+   */
   readonly architecture: string;
   readonly head: HeadKind;
+  /**
+   * Set only when config.json names no architectures: transformers' Auto class that picks this head for the task
+   * ("AutoModelForQuestionAnswering"), whose choice `architecture` follows.
+   */
+  readonly autoClass?: string;
   readonly vocabSize: number;
   readonly hiddenSize: number;
   readonly numHiddenLayers: number;
@@ -42,14 +50,35 @@ export const ARCHITECTURE_HEADS: ReadonlyMap<string, HeadKind> = new Map<string,
   ['LongformerForMaskedLM', 'masked-lm'],
 ]);
 
+/**
+ * transformers' Auto class for each head (modeling_auto.py maps model_type "longformer" to the Longformer class of
+ * each task). An Auto class never reads `architectures`: AutoModelForQuestionAnswering builds
+ * LongformerForQuestionAnswering whatever the config names. For a config that names no class, each verb does the
+ * same with its task's head. A config that names one keeps it, and a task that needs another head is refused
+ * (pipeline.ts requireHead) where transformers would start that head from random weights.
+ */
+export const AUTO_CLASSES: Readonly<Record<HeadKind, string>> = {
+  base: 'AutoModel',
+  'sequence-classification': 'AutoModelForSequenceClassification',
+  'question-answering': 'AutoModelForQuestionAnswering',
+  'token-classification': 'AutoModelForTokenClassification',
+  'masked-lm': 'AutoModelForMaskedLM',
+};
+
+/** The Longformer class of each head (the inverse of ARCHITECTURE_HEADS). */
+export function architectureOf(head: HeadKind): string {
+  return [...ARCHITECTURE_HEADS].find(([, kind]) => kind === head)![0];
+}
+
 const HIDDEN_ACTS = ['gelu', 'gelu_new', 'relu', 'tanh'] as const;
 const PROBLEM_TYPES = ['single_label_classification', 'multi_label_classification', 'regression'] as const;
 
 /**
  * Validates a parsed config.json and returns its typed form. `source` is the file path, used in error messages.
- * Defaults follow HuggingFace's LongformerConfig/RobertaConfig where a field is optional there.
+ * Defaults follow HuggingFace's LongformerConfig/RobertaConfig where a field is optional there. `taskHead`: the head
+ * the caller's task needs, used only when config.json names no architectures (as the task's Auto class would).
  */
-export function parseLongformerConfig(json: unknown, source: string): LongformerConfig {
+export function parseLongformerConfig(json: unknown, source: string, taskHead?: HeadKind): LongformerConfig {
   if (!isRecord(json)) throw bad(source, 'the file must hold a JSON object');
   const fields = new ConfigFields(json, source);
 
@@ -58,7 +87,8 @@ export function parseLongformerConfig(json: unknown, source: string): Longformer
     throw bad(source, `model_type is "${modelType}", not "longformer"`);
   }
 
-  const architecture = readArchitecture(fields, source);
+  const named = readArchitecture(fields, source);
+  const architecture = named ?? architectureOf(taskHead ?? 'base');
   const head = ARCHITECTURE_HEADS.get(architecture);
   if (head === undefined) {
     throw bad(source, `architectures[0] is "${architecture}", which is not one of ${[...ARCHITECTURE_HEADS.keys()].join(', ')}`);
@@ -97,6 +127,7 @@ export function parseLongformerConfig(json: unknown, source: string): Longformer
     modelType: 'longformer',
     architecture,
     head,
+    ...(named === undefined ? { autoClass: AUTO_CLASSES[head] } : {}),
     vocabSize: fields.positiveInt('vocab_size', 50265),
     hiddenSize,
     numHiddenLayers,
@@ -162,9 +193,10 @@ function where(values: readonly number[], layer: number): string {
   return values.every((value) => value === values[0]) ? '' : `[${layer}]`;
 }
 
-function readArchitecture(fields: ConfigFields, source: string): string {
+/** `architectures[0]`, or undefined when config.json names none (the 2020 uploads). */
+function readArchitecture(fields: ConfigFields, source: string): string | undefined {
   const value = fields.raw('architectures');
-  if (value === undefined || value === null) return 'LongformerModel';
+  if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value) || value.length === 0 || typeof value[0] !== 'string') {
     throw bad(source, 'architectures must be a non-empty list of class names');
   }

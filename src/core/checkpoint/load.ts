@@ -4,7 +4,8 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { LensError, throwIfCancelled } from '../errors';
-import { parseLongformerConfig, type LongformerConfig } from './config';
+import { type HeadKind, parseLongformerConfig, type LongformerConfig } from './config';
+import { unnamedArchitectureNotes } from './auto-head';
 import { isNarrowed } from './dtype';
 import { matchWeights, type IgnoredTensor } from './match';
 import { readPytorchBin } from './pytorch';
@@ -41,9 +42,15 @@ const LAYOUTS: ReadonlyArray<{ file: string; format: WeightFormat; sharded: bool
   { file: 'pytorch_model.bin.index.json', format: 'pytorch', sharded: true },
 ];
 
-export async function loadCheckpoint(dir: string, options: { signal?: AbortSignal } = {}): Promise<Checkpoint> {
+export interface LoadOptions {
+  readonly signal?: AbortSignal;
+  /** The head the caller's task needs, used when config.json names no architectures (config.ts AUTO_CLASSES). */
+  readonly head?: HeadKind;
+}
+
+export async function loadCheckpoint(dir: string, options: LoadOptions = {}): Promise<Checkpoint> {
   const { signal } = options;
-  const { json, config } = await readConfigFile(dir);
+  const config = await readCheckpointConfig(dir, options.head);
   throwIfCancelled(signal);
 
   const { layout, index, files } = await locateWeights(dir);
@@ -68,13 +75,7 @@ export async function loadCheckpoint(dir: string, options: { signal?: AbortSigna
 
   const source = join(dir, layout.file);
   const { weights, sourceDtypes, ignored } = matchWeights(stored, config, source);
-  const notes: string[] = [];
-  if (!hasArchitectures(json)) {
-    // 2020 configs name no class; transformers' AutoModel then builds the bare encoder, and so do we.
-    notes.push(
-      `config.json names no architectures, so the checkpoint is read as ${config.architecture}, as transformers' AutoModel reads it`,
-    );
-  }
+  const notes: string[] = config.autoClass === undefined ? [] : unnamedArchitectureNotes(config, ignored);
   if (legacyFiles > 0) {
     notes.push("the weights are in torch.save's legacy (pre-1.6) format, read by the restricted unpickler without running anything");
   }
@@ -91,17 +92,11 @@ export async function loadCheckpoint(dir: string, options: { signal?: AbortSigna
   };
 }
 
-/** The folder's config.json, parsed and validated (cheap: no weights are read). */
-export async function readCheckpointConfig(dir: string): Promise<LongformerConfig> {
-  return (await readConfigFile(dir)).config;
-}
-
-function hasArchitectures(json: unknown): boolean {
-  const value = typeof json === 'object' && json !== null ? (json as Record<string, unknown>)['architectures'] : undefined;
-  return Array.isArray(value) && value.length > 0;
-}
-
-async function readConfigFile(dir: string): Promise<{ json: unknown; config: LongformerConfig }> {
+/**
+ * The folder's config.json, parsed and validated (cheap: no weights are read). `head`: the head the caller's task
+ * needs, used when config.json names no architectures.
+ */
+export async function readCheckpointConfig(dir: string, head?: HeadKind): Promise<LongformerConfig> {
   const path = join(dir, 'config.json');
   let text: string;
   try {
@@ -120,7 +115,7 @@ async function readConfigFile(dir: string): Promise<{ json: unknown; config: Lon
   } catch (error) {
     throw new LensError('BAD_CONFIG', `${path}: not valid JSON (${error instanceof Error ? error.message : String(error)}).`);
   }
-  return { json, config: parseLongformerConfig(json, path) };
+  return parseLongformerConfig(json, path, head);
 }
 
 /** The weight files loadCheckpoint would read, in reading order, without reading them. */

@@ -78,7 +78,10 @@ export function matchWeights(stored: ReadonlyMap<string, LoadedTensor>, config: 
     throw new LensError(
       'WEIGHTS_MISMATCH',
       `${source} does not fit ${config.architecture} as config.json describes it: ${problems.join('; ')}.`,
-      'Check that config.json and the weight files come from the same checkpoint.',
+      config.autoClass === undefined
+        ? 'Check that config.json and the weight files come from the same checkpoint.'
+        : // No class named: the task chose the head (config.ts AUTO_CLASSES), and these weights do not hold it.
+          `config.json names no architectures, so this task reads the checkpoint as ${config.architecture}, as transformers' ${config.autoClass} would (which starts a missing head from random weights); \`info\` lists the heads the weights hold.`,
     );
   }
   return { weights, sourceDtypes, ignored };

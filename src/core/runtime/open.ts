@@ -3,7 +3,7 @@
 // (providers.ts). The variants with attention outputs (per head, or combined over heads) get their sessions only when
 // a run first asks for them.
 import { Tensor as OrtTensor, type InferenceSession } from 'onnxruntime-common';
-import type { LongformerConfig } from '../checkpoint/config';
+import type { HeadKind, LongformerConfig } from '../checkpoint/config';
 import { extendedPositionsNote, extendPositionTable, withExtendedPositions } from '../checkpoint/extend-positions';
 import { loadCheckpoint, readCheckpointConfig } from '../checkpoint/load';
 import type { FloatTensor } from '../checkpoint/tensor';
@@ -31,6 +31,8 @@ export interface OpenEngineOptions {
   readonly precision?: Precision;
   /** Copy the learned position embeddings to this many tokens in the built graph (checkpoint/extend-positions.ts). */
   readonly extendPositions?: number;
+  /** The head the task needs, used when config.json names no architectures (checkpoint/config.ts AUTO_CLASSES). */
+  readonly head?: HeadKind;
   readonly signal?: AbortSignal;
 }
 
@@ -71,7 +73,7 @@ export async function openEngine(modelDir: string, options: OpenEngineOptions = 
   // a CPU precision (its DynamicQuantizeMatMul nodes have CPU kernels only): asked for on the CPU it is built at once;
   // with another choice the provider is settled on the float32 graph first, and only the CPU moves to int8.
   const firstPrecision = precision === 'fp16' || (precision === 'int8' && choice !== 'cpu') ? 'fp32' : precision;
-  let graph = await prepareGraph(modelDir, cacheDir, firstPrecision, options.extendPositions, options.signal);
+  let graph = await prepareGraph(modelDir, cacheDir, firstPrecision, options);
   throwIfCancelled(options.signal);
   let opened = await createSessionWithFallback(graph.cache.modelPath, choice, settings, (provider) =>
     provider === 'webgpu' ? webGpuPassOverReason(cacheDir) : Promise.resolve(undefined),
@@ -81,7 +83,7 @@ export async function openEngine(modelDir: string, options: OpenEngineOptions = 
   if (precision === 'fp16') {
     const unsupported = await halfPrecisionUnsupported(opened.provider);
     if (unsupported === undefined) {
-      const half = await prepareGraph(modelDir, cacheDir, 'fp16', options.extendPositions, options.signal);
+      const half = await prepareGraph(modelDir, cacheDir, 'fp16', options);
       const session = await createSession(half.cache.modelPath, opened.provider, settings);
       await opened.session.release();
       opened = { ...opened, session };
@@ -93,7 +95,7 @@ export async function openEngine(modelDir: string, options: OpenEngineOptions = 
   }
   if (precision === 'int8' && ran === 'fp32') {
     if (opened.provider === 'cpu') {
-      const quantized = await prepareGraph(modelDir, cacheDir, 'int8', options.extendPositions, options.signal);
+      const quantized = await prepareGraph(modelDir, cacheDir, 'int8', options);
       const session = await createSession(quantized.cache.modelPath, 'cpu', settings);
       await opened.session.release();
       opened = { ...opened, session };
@@ -126,13 +128,16 @@ async function prepareGraph(
   modelDir: string,
   cacheDir: string,
   precision: Precision,
-  extendPositions: number | undefined,
-  signal: AbortSignal | undefined,
+  options: Pick<OpenEngineOptions, 'extendPositions' | 'head' | 'signal'>,
 ): Promise<{ config: LongformerConfig; hasPooler: boolean; cache: CachedModel; weightsLoaded: boolean; approximation?: string }> {
+  const { extendPositions, head, signal } = options;
   // An extended graph is another graph of the same folder: its own source record and (through the config and the
-  // position table in the key) its own cache entry, one per N.
+  // position table in the key) its own cache entry, one per N. So is each task's head of a config without
+  // architectures (the config is read first: it is cheap).
+  const taskHead = (await readCheckpointConfig(modelDir, head)).autoClass === undefined ? undefined : head;
   const base = await checkpointFingerprint(modelDir, precision).catch(() => undefined);
-  const fingerprint = base === undefined || extendPositions === undefined ? base : `${base}-positions-${extendPositions}`;
+  const suffix = `${extendPositions === undefined ? '' : `-positions-${extendPositions}`}${taskHead === undefined ? '' : `-head-${taskHead}`}`;
+  const fingerprint = base === undefined ? base : `${base}${suffix}`;
   const extended = (config: LongformerConfig): { config: LongformerConfig; approximation?: string } =>
     extendPositions === undefined
       ? { config }
@@ -140,9 +145,12 @@ async function prepareGraph(
   const known = fingerprint === undefined ? undefined : await lookupSource(cacheDir, fingerprint);
   const cached = known === undefined ? undefined : findCachedModel(cacheDir, known.key);
   if (known !== undefined && cached !== undefined) {
-    return { ...extended(await readCheckpointConfig(modelDir)), hasPooler: known.hasPooler, cache: cached, weightsLoaded: false };
+    return { ...extended(await readCheckpointConfig(modelDir, head)), hasPooler: known.hasPooler, cache: cached, weightsLoaded: false };
   }
-  const checkpoint = await loadCheckpoint(modelDir, signal === undefined ? {} : { signal });
+  const checkpoint = await loadCheckpoint(modelDir, {
+    ...(signal === undefined ? {} : { signal }),
+    ...(head === undefined ? {} : { head }),
+  });
   throwIfCancelled(signal);
   const graphConfig = extended(checkpoint.config);
   const weights =

@@ -63,6 +63,27 @@ describe('config.json parser', () => {
     assert.throws(() => parse({ ...fixtureJson('base-tiny'), model_type: 'bert' }), badConfig(/model_type is "bert"/));
   });
 
+  it("reads a config without architectures with the head of the task, as that task's Auto class would", () => {
+    const unnamed = { ...fixtureJson('base-tiny'), architectures: undefined };
+    const bare = parse(unnamed);
+    assert.deepEqual([bare.architecture, bare.head, bare.autoClass], ['LongformerModel', 'base', 'AutoModel']);
+    const qa = parseLongformerConfig(unnamed, 'my/config.json', 'question-answering');
+    assert.deepEqual(
+      [qa.architecture, qa.head, qa.autoClass],
+      ['LongformerForQuestionAnswering', 'question-answering', 'AutoModelForQuestionAnswering'],
+    );
+    // A classifier built for the task gets HuggingFace's default labels when the config has none.
+    const cls = parseLongformerConfig({ ...unnamed, num_labels: 3 }, 'my/config.json', 'sequence-classification');
+    assert.deepEqual([cls.architecture, cls.id2label], ['LongformerForSequenceClassification', ['LABEL_0', 'LABEL_1', 'LABEL_2']]);
+    // A config that names its class keeps it whatever the task asks for; the task's head check refuses a mismatch.
+    const named = parseLongformerConfig(
+      { ...fixtureJson('base-tiny'), architectures: ['LongformerForMaskedLM'] },
+      'my/config.json',
+      'question-answering',
+    );
+    assert.deepEqual([named.architecture, named.head, named.autoClass], ['LongformerForMaskedLM', 'masked-lm', undefined]);
+  });
+
   it('expands a single attention window to every layer and orders id2label by index', () => {
     const config = parse({
       ...fixtureJson('cls-tiny'),

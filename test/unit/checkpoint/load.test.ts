@@ -285,8 +285,24 @@ describe('loadCheckpoint', () => {
     assert.equal(ignored.get('lm_head.dense.weight'), "the masked-LM head's weights, which LongformerModel does not use");
     assert.deepEqual(checkpoint.notes, [
       "config.json names no architectures, so the checkpoint is read as LongformerModel, as transformers' AutoModel reads it",
+      'the weights also hold a masked-lm head: `classify --labels` (zero-shot) reads the checkpoint as LongformerForMaskedLM, as AutoModelForMaskedLM does',
       "the weights are in torch.save's legacy (pre-1.6) format, read by the restricted unpickler without running anything",
     ]);
+
+    // Zero-shot classification asks for the masked-LM head, as AutoModelForMaskedLM would build it: lm_head.* is used,
+    // and the bare model's pooler, which LongformerForMaskedLM does not have, is left out.
+    const forMaskedLm = await loadCheckpoint(dir, { head: 'masked-lm' });
+    assert.equal(forMaskedLm.config.architecture, 'LongformerForMaskedLM');
+    assert.equal(forMaskedLm.config.autoClass, 'AutoModelForMaskedLM');
+    assert.ok(bytesOf(forMaskedLm.weights.get('lm_head.decoder.weight')!).equals(tensors.get('lm_head.decoder.weight')!.bytes));
+    assert.deepEqual(
+      forMaskedLm.ignoredTensors.map(({ name }) => name),
+      ['longformer.embeddings.position_ids', 'longformer.pooler.dense.weight', 'longformer.pooler.dense.bias'],
+    );
+    assert.equal(
+      forMaskedLm.notes[0],
+      "config.json names no architectures, so the checkpoint is read as LongformerForMaskedLM, as transformers' AutoModelForMaskedLM reads it",
+    );
   });
 
   it('reports BF16 and mixed source dtypes and widens the weights', async () => {

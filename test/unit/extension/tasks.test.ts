@@ -28,5 +28,9 @@ describe('tasks and their models', () => {
     );
     assert.equal(headProblem('attention', qa), undefined, 'every head has the encoder attention comes from');
     assert.equal(headProblem('classification', qa), undefined, 'without a classification head: zero-shot or a trained head');
+    // config.json without architectures: the task reads it with its own head, as its Auto class would.
+    const unnamed = { architecture: 'LongformerModel', head: 'base', architectureNamed: false } as const;
+    assert.equal(headProblem('question-answering', unnamed), undefined);
+    assert.match(headProblem('question-answering', { ...unnamed, architectureNamed: true }) ?? '', /LongformerModel has a base head/);
   });
 });
