@@ -76,6 +76,7 @@ describe('longformer-lens info', () => {
           attentionWindow: expected.window,
           attentionDilation: [1, 1],
           maxPositionEmbeddings: expected.positions,
+          maxInputLength: expected.positions - 2,
           vocabSize: 120,
           parameterCount: parameters,
           weightFormat: format,
