@@ -59,14 +59,18 @@ describe('engine pool', function () {
   it('keeps an engine per precision: an fp16 request never reuses the fp32 engine, and says what it ran', async () => {
     const pool = new EnginePool();
     const half = (): ModelChoice => ({ ...choice(a, 1e9), precision: 'fp16' });
-    const full = await pool.use(choice(a, 1e9), signal, (model) => Promise.resolve(model.engine));
-    const asked = await pool.use(half(), signal, (model) => Promise.resolve(model.engine));
+    const full = await pool.use(choice(a, 1e9), 'sequence-classification', signal, (model) => Promise.resolve(model.engine));
+    const asked = await pool.use(half(), 'sequence-classification', signal, (model) => Promise.resolve(model.engine));
     assert.notEqual(asked, full, 'fp16 opened its own engine');
     // On the CPU provider fp16 runs fp32, with the reason.
     assert.equal(full.precisionNote, undefined);
     assert.equal(asked.precision, 'fp32');
     assert.match(asked.precisionNote ?? '', /^fp16 not run: fp16 runs on GPU providers only; ran fp32\.$/);
-    assert.equal(await pool.use(half(), signal, (model) => Promise.resolve(model.engine)), asked, 'the fp16 engine is reused');
+    assert.equal(
+      await pool.use(half(), 'sequence-classification', signal, (model) => Promise.resolve(model.engine)),
+      asked,
+      'the fp16 engine is reused',
+    );
   });
 
   it('never unloads a model a running request uses', async () => {
