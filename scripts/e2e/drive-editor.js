@@ -79,7 +79,15 @@ async function openFile(page) {
 /** Hovers the marked line's text; the hover must say what the mark makes global and offer Unmark. */
 async function markHover(page, theme, out) {
   await page.mouse.move(700, 5);
+  // The editor renders only the lines in view (after a reload it keeps the earlier scroll position): go to the
+  // marked line first, so its text is in the page.
+  await page.locator('.monaco-editor .view-lines').first().click({ position: { x: 40, y: 10 } });
+  await page.keyboard.press('Control+G');
+  await page.keyboard.type(String(MARKED_LINE));
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(500);
   const text = page.locator('.monaco-editor .view-line', { hasText: MARKED_TEXT }).first();
+  await text.waitFor({ timeout: 15000 });
   await text.scrollIntoViewIfNeeded();
   const box = await text.boundingBox();
   await page.mouse.move(box.x + 60, box.y + box.height / 2);
