@@ -81,7 +81,10 @@ async function markHover(page, theme, out) {
   await page.mouse.move(700, 5);
   // The editor renders only the lines in view (after a reload it keeps the earlier scroll position): go to the
   // marked line first, so its text is in the page.
-  await page.locator('.monaco-editor .view-lines').first().click({ position: { x: 40, y: 10 } });
+  await page
+    .locator('.monaco-editor .view-lines')
+    .first()
+    .click({ position: { x: 40, y: 10 } });
   await page.keyboard.press('Control+G');
   await page.keyboard.type(String(MARKED_LINE));
   await page.keyboard.press('Enter');
