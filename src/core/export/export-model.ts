@@ -12,7 +12,6 @@ import { version as PROJECT_VERSION } from '../../../package.json';
 import { loadCheckpoint } from '../checkpoint/load';
 import { LensError, throwIfCancelled } from '../errors';
 import { ExternalDataFile } from '../graph/external-data-file';
-import { toHalfPrecision } from '../graph/half-precision';
 import { buildLongformerGraph } from '../graph/longformer/model';
 import { serializeModel } from '../graph/serialize';
 import type { Precision } from '../precision';
@@ -51,13 +50,12 @@ export async function exportModel(modelDir: string, outDir: string, options: Exp
       'Copy the tokenizer files published with the checkpoint beside config.json.',
     );
   }
-  const built = buildLongformerGraph(checkpoint.config, checkpoint.weights, {
+  // The graph the engine caches for this precision: inputs and outputs keep their types, so a caller feeds and reads
+  // an fp16 or int8 export exactly like an fp32 one.
+  const graph = buildLongformerGraph(checkpoint.config, checkpoint.weights, {
     attentions: options.attentions === true ? 'per-head' : 'none',
     precision,
   });
-  // The same rewrite the engine's fp16 cache entries get: inputs and outputs keep their types, so a caller feeds and
-  // reads an fp16 export exactly like an fp32 one.
-  const graph = precision === 'fp16' ? toHalfPrecision(built) : built;
   throwIfCancelled(options.signal);
 
   // Written beside the target and renamed into place, so a failed export leaves no half-written folder.

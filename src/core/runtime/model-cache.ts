@@ -12,7 +12,6 @@ import type { StateDict } from '../checkpoint/tensor';
 import { throwIfCancelled } from '../errors';
 import { ExternalDataFile } from '../graph/external-data-file';
 import { type AttentionOutputs, buildLongformerGraph } from '../graph/longformer/model';
-import { toHalfPrecision } from '../graph/half-precision';
 import { serializeModel } from '../graph/serialize';
 import type { Precision } from '../precision';
 
@@ -106,8 +105,7 @@ export async function ensureCachedModel(
       for (const [file, attentions] of VARIANTS) {
         throwIfCancelled(signal);
         // Masked-LM logits at the positions a run names (RunOptions.logitPositions), never the whole (S, V) table unasked.
-        const built = buildLongformerGraph(config, weights, { attentions, precision, logits: 'at-positions' });
-        const graph = precision === 'fp16' ? toHalfPrecision(built) : built;
+        const graph = buildLongformerGraph(config, weights, { attentions, precision, logits: 'at-positions' });
         await writeFile(
           join(staging, file),
           serializeModel(graph, { external, metadata: { graph_version: GRAPH_VERSION, cache_key: key } }),

@@ -4,6 +4,7 @@ import type { LongformerConfig } from '../../checkpoint/config';
 import type { StateDict } from '../../checkpoint/tensor';
 import type { Precision } from '../../precision';
 import { GraphBuilder, type Graph, type Value } from '../builder';
+import { toHalfPrecision } from '../half-precision';
 import { embeddings } from './embeddings';
 import { HEAD_WEIGHTS_INPUT } from './head-weights';
 import { buildHead, LOGIT_POSITIONS_INPUT } from './heads';
@@ -21,9 +22,8 @@ export type AttentionOutputs = 'none' | 'per-head' | 'head-weighted';
 export interface LongformerGraphOptions {
   readonly attentions: AttentionOutputs;
   /**
-   * The graph built here is float32 for fp32 and fp16 (model-cache.ts rewrites the fp16 variant with
-   * graph/half-precision.ts); for int8 the encoder's dense layers are quantized (weights.ts). The option is part of
-   * the cache key.
+   * fp16: the float32 graph rewritten by graph/half-precision.ts (MatMuls and their weights in float16, inputs and
+   * outputs unchanged); int8: the encoder's dense layers quantized (weights.ts). The option is part of the cache key.
    */
   readonly precision?: Precision;
   /**
@@ -89,5 +89,6 @@ export function buildLongformerGraph(config: LongformerConfig, dict: StateDict, 
   for (const output of buildHead(b, weights, config, sequence, logitPositions)) {
     b.output(output.value, output.name, 'float32', output.dims);
   }
-  return b.build();
+  const graph = b.build();
+  return options.precision === 'fp16' ? toHalfPrecision(graph) : graph;
 }
