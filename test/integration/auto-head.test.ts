@@ -10,7 +10,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { copyFixture, FIXTURES } from '../unit/checkpoint/support/checkpoint-files';
-import { cli } from './support-cli';
+import { runCli } from '../support/run-cli';
 import { writeTaskCheckpoint } from './support-checkpoint';
 
 const ROOT = join(__dirname, '..', '..');
@@ -67,7 +67,7 @@ describe('configs without architectures: each verb chooses the head as its Auto 
           outputs: ['start_logits', 'end_logits'],
         }),
       );
-      const run = await cli('run', '--model', folder, '--request', request, '--head', 'question-answering', ...CPU);
+      const run = await runCli('run', '--model', folder, '--request', request, '--head', 'question-answering', ...CPU);
       assert.equal(run.code, 0, run.stderr);
       const response = JSON.parse(run.stdout) as Record<string, { data: unknown }>;
       for (const name of ['start_logits', 'end_logits']) {
@@ -78,10 +78,10 @@ describe('configs without architectures: each verb chooses the head as its Auto 
       }
     }
     const request = join(dir, `${inputs[0]!.name}.json`);
-    const bare = await cli('run', '--model', folder, '--request', request, ...CPU);
+    const bare = await runCli('run', '--model', folder, '--request', request, ...CPU);
     assert.equal(bare.code, 2);
     assert.match(bare.stderr, /start_logits/);
-    const wrong = await cli('run', '--model', named, '--request', request, '--head', 'masked-lm', ...CPU);
+    const wrong = await runCli('run', '--model', named, '--request', request, '--head', 'masked-lm', ...CPU);
     assert.equal(wrong.code, 2);
     assert.match(
       wrong.stderr,
@@ -91,7 +91,7 @@ describe('configs without architectures: each verb chooses the head as its Auto 
 
   it('info reads it as LongformerModel (AutoModel) and says which verb reads the head its weights hold', async () => {
     const folder = await withoutArchitectures(await copyFixture('qa-tiny', 'pytorch', await mkdtemp(join(dir, 'info-'))));
-    const info = await cli('info', '--model', folder);
+    const info = await runCli('info', '--model', folder);
     assert.equal(info.code, 0, info.stderr);
     assert.match(info.stdout, /^architecture: +LongformerModel$/m);
     assert.match(
@@ -112,20 +112,20 @@ describe('configs without architectures: each verb chooses the head as its Auto 
     const document = join(dir, 'report.txt');
     await writeFile(document, 'The crew replanted 14 hectares of wetland in May, after the reed canary grass was cut back.');
     const ask = (model: string): Promise<{ code: number; stdout: string; stderr: string }> =>
-      cli('ask', '--model', model, document, '--question', 'How many hectares?', '--top-k', '3', '--json', ...CPU);
+      runCli('ask', '--model', model, document, '--question', 'How many hectares?', '--top-k', '3', '--json', ...CPU);
     const unnamedQa = await withoutArchitectures(qa);
     const [fromNamed, fromUnnamed] = [await ask(qa), await ask(unnamedQa)];
     assert.equal(fromUnnamed.code, 0, fromUnnamed.stderr);
     assert.deepEqual(JSON.parse(fromUnnamed.stdout), JSON.parse(fromNamed.stdout));
 
     const zeroShot = (model: string): Promise<{ code: number; stdout: string; stderr: string }> =>
-      cli('classify', '--model', model, document, '--labels', 'nature,money', '--json', ...CPU);
+      runCli('classify', '--model', model, document, '--labels', 'nature,money', '--json', ...CPU);
     const [labelsNamed, labelsUnnamed] = [await zeroShot(mlm), await zeroShot(await withoutArchitectures(mlm))];
     assert.equal(labelsUnnamed.code, 0, labelsUnnamed.stderr);
     assert.deepEqual(JSON.parse(labelsUnnamed.stdout), JSON.parse(labelsNamed.stdout));
 
     // AutoModelForSequenceClassification would start a classifier from random weights; the verb refuses instead.
-    const refused = await cli('classify', '--model', unnamedQa, document, ...CPU);
+    const refused = await runCli('classify', '--model', unnamedQa, document, ...CPU);
     assert.equal(refused.code, 2);
     assert.match(
       refused.stderr,
@@ -144,7 +144,20 @@ describe('configs without architectures: each verb chooses the head as its Auto 
     await cp(join(dir, 'report.txt'), join(docs, 'a.txt'), { recursive: true });
     await writeFile(join(docs, 'b.txt'), 'The river rose two metres in March.');
     const out = join(dir, 'answers.jsonl');
-    const batch = await cli('ask', '--model', qa, docs, '--question', 'How much?', '--jsonl', out, '--workers', '1', '--provider', 'cpu');
+    const batch = await runCli(
+      'ask',
+      '--model',
+      qa,
+      docs,
+      '--question',
+      'How much?',
+      '--jsonl',
+      out,
+      '--workers',
+      '1',
+      '--provider',
+      'cpu',
+    );
     assert.equal(batch.code, 0, batch.stderr);
     const lines = (await readFile(out, 'utf8'))
       .split('\n')

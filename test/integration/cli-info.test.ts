@@ -5,28 +5,11 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main';
 import type { CheckpointInfo } from '../../src/core/checkpoint/describe';
+import { runCli } from '../support/run-cli';
 import { copyFixture, FIXTURE_CASES, FIXTURES, tempDir } from '../unit/checkpoint/support/checkpoint-files';
 
 const ROOT = join(__dirname, '..', '..');
-
-/** Runs main() with stdout and stderr captured. */
-async function runCli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const writeOut = process.stdout.write.bind(process.stdout);
-  const writeErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = (chunk: string | Uint8Array) => ((stdout += String(chunk)), true);
-  process.stderr.write = (chunk: string | Uint8Array) => ((stderr += String(chunk)), true);
-  try {
-    const code = await main(args);
-    return { code, stdout, stderr };
-  } finally {
-    process.stdout.write = writeOut;
-    process.stderr.write = writeErr;
-  }
-}
 
 const EXPECTED: Record<
   (typeof FIXTURE_CASES)[number],
@@ -60,7 +43,7 @@ describe('longformer-lens info', () => {
         const parameters = (JSON.parse(readFileSync(join(FIXTURES, name, 'reference.json'), 'utf8')) as { num_parameters: number })
           .num_parameters;
 
-        const json = await runCli(['info', '--model', folder, '--json']);
+        const json = await runCli('info', '--model', folder, '--json');
         assert.equal(json.code, 0, json.stderr);
         assert.equal(json.stderr, '');
         const info = JSON.parse(json.stdout) as CheckpointInfo;
@@ -86,7 +69,7 @@ describe('longformer-lens info', () => {
           notes: [],
         });
 
-        const text = await runCli(['info', '--model', folder]);
+        const text = await runCli('info', '--model', folder);
         assert.equal(text.code, 0, text.stderr);
         assert.match(text.stdout, new RegExp(`^architecture: +${expected.architecture}$`, 'm'));
         assert.match(text.stdout, new RegExp(`^head: +${expected.head}$`, 'm'));
@@ -105,7 +88,7 @@ describe('longformer-lens info', () => {
     const config = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8')) as Record<string, unknown>;
     delete config['architectures'];
     await writeFile(join(folder, 'config.json'), JSON.stringify(config));
-    const text = await runCli(['info', '--model', folder]);
+    const text = await runCli('info', '--model', folder);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /^head: +base$/m);
     assert.match(
@@ -119,7 +102,7 @@ describe('longformer-lens info', () => {
   });
 
   it('exits 2 with one line on stderr for a folder that does not exist or holds a bad config', async () => {
-    const missing = await runCli(['info', '--model', join(root, 'nowhere')]);
+    const missing = await runCli('info', '--model', join(root, 'nowhere'));
     assert.equal(missing.code, 2);
     assert.equal(missing.stdout, '');
     assert.match(missing.stderr, /^longformer-lens: --model .*nowhere: no such folder\. .*\n$/);
@@ -129,7 +112,7 @@ describe('longformer-lens info', () => {
       join(folder, 'config.json'),
       JSON.stringify({ architectures: ['LongformerForQuestionAnswering'], attention_window: 7, num_hidden_layers: 2 }),
     );
-    const bad = await runCli(['info', '--model', folder]);
+    const bad = await runCli('info', '--model', folder);
     assert.equal(bad.code, 2);
     assert.equal(bad.stderr.split('\n').length, 2, 'one line and its newline');
     assert.match(bad.stderr, /config\.json: attention_window is 7; each attention window must be an even positive integer\./);

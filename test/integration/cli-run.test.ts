@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main';
+import { runCli } from '../support/run-cli';
 
 const ROOT = join(__dirname, '..', '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'longformer-ref');
@@ -30,20 +30,6 @@ function cli(args: readonly string[]): { status: number | null; stdout: string; 
     encoding: 'utf8',
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-async function inProcess(args: readonly string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = '';
-  const original = process.stderr.write.bind(process.stderr);
-  process.stderr.write = (chunk: string | Uint8Array): boolean => {
-    stderr += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    return true;
-  };
-  try {
-    return { code: await main(args), stderr };
-  } finally {
-    process.stderr.write = original;
-  }
 }
 
 describe('CLI: longformer-lens run', function () {
@@ -140,7 +126,7 @@ describe('CLI: longformer-lens run', function () {
     it(`exits with 2 for ${label}`, async () => {
       const requestPath = join(dir, 'bad.json');
       await writeFile(requestPath, JSON.stringify(request));
-      const { code, stderr } = await inProcess(['run', ...common(), '--request', requestPath]);
+      const { code, stderr } = await runCli('run', ...common(), '--request', requestPath);
       assert.equal(code, 2);
       assert.match(stderr, reason);
     });
@@ -160,7 +146,7 @@ describe('CLI: longformer-lens run', function () {
       ],
     ];
     for (const [args, reason] of cases) {
-      const { code, stderr } = await inProcess(args);
+      const { code, stderr } = await runCli(...args);
       assert.equal(code, 2, args.join(' '));
       assert.match(stderr, reason);
     }

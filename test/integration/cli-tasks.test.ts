@@ -5,44 +5,10 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main';
 import { syntheticDocument } from '../unit/tasks/helpers';
 import { TEST_PROVIDER } from '../support/provider';
+import { expectBadInput, runCli } from '../support/run-cli';
 import { FIXTURE_TOKENIZER, writeTaskCheckpoint } from './support-checkpoint';
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function cli(...args: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = (chunk: string | Uint8Array) => {
-    stdout += chunk.toString();
-    return true;
-  };
-  process.stderr.write = (chunk: string | Uint8Array) => {
-    stderr += chunk.toString();
-    return true;
-  };
-  try {
-    const code = await main(args);
-    return { code, stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
-}
-
-function expectBadInput(run: Run, pattern: RegExp): void {
-  assert.equal(run.code, 2, run.stderr);
-  assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
-  assert.match(run.stderr, pattern);
-}
 
 describe('CLI document verbs', function () {
   this.timeout(300_000);
@@ -80,7 +46,7 @@ describe('CLI document verbs', function () {
   });
 
   it('tokenize --json prints ids and offsets with <s> and </s>', async () => {
-    const run = await cli('tokenize', '--model', FIXTURE_TOKENIZER, '--text', 'Hello world', '--json');
+    const run = await runCli('tokenize', '--model', FIXTURE_TOKENIZER, '--text', 'Hello world', '--json');
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(JSON.parse(run.stdout), {
       input_ids: [0, 15500, 999, 2],
@@ -91,17 +57,17 @@ describe('CLI document verbs', function () {
         [0, 0],
       ],
     });
-    const human = await cli('tokenize', '--model', FIXTURE_TOKENIZER, '--file', paths.doc);
+    const human = await runCli('tokenize', '--model', FIXTURE_TOKENIZER, '--file', paths.doc);
     assert.equal(human.code, 0, human.stderr);
     assert.match(human.stdout, /^ *# +id +token +line:col +UTF-16 +text$/m);
     assert.match(human.stdout, /Ġcrossing +\d+:\d+ +\d+-\d+ {2}"crossing"/);
-    expectBadInput(await cli('tokenize', '--model', FIXTURE_TOKENIZER), /exactly one of --text and --file/);
-    expectBadInput(await cli('tokenize', '--model', dir, '--text', 'x'), /no tokenizer/);
+    expectBadInput(await runCli('tokenize', '--model', FIXTURE_TOKENIZER), /exactly one of --text and --file/);
+    expectBadInput(await runCli('tokenize', '--model', dir, '--text', 'x'), /no tokenizer/);
   });
 
   it('classify --json has the documented shape; spans and phrases add global tokens', async () => {
     const at = document.indexOf('zebra');
-    const run = await cli(
+    const run = await runCli(
       'classify',
       '--model',
       paths.cls,
@@ -138,13 +104,13 @@ describe('CLI document verbs', function () {
     assert.equal(json['provider'], TEST_PROVIDER);
     assert.equal(json['precision'], 'fp32');
     assert.equal((json['logits'] as number[]).length, 3);
-    const human = await cli('classify', '--model', paths.cls, paths.doc, '--provider', TEST_PROVIDER);
+    const human = await runCli('classify', '--model', paths.cls, paths.doc, '--provider', TEST_PROVIDER);
     assert.equal(human.code, 0, human.stderr);
     assert.match(human.stdout, /^(negative|neutral|positive) +\d\.\d{3} +[█░]{20}$/m);
   });
 
   it('ask --json returns answers that are slices of the document', async () => {
-    const run = await cli(
+    const run = await runCli(
       'ask',
       '--model',
       paths.qa,
@@ -171,14 +137,26 @@ describe('CLI document verbs', function () {
       assert.equal(document.slice(a.start, a.end), a.text);
       assert.ok(a.score > 0 && a.score <= 1);
     }
-    const human = await cli('ask', '--model', paths.qa, paths.doc, '--question', 'Where?', '--provider', TEST_PROVIDER);
+    const human = await runCli('ask', '--model', paths.qa, paths.doc, '--question', 'Where?', '--provider', TEST_PROVIDER);
     assert.equal(human.code, 0, human.stderr);
     assert.match(human.stdout, /^# +score +line:col +UTF-16 +answer$/m);
     assert.match(human.stdout, /^1 +\d\.\d+(e-\d+)? +\d+:\d+ +\d+-\d+ +"/m);
   });
 
   it('attend --json gives one score per token for a layer and head', async () => {
-    const run = await cli('attend', '--model', paths.base, paths.doc, '--layer', '1', '--head', '0', '--json', '--provider', TEST_PROVIDER);
+    const run = await runCli(
+      'attend',
+      '--model',
+      paths.base,
+      paths.doc,
+      '--layer',
+      '1',
+      '--head',
+      '0',
+      '--json',
+      '--provider',
+      TEST_PROVIDER,
+    );
     assert.equal(run.code, 0, run.stderr);
     const json = JSON.parse(run.stdout) as {
       tokens: Array<{ start: number; end: number }>;
@@ -194,7 +172,7 @@ describe('CLI document verbs', function () {
     assert.equal(json.mode, 'global');
     assert.ok(json.scores.every((s) => Number.isFinite(s) && s >= 0));
     const at = document.indexOf('zebra');
-    const token = await cli(
+    const token = await runCli(
       'attend',
       '--model',
       paths.base,
@@ -215,7 +193,7 @@ describe('CLI document verbs', function () {
   });
 
   it('classify --labels: zero-shot on a masked-LM checkpoint, with the method, template and calibration in the output', async () => {
-    const run = await cli('classify', '--model', paths.mlm, paths.doc, '--labels', 'law=law|legal,music', '--json', '--provider', 'cpu');
+    const run = await runCli('classify', '--model', paths.mlm, paths.doc, '--labels', 'law=law|legal,music', '--json', '--provider', 'cpu');
     assert.equal(run.code, 0, run.stderr);
     const json = JSON.parse(run.stdout) as Record<string, unknown>;
     assert.equal(json['method'], 'zero-shot');
@@ -224,7 +202,7 @@ describe('CLI document verbs', function () {
     const calibration = json['calibration'] as { applied: boolean; input: string; probabilities: Record<string, number> };
     assert.equal(calibration.applied, true);
     assert.equal(calibration.input, 'N/A');
-    const text = await cli(
+    const text = await runCli(
       'classify',
       '--model',
       paths.mlm,
@@ -237,36 +215,42 @@ describe('CLI document verbs', function () {
     );
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /method: zero-shot labels\ntemplate: "Topic: <mask>"\nnot calibrated/);
-    expectBadInput(await cli('classify', '--model', paths.mlm, paths.doc), /no classification head\. Give --labels/);
-    expectBadInput(await cli('classify', '--model', paths.mlm, paths.doc, '--labels', 'law'), /only one label/);
-    expectBadInput(await cli('classify', '--model', paths.mlm, paths.doc, '--labels', 'law, ,music'), /empty entry/);
-    expectBadInput(await cli('classify', '--model', paths.mlm, paths.doc, '--labels', 'a,b', '--template', 'no mask'), /exactly once/);
-    expectBadInput(await cli('classify', '--model', paths.cls, paths.doc, '--labels', 'a,b'), /masked-lm head/);
-    expectBadInput(await cli('classify', '--model', paths.cls, paths.doc, '--template', 'x <mask>'), /go with --labels/);
+    expectBadInput(await runCli('classify', '--model', paths.mlm, paths.doc), /no classification head\. Give --labels/);
+    expectBadInput(await runCli('classify', '--model', paths.mlm, paths.doc, '--labels', 'law'), /only one label/);
+    expectBadInput(await runCli('classify', '--model', paths.mlm, paths.doc, '--labels', 'law, ,music'), /empty entry/);
+    expectBadInput(await runCli('classify', '--model', paths.mlm, paths.doc, '--labels', 'a,b', '--template', 'no mask'), /exactly once/);
+    expectBadInput(await runCli('classify', '--model', paths.cls, paths.doc, '--labels', 'a,b'), /masked-lm head/);
+    expectBadInput(await runCli('classify', '--model', paths.cls, paths.doc, '--template', 'x <mask>'), /go with --labels/);
   });
 
   it('bad input exits 2 with one line', async () => {
-    expectBadInput(await cli('classify', '--model', paths.cls, paths.empty), /is empty/);
-    expectBadInput(await cli('classify', '--model', paths.cls, paths.blank), /only whitespace/);
-    expectBadInput(await cli('classify', '--model', paths.cls, paths.binary), /binary|UTF-8/);
-    expectBadInput(await cli('classify', '--model', paths.cls, paths.doc, '--global', `0:${document.length + 1}`), /outside the document/);
-    expectBadInput(await cli('classify', '--model', paths.cls, paths.doc, '--global', 'abc'), /START:END/);
-    expectBadInput(await cli('classify', '--model', paths.cls, paths.doc, '--global-text', 'no such phrase'), /does not occur/);
-    expectBadInput(await cli('ask', '--model', paths.cls, paths.doc, '--question', 'Why?'), /question-answering head/);
-    expectBadInput(await cli('classify', '--model', paths.qa, paths.doc), /has no classification head/);
-    expectBadInput(await cli('ask', '--model', paths.qa, paths.doc, '--question', '   '), /question is empty/);
-    expectBadInput(await cli('attend', '--model', paths.base, paths.doc, '--layer', '7'), /layer 7 does not exist/);
-    expectBadInput(await cli('classify', '--model', paths.cls, join(dir, 'missing.txt')), /no such file/);
-    expectBadInput(await cli('classify', '--model', paths.cls, paths.doc, '--max-length', '100000'), /model's limit/);
-    expectBadInput(await cli('classify', '--model', paths.doc, paths.doc), /--model .*doc\.txt is a file, not a folder/);
+    expectBadInput(await runCli('classify', '--model', paths.cls, paths.empty), /is empty/);
+    expectBadInput(await runCli('classify', '--model', paths.cls, paths.blank), /only whitespace/);
+    expectBadInput(await runCli('classify', '--model', paths.cls, paths.binary), /binary|UTF-8/);
+    expectBadInput(
+      await runCli('classify', '--model', paths.cls, paths.doc, '--global', `0:${document.length + 1}`),
+      /outside the document/,
+    );
+    expectBadInput(await runCli('classify', '--model', paths.cls, paths.doc, '--global', 'abc'), /START:END/);
+    expectBadInput(await runCli('classify', '--model', paths.cls, paths.doc, '--global-text', 'no such phrase'), /does not occur/);
+    expectBadInput(await runCli('ask', '--model', paths.cls, paths.doc, '--question', 'Why?'), /question-answering head/);
+    expectBadInput(await runCli('classify', '--model', paths.qa, paths.doc), /has no classification head/);
+    expectBadInput(await runCli('ask', '--model', paths.qa, paths.doc, '--question', '   '), /question is empty/);
+    expectBadInput(await runCli('attend', '--model', paths.base, paths.doc, '--layer', '7'), /layer 7 does not exist/);
+    expectBadInput(await runCli('classify', '--model', paths.cls, join(dir, 'missing.txt')), /no such file/);
+    expectBadInput(await runCli('classify', '--model', paths.cls, paths.doc, '--max-length', '100000'), /model's limit/);
+    expectBadInput(await runCli('classify', '--model', paths.doc, paths.doc), /--model .*doc\.txt is a file, not a folder/);
     // Argument-parser errors read like every other error: one line, the prefix, and where the usage is.
     expectBadInput(
-      await cli('classify', '--model', paths.cls, paths.doc, '--modle', 'x'),
+      await runCli('classify', '--model', paths.cls, paths.doc, '--modle', 'x'),
       /^longformer-lens: unknown option '--modle' \(Did you mean --model\?\) \(see longformer-lens classify --help\)$/m,
     );
-    expectBadInput(await cli('ask', '--model', paths.qa, paths.doc), /^longformer-lens: required option '--question <text>' not specified/);
     expectBadInput(
-      await cli('clasify'),
+      await runCli('ask', '--model', paths.qa, paths.doc),
+      /^longformer-lens: required option '--question <text>' not specified/,
+    );
+    expectBadInput(
+      await runCli('clasify'),
       /^longformer-lens: unknown command 'clasify' \(Did you mean classify\?\) \(see longformer-lens --help\)$/m,
     );
   });

@@ -7,23 +7,8 @@ import { readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main';
+import { runCli, runRequest } from '../support/run-cli';
 import { writeTaskCheckpoint } from './support-checkpoint';
-
-async function cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const writeOut = process.stdout.write.bind(process.stdout);
-  const writeErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = (chunk: string | Uint8Array) => ((stdout += String(chunk)), true);
-  process.stderr.write = (chunk: string | Uint8Array) => ((stderr += String(chunk)), true);
-  try {
-    return { code: await main(args), stdout, stderr };
-  } finally {
-    process.stdout.write = writeOut;
-    process.stderr.write = writeErr;
-  }
-}
 
 describe('--extend-positions', function () {
   this.timeout(300_000);
@@ -47,22 +32,8 @@ describe('--extend-positions', function () {
   };
   const run = async (length: number, extend?: number): Promise<{ code: number; stderr: string; logits?: number[] }> => {
     const out = join(dir, `out-${length}-${extend ?? 0}.json`);
-    const args = [
-      'run',
-      '--model',
-      model,
-      '--provider',
-      'cpu',
-      '--threads',
-      '1',
-      '--cache-dir',
-      join(dir, 'cache'),
-      '--request',
-      await request(length),
-      '--out',
-      out,
-    ];
-    const result = await cli(extend === undefined ? args : [...args, '--extend-positions', String(extend)]);
+    const extra = extend === undefined ? [] : ['--extend-positions', String(extend)];
+    const result = await runRequest({ model, request: await request(length), out, cacheDir: join(dir, 'cache') }, ...extra);
     if (result.code !== 0) return result;
     const response = JSON.parse(await readFile(out, 'utf8')) as { logits: { data: number[][] }; approximation?: string };
     assert.equal(response.approximation === undefined, extend === undefined, 'the response says when it is an approximation');
@@ -93,10 +64,10 @@ describe('--extend-positions', function () {
   it('classify reads a 300-token document as one chunk with N = 1024, and refuses N the model already takes', async () => {
     const document = join(dir, 'doc.txt');
     await writeFile(document, Array.from({ length: 60 }, (_, i) => `Sentence number ${i} is here.`).join(' '));
-    const chunked = await cli(['classify', '--model', model, document, '--provider', 'cpu', '--threads', '1', '--json']);
+    const chunked = await runCli('classify', '--model', model, document, '--provider', 'cpu', '--threads', '1', '--json');
     assert.equal(chunked.code, 0, chunked.stderr);
     assert.ok((JSON.parse(chunked.stdout) as { chunks: unknown[] }).chunks.length > 1);
-    const whole = await cli([
+    const whole = await runCli(
       'classify',
       '--model',
       model,
@@ -108,15 +79,15 @@ describe('--extend-positions', function () {
       '--json',
       '--extend-positions',
       '1024',
-    ]);
+    );
     assert.equal(whole.code, 0, whole.stderr);
     assert.equal((JSON.parse(whole.stdout) as { chunks: unknown[] }).chunks.length, 1);
     assert.match(whole.stderr, /approximation: position embeddings extended from 128 to 1024 tokens/);
-    const info = await cli(['info', '--model', model, '--extend-positions', '1024']);
+    const info = await runCli('info', '--model', model, '--extend-positions', '1024');
     assert.equal(info.code, 0, info.stderr);
     assert.match(info.stdout, /^max positions: +1026$/m);
     assert.match(info.stdout, /^note: +approximation: position embeddings extended from 128 to 1024 tokens/m);
-    const tooSmall = await cli(['classify', '--model', model, document, '--extend-positions', '100']);
+    const tooSmall = await runCli('classify', '--model', model, document, '--extend-positions', '100');
     assert.equal(tooSmall.code, 2);
     assert.match(tooSmall.stderr, /--extend-positions 100: expected a number of tokens above the model's 128/);
   });
@@ -136,10 +107,10 @@ describe('--extend-positions', function () {
     ];
     const common = ['--provider', 'cpu', '--threads', '1', '--json'];
     for (const [verb, checkpoint, extra] of verbs) {
-      const plain = await cli([verb, '--model', checkpoint, document, ...extra, ...common]);
+      const plain = await runCli(verb, '--model', checkpoint, document, ...extra, ...common);
       assert.equal(plain.code, 0, `${verb}: ${plain.stderr}`);
       assert.equal((JSON.parse(plain.stdout) as { approximation?: string }).approximation, undefined, `${verb} without the flag`);
-      const extended = await cli([verb, '--model', checkpoint, document, ...extra, ...common, '--extend-positions', '512']);
+      const extended = await runCli(verb, '--model', checkpoint, document, ...extra, ...common, '--extend-positions', '512');
       assert.equal(extended.code, 0, `${verb}: ${extended.stderr}`);
       const json = JSON.parse(extended.stdout) as { approximation?: string };
       assert.match(json.approximation ?? '', /^position embeddings extended from 128 to 512 tokens by copying the learned ones/, verb);
@@ -150,7 +121,7 @@ describe('--extend-positions', function () {
     const second = join(dir, 'verbs-2.txt');
     await writeFile(second, 'The crew planted trees by the river in May.');
     const out = join(dir, 'batch.jsonl');
-    const batch = await cli([
+    const batch = await runCli(
       'classify',
       '--model',
       model,
@@ -164,7 +135,7 @@ describe('--extend-positions', function () {
       'cpu',
       '--extend-positions',
       '512',
-    ]);
+    );
     assert.equal(batch.code, 0, batch.stderr);
     assert.match(batch.stderr, /approximation: position embeddings extended from 128 to 512 tokens/);
     const lines = (await readFile(out, 'utf8'))

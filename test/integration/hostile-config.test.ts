@@ -3,22 +3,8 @@
 import { strict as assert } from 'node:assert';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main';
+import { runCli } from '../support/run-cli';
 import { copyFixture, tempDir } from '../unit/checkpoint/support/checkpoint-files';
-
-async function runCli(args: readonly string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = '';
-  const writeOut = process.stdout.write.bind(process.stdout);
-  const writeErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = () => true;
-  process.stderr.write = (chunk: string | Uint8Array) => ((stderr += String(chunk)), true);
-  try {
-    return { code: await main(args), stderr };
-  } finally {
-    process.stdout.write = writeOut;
-    process.stderr.write = writeErr;
-  }
-}
 
 describe('hostile configs through the CLI', function () {
   this.timeout(120_000);
@@ -49,7 +35,7 @@ describe('hostile configs through the CLI', function () {
         ['info', '--model', folder],
         ['run', '--model', folder, '--provider', 'cpu', '--cache-dir', join(root, 'cache'), '--request', request],
       ]) {
-        const { code, stderr } = await runCli(args);
+        const { code, stderr } = await runCli(...args);
         assert.equal(code, 2, `${args[0]}: ${stderr}`);
         assert.equal(stderr.split('\n').length, 2, `${args[0]}: one line and its newline: ${stderr}`);
         assert.match(stderr, pattern);

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main';
 import { readSafetensors } from '../../src/core/checkpoint/safetensors';
+import { runRequest } from '../support/run-cli';
 import { encodeLegacyShared, FIXTURE_CASES, FIXTURES, type RawTensor } from '../unit/checkpoint/support/checkpoint-files';
 
 interface ReferenceInput {
@@ -24,21 +24,6 @@ const OUTPUTS: Record<(typeof FIXTURE_CASES)[number], string[]> = {
   'cls-tiny': ['logits', 'attentions', 'global_attentions'],
   'qa-tiny': ['start_logits', 'end_logits', 'attentions', 'global_attentions'],
 };
-
-async function runQuietly(args: readonly string[]): Promise<void> {
-  const original = process.stderr.write.bind(process.stderr);
-  let stderr = '';
-  process.stderr.write = (chunk: string | Uint8Array): boolean => {
-    stderr += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    return true;
-  };
-  try {
-    const code = await main(args);
-    assert.equal(code, 0, stderr);
-  } finally {
-    process.stderr.write = original;
-  }
-}
 
 function flat(value: unknown): number[] {
   return Array.isArray(value) ? value.flatMap(flat) : typeof value === 'number' ? [value] : [];
@@ -87,21 +72,8 @@ describe('legacy torch.save checkpoints through `run`', function () {
         ] as const) {
           const out = join(dir, `${name}-${input.name}-${label}.out.json`);
           // Separate graph caches, so the legacy checkpoint's graph is built from its own weights.
-          await runQuietly([
-            'run',
-            '--model',
-            model,
-            '--provider',
-            'cpu',
-            '--threads',
-            '1',
-            '--cache-dir',
-            join(dir, `cache-${label}`),
-            '--request',
-            request,
-            '--out',
-            out,
-          ]);
+          const run = await runRequest({ model, request, out, cacheDir: join(dir, `cache-${label}`) });
+          assert.equal(run.code, 0, run.stderr);
           answers.push(JSON.parse(await readFile(out, 'utf8')) as Record<string, unknown>);
         }
         assert.deepEqual(answers[1], answers[0], `${name} ${input.name}: the legacy checkpoint's outputs differ`);

@@ -8,11 +8,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveTokenizerArg } from '../../src/cli/model-arg';
-import { main } from '../../src/cli/main';
 import { loadTokenizer } from '../../src/core/tokenizer';
 import { lensError } from '../support/lens-error';
 import { FakeHub, fixtureRepo } from '../unit/hub/fake-hub';
-import { cli } from './support-cli';
+import { runCli } from '../support/run-cli';
 import { writeTaskCheckpoint } from './support-checkpoint';
 
 const COMMIT = 'e'.repeat(8) + '0123456789abcdef0123456789abcdef';
@@ -87,16 +86,9 @@ describe('tokenizer files from elsewhere', function () {
   });
 
   it('tokenize --tokenizer DIR works for a checkpoint folder without tokenizer files', async () => {
-    let stdout = '';
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = (chunk: string | Uint8Array) => ((stdout += String(chunk)), true);
-    try {
-      const code = await main(['tokenize', '--model', MODEL, '--tokenizer', BPE, '--text', 'Hello world', '--json']);
-      assert.equal(code, 0);
-    } finally {
-      process.stdout.write = write;
-    }
-    const result = JSON.parse(stdout) as { input_ids: number[] };
+    const run = await runCli('tokenize', '--model', MODEL, '--tokenizer', BPE, '--text', 'Hello world', '--json');
+    assert.equal(run.code, 0, run.stderr);
+    const result = JSON.parse(run.stdout) as { input_ids: number[] };
     assert.deepEqual(result.input_ids, [...loadTokenizer(BPE).withSpecials([loadTokenizer(BPE).tokenize('Hello world')]).ids]);
   });
 
@@ -114,10 +106,23 @@ describe('tokenizer files from elsewhere', function () {
     const saved = process.env['XDG_CACHE_HOME'];
     process.env['XDG_CACHE_HOME'] = join(root, 'xdg');
     try {
-      const refused = await cli('classify', '--model', model, docs, '--jsonl', out, '--workers', '1', '--provider', 'cpu');
+      const refused = await runCli('classify', '--model', model, docs, '--jsonl', out, '--workers', '1', '--provider', 'cpu');
       assert.equal(refused.code, 2);
       assert.match(refused.stderr, /has no tokenizer/);
-      const run = await cli('classify', '--model', model, docs, '--tokenizer', BPE, '--jsonl', out, '--workers', '1', '--provider', 'cpu');
+      const run = await runCli(
+        'classify',
+        '--model',
+        model,
+        docs,
+        '--tokenizer',
+        BPE,
+        '--jsonl',
+        out,
+        '--workers',
+        '1',
+        '--provider',
+        'cpu',
+      );
       assert.equal(run.code, 0, run.stderr);
     } finally {
       if (saved === undefined) delete process.env['XDG_CACHE_HOME'];

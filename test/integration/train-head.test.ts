@@ -13,7 +13,7 @@ import { openEngine } from '../../src/core/runtime/open';
 import { embed } from '../../src/core/tasks/embed';
 import { softmax } from '../../src/core/tasks/math';
 import { loadTokenizer } from '../../src/core/tokenizer';
-import { cli, expectBadInput } from './support-cli';
+import { expectBadInput, runCli } from '../support/run-cli';
 import { FIXTURE_TOKENIZER, writeTaskCheckpoint } from './support-checkpoint';
 
 const FAMILIES = join(__dirname, '..', 'fixtures', 'text-families');
@@ -43,7 +43,7 @@ describe('train-head and classify --head', function () {
     model = join(dir, 'model');
     await writeTaskCheckpoint(model, 'masked-lm', 31, { maxPositionEmbeddings: 258, attentionWindow: 32 });
     head = join(dir, 'head');
-    const run = await cli(
+    const run = await runCli(
       'train-head',
       '--model',
       model,
@@ -91,7 +91,7 @@ describe('train-head and classify --head', function () {
     const wrong: string[] = [];
     for (const family of ['changelog', 'license', 'python']) {
       for (const file of readdirSync(join(FAMILIES, 'held-out', family))) {
-        const run = await cli(
+        const run = await runCli(
           'classify',
           '--model',
           model,
@@ -139,7 +139,7 @@ describe('train-head and classify --head', function () {
     const examples = join(dir, 'examples');
     cpSync(join(FAMILIES, 'train'), examples, { recursive: true });
     const again = join(dir, 'again');
-    const run = await cli('train-head', '--model', model, '--examples', examples, '--out', again, '--json', '--provider', 'cpu');
+    const run = await runCli('train-head', '--model', model, '--examples', examples, '--out', again, '--json', '--provider', 'cpu');
     assert.equal(run.code, 0, run.stderr);
     const json = JSON.parse(run.stdout) as TrainJson;
     assert.equal(json.embedded, 0);
@@ -147,7 +147,7 @@ describe('train-head and classify --head', function () {
     assert.deepEqual(readFileSync(join(again, 'head.safetensors')), readFileSync(join(head, 'head.safetensors')));
     cpSync(join(FAMILIES, 'held-out', 'python', 'textwrap-py-1.txt'), join(examples, 'python', 'textwrap-py-1.txt'));
     const added = JSON.parse(
-      (await cli('train-head', '--model', model, '--examples', examples, '--out', again, '--json', '--provider', 'cpu')).stdout,
+      (await runCli('train-head', '--model', model, '--examples', examples, '--out', again, '--json', '--provider', 'cpu')).stdout,
     ) as TrainJson;
     assert.equal(added.embedded, 1);
     assert.equal(added.from_cache, 18);
@@ -159,7 +159,17 @@ describe('train-head and classify --head', function () {
     writeFileSync(join(examples, 'license', 'logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00]));
     writeFileSync(join(examples, 'python', 'empty.py'), '');
     writeFileSync(join(examples, 'notes.txt'), 'outside every label folder');
-    const run = await cli('train-head', '--model', model, '--examples', examples, '--out', join(dir, 'head-binary'), '--provider', 'cpu');
+    const run = await runCli(
+      'train-head',
+      '--model',
+      model,
+      '--examples',
+      examples,
+      '--out',
+      join(dir, 'head-binary'),
+      '--provider',
+      'cpu',
+    );
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /skipped 3 files:/);
     assert.match(run.stdout, /license\/logo\.png: looks binary/);
@@ -175,7 +185,7 @@ describe('train-head and classify --head', function () {
       const files = readdirSync(join(FAMILIES, 'train', family)).slice(0, family === 'license' ? 1 : 3);
       for (const file of files) cpSync(join(FAMILIES, 'train', family, file), join(examples, family, file));
     }
-    const run = await cli(
+    const run = await runCli(
       'train-head',
       '--model',
       model,
@@ -191,7 +201,7 @@ describe('train-head and classify --head', function () {
     const json = JSON.parse(run.stdout) as TrainJson;
     assert.equal(json.cross_validation, null);
     assert.deepEqual(json.more_files_needed, { license: 2 });
-    const text = await cli('train-head', '--model', model, '--examples', examples, '--out', join(dir, 'head-few'), '--provider', 'cpu');
+    const text = await runCli('train-head', '--model', model, '--examples', examples, '--out', join(dir, 'head-few'), '--provider', 'cpu');
     assert.match(text.stdout, /no cross-validated accuracy: it needs at least 3 files per label; add 2 to license/);
   });
 
@@ -200,8 +210,8 @@ describe('train-head and classify --head', function () {
     mkdirSync(bare);
     for (const file of ['config.json', 'model.safetensors']) cpSync(join(model, file), join(bare, file));
     const args = ['--examples', join(FAMILIES, 'train'), '--json', '--provider', 'cpu'];
-    expectBadInput(await cli('train-head', '--model', bare, ...args, '--out', join(dir, 'bare-head')), /vocab\.json|tokenizer/);
-    const run = await cli('train-head', '--model', bare, '--tokenizer', FIXTURE_TOKENIZER, ...args, '--out', join(dir, 'bare-head'));
+    expectBadInput(await runCli('train-head', '--model', bare, ...args, '--out', join(dir, 'bare-head')), /vocab\.json|tokenizer/);
+    const run = await runCli('train-head', '--model', bare, '--tokenizer', FIXTURE_TOKENIZER, ...args, '--out', join(dir, 'bare-head'));
     assert.equal(run.code, 0, run.stderr);
     const json = JSON.parse(run.stdout) as TrainJson;
     // Its own embedding cache entries (another tokenizer folder could cut the same file differently) ...
@@ -217,24 +227,24 @@ describe('train-head and classify --head', function () {
     cpSync(join(FAMILIES, 'train'), examples, { recursive: true });
     mkdirSync(join(examples, 'invoice'));
     expectBadInput(
-      await cli('train-head', '--model', model, '--examples', examples, '--out', join(dir, 'x')),
+      await runCli('train-head', '--model', model, '--examples', examples, '--out', join(dir, 'x')),
       /label folder .*invoice has no usable text files/,
     );
     const single = join(dir, 'single');
     cpSync(join(FAMILIES, 'train', 'python'), join(single, 'python'), { recursive: true });
     expectBadInput(
-      await cli('train-head', '--model', model, '--examples', single, '--out', join(dir, 'x')),
+      await runCli('train-head', '--model', model, '--examples', single, '--out', join(dir, 'x')),
       /only one label folder \("python"\)/,
     );
     const other = join(dir, 'other');
     await writeTaskCheckpoint(other, 'base', 32, { maxPositionEmbeddings: 258, attentionWindow: 32 });
     const document = join(FAMILIES, 'held-out', 'python', 'textwrap-py-1.txt');
-    const refused = await cli('classify', '--model', other, '--head', head, document);
+    const refused = await runCli('classify', '--model', other, '--head', head, document);
     expectBadInput(
       refused,
       /was trained on .*model \(LongformerForMaskedLM, config [0-9a-f]{12}\), not on .*other \(LongformerModel, config [0-9a-f]{12}\)/,
     );
-    expectBadInput(await cli('classify', '--model', model, '--head', head, '--labels', 'a,b', document), /two different methods/);
-    expectBadInput(await cli('classify', '--model', model, '--head', join(dir, 'nothing'), document), /has no head\.json/);
+    expectBadInput(await runCli('classify', '--model', model, '--head', head, '--labels', 'a,b', document), /two different methods/);
+    expectBadInput(await runCli('classify', '--model', model, '--head', join(dir, 'nothing'), document), /has no head\.json/);
   });
 });

@@ -1,4 +1,6 @@
-// Runs the CLI's main() in this process and captures what it writes to stdout and stderr.
+// Runs the CLI's main() in this process and captures what it writes to stdout and stderr, so a test sees the exit
+// code and both streams as a shell would, without starting a process for each call.
+import { strict as assert } from 'node:assert';
 import { main } from '../../src/cli/main';
 
 export interface CliRun {
@@ -27,4 +29,35 @@ export async function runCli(...args: string[]): Promise<CliRun> {
     process.stdout.write = out;
     process.stderr.write = err;
   }
+}
+
+/** Bad input as the CLI reports it: exit code 2 and one line on stderr that matches. */
+export function expectBadInput(run: CliRun, pattern: RegExp): void {
+  assert.equal(run.code, 2, run.stderr);
+  assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+  assert.match(run.stderr, pattern);
+}
+
+/** The `run` verb on one CPU thread: a request file in, a response file out, graphs cached in cacheDir. */
+export function runRequest(
+  files: { readonly model: string; readonly request: string; readonly out: string; readonly cacheDir: string },
+  ...extra: string[]
+): Promise<CliRun> {
+  const { model, request, out, cacheDir } = files;
+  return runCli(
+    'run',
+    '--model',
+    model,
+    '--provider',
+    'cpu',
+    '--threads',
+    '1',
+    '--cache-dir',
+    cacheDir,
+    '--request',
+    request,
+    '--out',
+    out,
+    ...extra,
+  );
 }
