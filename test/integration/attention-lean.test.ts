@@ -1,7 +1,7 @@
-// The attention task asks the engine for less (one layer, heads combined inside the model) than the full per-head
-// tensors of every layer it used to read. Both paths run here on one random-weight checkpoint with several chunks
-// and extra global tokens: the engine's narrowed outputs against slices and head means of the full outputs, and the
-// task's maps against the full-tensor computation it did before, for every mode and layer/head/mean choice.
+// The engine's narrowed attention outputs (one layer, heads combined inside the model) against slices and head means
+// of the full per-head outputs; and the attention task (which now derives every selection from the token-scores
+// cube, attention-cube.ts) against the full-tensor computation, on one random-weight checkpoint with several chunks
+// and extra global tokens, for every mode and layer/head/mean choice.
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

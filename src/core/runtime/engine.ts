@@ -2,6 +2,7 @@
 // The implementation (onnxruntime session over the generated graph) lives beside this file.
 import type { LongformerConfig } from '../checkpoint/config';
 import type { FloatTensor } from '../checkpoint/tensor';
+import type { TokenScorePart } from '../graph/longformer/token-scores';
 import type { Precision } from '../precision';
 
 export type OutputName =
@@ -40,8 +41,19 @@ export interface AttentionFetch {
   readonly head?: number | 'mean';
 }
 
+/**
+ * One layer's per-token attention sums for every head (graph/longformer/token-scores.ts says what each holds), each
+ * (batch, heads, ...). From them every attention map of the overlay is made for any layer and head without another run.
+ */
+export type TokenScoreTensors = Readonly<Record<TokenScorePart, FloatTensor>>;
+
 export interface RunOptions {
   readonly attentions?: AttentionFetch;
+  /**
+   * Every layer's TokenScoreTensors instead of `attentions` (which the run must not ask for then); `query` is the
+   * position whose own attention row comes too (any position when no row is needed).
+   */
+  readonly tokenScores?: { readonly query: number };
   /**
    * Masked-LM heads: compute `logits` at these positions of every row only, (batch, positions, vocab), instead of
    * (batch, seqLen, vocab), which is 820 MB at 4,096 tokens for the base model. Without it a run that fetches `logits`
@@ -77,6 +89,8 @@ export interface ModelOutputs extends RunInfo {
   readonly globalAttentions?: readonly FloatTensor[];
   /** The layer of each entry of `attentions` and `globalAttentions`; present with either of them. */
   readonly attentionLayers?: readonly number[];
+  /** Per layer, every layer: present when RunOptions.tokenScores asked for them. */
+  readonly tokenScores?: readonly TokenScoreTensors[];
 }
 
 export interface Engine {

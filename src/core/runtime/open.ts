@@ -11,8 +11,9 @@ import { LensError, throwIfCancelled } from '../errors';
 import { HEAD_WEIGHTS_INPUT } from '../graph/longformer/head-weights';
 import { headOutputNames, LOGIT_POSITIONS_INPUT } from '../graph/longformer/heads';
 import { attentionsOutputName, globalAttentionsOutputName } from '../graph/longformer/model';
+import { ATTENTION_QUERY_INPUT, TOKEN_SCORE_PARTS, tokenScoresOutputName } from '../graph/longformer/token-scores';
 import { resolveAttentionFetch } from './attention-fetch';
-import type { Engine, ModelInputs, ModelOutputs, OutputName, RunOptions } from './engine';
+import type { Engine, ModelInputs, ModelOutputs, OutputName, RunOptions, TokenScoreTensors } from './engine';
 import { defaultCacheDir, ensureCachedModel, findCachedModel, type CachedModel } from './model-cache';
 import { mostGlobalTokens, validateModelInputs } from './model-inputs';
 import { checkpointFingerprint, lookupSource, recordSource } from './source-index';
@@ -164,6 +165,7 @@ async function prepareGraph(
 class OnnxEngine implements OpenedEngine {
   private attentionsSession: Promise<InferenceSession> | undefined;
   private weightedAttentionsSession: Promise<InferenceSession> | undefined;
+  private tokenScoresSession: Promise<InferenceSession> | undefined;
   readonly providerNote?: string;
   readonly approximation?: string;
   readonly precisionNote?: string;
@@ -200,16 +202,30 @@ class OnnxEngine implements OpenedEngine {
     const { layers, headWeights } = resolveAttentionFetch(this.config, options.attentions);
     const wantsAttentions = outputs.includes('attentions') || outputs.includes('global_attentions');
     const weighted = wantsAttentions && headWeights !== undefined;
-    const session = !wantsAttentions
-      ? this.session
-      : weighted
-        ? await this.sessionWithWeightedAttentions()
-        : await this.sessionWithAttentions();
+    const scoresQuery = options.tokenScores?.query;
+    if (scoresQuery !== undefined) {
+      if (wantsAttentions) throw new LensError('BAD_ARGUMENT', 'a run gives either attentions or token scores, not both.');
+      if (!Number.isInteger(scoresQuery) || scoresQuery < 0 || scoresQuery >= inputs.seqLen) {
+        throw new LensError('BAD_ARGUMENT', `attention query position ${scoresQuery} is outside the ${inputs.seqLen}-token input.`);
+      }
+    }
+    const session =
+      scoresQuery !== undefined
+        ? await this.sessionWithTokenScores()
+        : !wantsAttentions
+          ? this.session
+          : weighted
+            ? await this.sessionWithWeightedAttentions()
+            : await this.sessionWithAttentions();
     const plain = outputs.filter((name) => name !== 'attentions' && name !== 'global_attentions');
+    const allLayers = Array.from({ length: this.config.numHiddenLayers }, (_, layer) => layer);
     const fetches = [
       ...plain,
       ...(outputs.includes('attentions') ? layers.map(attentionsOutputName) : []),
       ...(outputs.includes('global_attentions') ? layers.map(globalAttentionsOutputName) : []),
+      ...(scoresQuery === undefined
+        ? []
+        : allLayers.flatMap((layer) => TOKEN_SCORE_PARTS.map((part) => tokenScoresOutputName(part, layer)))),
     ];
     const dims = [inputs.batchSize, inputs.seqLen];
     const positions = this.logitPositions(inputs, outputs, options.logitPositions);
@@ -222,6 +238,9 @@ class OnnxEngine implements OpenedEngine {
           global_attention_mask: new OrtTensor('int64', inputs.globalAttentionMask, dims),
           ...(weighted ? { [HEAD_WEIGHTS_INPUT]: new OrtTensor('float32', headWeights, [headWeights.length]) } : {}),
           ...(positions === undefined ? {} : { [LOGIT_POSITIONS_INPUT]: new OrtTensor('int64', positions, [positions.length]) }),
+          ...(scoresQuery === undefined
+            ? {}
+            : { [ATTENTION_QUERY_INPUT]: new OrtTensor('int64', BigInt64Array.of(BigInt(scoresQuery)), [1]) }),
         },
         fetches.length === 0 ? [this.availableOutputs[0] ?? 'last_hidden_state'] : fetches,
       );
@@ -246,6 +265,13 @@ class OnnxEngine implements OpenedEngine {
     // HuggingFace returns no global attentions when the batch has no global token (their last axis would be 0); the
     // graph then gives one filler slot (graph/longformer/sequence.ts), dropped here.
     if (mostGlobalTokens(inputs) === 0) globalAttentions = undefined;
+    const tokenScores =
+      scoresQuery === undefined
+        ? undefined
+        : allLayers.map(
+            (layer) =>
+              Object.fromEntries(TOKEN_SCORE_PARTS.map((part) => [part, take(tokenScoresOutputName(part, layer))])) as TokenScoreTensors,
+          );
     return {
       provider: this.provider,
       precision: this.precision,
@@ -256,6 +282,7 @@ class OnnxEngine implements OpenedEngine {
       ...(attentions === undefined ? {} : { attentions }),
       ...(globalAttentions === undefined ? {} : { globalAttentions }),
       ...(attentions === undefined && globalAttentions === undefined ? {} : { attentionLayers: layers }),
+      ...(tokenScores === undefined ? {} : { tokenScores }),
     };
   }
 
@@ -296,9 +323,15 @@ class OnnxEngine implements OpenedEngine {
     return this.weightedAttentionsSession;
   }
 
+  private sessionWithTokenScores(): Promise<InferenceSession> {
+    this.tokenScoresSession ??= createSession(this.cache.tokenScoresModelPath, this.provider, this.settings);
+    return this.tokenScoresSession;
+  }
+
   async dispose(): Promise<void> {
     await this.session.release();
     if (this.attentionsSession !== undefined) await (await this.attentionsSession).release();
     if (this.weightedAttentionsSession !== undefined) await (await this.weightedAttentionsSession).release();
+    if (this.tokenScoresSession !== undefined) await (await this.tokenScoresSession).release();
   }
 }

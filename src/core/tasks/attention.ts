@@ -10,13 +10,15 @@
 // layer/head or averaged over layers and/or heads. In a long document each token's value comes from the chunk that
 // owns it (see chunkOwnership); 'token' mode runs only the chunk that owns the chosen token.
 //
-// Every mode is linear in the attention probabilities, so the engine is asked for the chosen layer only and for the
-// chosen head or the mean over heads combined inside the model (AttentionFetch). For the base model that returns a
-// twelfth of the per-head tensors for the mean and a 144th for one layer and head; the scores are the same (one head
-// exactly, the mean up to float32 rounding of the sum over heads).
+// One engine run per chunk gives the map of every layer and head at once (attentionCube: the token-scores graph sums
+// the probabilities per token inside the model, graph/longformer/token-scores.ts, a few (heads × tokens) tensors per
+// layer instead of the per-head `attentions`), and any selection is the mean of the cube's rows (selectScores), so a
+// switch of layer or head never runs the model again. chunkAttentionScores computes a map from HuggingFace's per-head
+// `attentions` / `global_attentions`: the definition the cube is tested against (test/integration/attention-cube).
 import type { FloatTensor } from '../checkpoint/tensor';
 import { LensError } from '../errors';
 import type { AttentionFetch, Engine, RunInfo } from '../runtime/engine';
+import { attentionMapOf, checkSelection, chunkScoreCube, type ScoreCube } from './attention-cube';
 import type { RobertaTokenizer } from '../tokenizer/tokenizer';
 import { chunkOwnership } from './chunking';
 import { type ChunkInput, type DocumentTaskOptions, prepareDocument, runChunks, runInfo } from './pipeline';
@@ -31,7 +33,7 @@ export interface AttentionSelection {
   readonly head?: number;
 }
 
-export interface AttentionOptions extends DocumentTaskOptions, AttentionSelection {
+export interface AttentionCubeOptions extends DocumentTaskOptions {
   readonly mode?: AttentionMode;
   /** Document token index for mode 'token' (see tokenAtOffset). */
   readonly token?: number;
@@ -39,14 +41,22 @@ export interface AttentionOptions extends DocumentTaskOptions, AttentionSelectio
   readonly at?: number;
 }
 
+export interface AttentionOptions extends AttentionCubeOptions, AttentionSelection {}
+
 /** What one chunk's run gave: per-layer tensors and the chunk positions that had global attention. */
 export interface ChunkAttentions {
   readonly attentions: readonly FloatTensor[];
   readonly globalAttentions?: readonly FloatTensor[] | undefined;
   readonly globalPositions: Int32Array;
+  /**
+   * The window dilation of each entry of `attentions` (default 1): offset o of a row is the token o · dilation away.
+   * HuggingFace ignores dilation; the engine supports it (graph/longformer/sliding-window.ts).
+   */
+  readonly dilations?: readonly number[];
 }
 
 export { tokenAtOffset } from './token-offsets';
+export { attentionMapOf, checkSelection, selectScores } from './attention-cube';
 
 export interface AttentionMap extends RunInfo {
   readonly mode: AttentionMode;
@@ -57,6 +67,19 @@ export interface AttentionMap extends RunInfo {
   readonly ends: Uint32Array;
   /** One value per document token. */
   readonly scores: Float32Array;
+  /** Document tokens that had global attention through the caller's spans. */
+  readonly globalTokens: Int32Array;
+  /** The chosen token (mode 'token'). */
+  readonly token?: number;
+  readonly warnings: readonly string[];
+}
+
+/** Every layer and head's map of one mode (and token): `scores` holds layers × heads rows of one value per token. */
+export interface AttentionCube extends RunInfo, ScoreCube {
+  readonly mode: AttentionMode;
+  /** UTF-16 ranges of the document tokens. */
+  readonly starts: Uint32Array;
+  readonly ends: Uint32Array;
   /** Document tokens that had global attention through the caller's spans. */
   readonly globalTokens: Int32Array;
   /** The chosen token (mode 'token'). */
@@ -103,8 +126,9 @@ function addRow(
   const w = (width - x - 1) / 2;
   const base = (head * seq + query) * width;
   for (let g = 0; g < x; g += 1) into[chunk.globalPositions[g]!]! += weight * local.data[base + g]!;
+  const dilation = chunk.dilations?.[layer] ?? 1;
   for (let o = -w; o <= w; o += 1) {
-    const j = query + o;
+    const j = query + o * dilation;
     if (j >= 0 && j < seq) into[j]! += weight * local.data[base + x + w + o]!;
   }
 }
@@ -144,21 +168,26 @@ export function chunkAttentionScores(
   return Float32Array.from(sum);
 }
 
+/** One selection's map: the cube of its mode, then the selection (attentionMapOf). */
 export async function attention(
   engine: Engine,
   tokenizer: RobertaTokenizer,
   document: string,
   options: AttentionOptions = {},
 ): Promise<AttentionMap> {
+  checkSelection(engine.config.numHiddenLayers, engine.config.numAttentionHeads, options);
+  return attentionMapOf(await attentionCube(engine, tokenizer, document, options), options);
+}
+
+/** Every layer and head's map of a mode: one engine run per chunk (only the chunk owning the token in mode 'token'). */
+export async function attentionCube(
+  engine: Engine,
+  tokenizer: RobertaTokenizer,
+  document: string,
+  options: AttentionCubeOptions = {},
+): Promise<AttentionCube> {
   const config = engine.config;
   const mode = options.mode ?? 'global';
-  const { layer, head } = options;
-  if (layer !== undefined && (!Number.isInteger(layer) || layer < 0 || layer >= config.numHiddenLayers)) {
-    throw new LensError('BAD_ARGUMENT', `layer ${layer} does not exist; the model has layers 0 to ${config.numHiddenLayers - 1}.`);
-  }
-  if (head !== undefined && (!Number.isInteger(head) || head < 0 || head >= config.numAttentionHeads)) {
-    throw new LensError('BAD_ARGUMENT', `head ${head} does not exist; the model has heads 0 to ${config.numAttentionHeads - 1}.`);
-  }
   const prepared = prepareDocument(config, tokenizer, document, options);
   const { starts, ends } = prepared.tokens;
   const n = starts.length;
@@ -177,33 +206,38 @@ export async function attention(
     inputs = [input];
     tokenPosition = input.documentToken.indexOf(token);
   }
-  const scores = new Float32Array(n);
-  const run = { attentions: attentionFetch(options) };
-  const ran = await runChunks(engine, inputs, ['attentions', 'global_attentions'], { ...options, run }, (input, result) => {
-    if (result.attentions === undefined) throw new LensError('RUNTIME_FAILED', 'the model returned no attentions.');
+  const layers = config.numHiddenLayers;
+  const heads = config.numAttentionHeads;
+  const scores = new Float32Array(layers * heads * n);
+  const run = { tokenScores: { query: tokenPosition ?? 0 } };
+  const ran = await runChunks(engine, inputs, [], { ...options, run }, (input, result) => {
+    if (result.tokenScores === undefined) throw new LensError('RUNTIME_FAILED', 'the model returned no token scores.');
     const globalPositions: number[] = [];
     input.global.forEach((flag, p) => {
       if (flag === 1) globalPositions.push(p);
     });
-    const chunkScores = chunkAttentionScores(
-      { attentions: result.attentions, globalAttentions: result.globalAttentions, globalPositions: Int32Array.from(globalPositions) },
-      input.ids.length,
-      mode,
-      {},
-      tokenPosition,
-    );
+    const seq = input.ids.length;
+    const chunk = {
+      layers: result.tokenScores,
+      row: 0,
+      globalPositions: Int32Array.from(globalPositions),
+      dilations: config.attentionDilation,
+    };
+    const cube = chunkScoreCube(chunk, seq, mode, tokenPosition);
     const own = owners[input.chunk.index]!;
     input.documentToken.forEach((token, p) => {
-      if (token >= 0 && (mode === 'token' || (token >= own.start && token < own.end))) scores[token] = chunkScores[p]!;
+      if (token < 0 || (mode !== 'token' && (token < own.start || token >= own.end))) return;
+      for (let row = 0; row < layers * heads; row += 1) scores[row * n + token] = cube.scores[row * seq + p]!;
     });
   });
-  const result: AttentionMap = {
+  const result: AttentionCube = {
     mode,
-    layer: layer ?? 'mean',
-    head: head ?? 'mean',
+    layers,
+    heads,
+    tokens: n,
+    scores,
     starts,
     ends,
-    scores,
     globalTokens: prepared.spanTokens,
     warnings: prepared.warnings,
     ...runInfo(ran),

@@ -7,6 +7,7 @@ import { activation } from './activations';
 import type { SequenceInfo } from './sequence';
 import type { ProbsRequest } from './head-weights';
 import { selfAttention } from './self-attention';
+import type { LayerTokenScores } from './token-scores';
 import { applyLinear, type GraphWeights } from './weights';
 
 export interface LayerResult {
@@ -14,6 +15,7 @@ export interface LayerResult {
   readonly hidden: Value;
   readonly attentions?: Value;
   readonly globalAttentions?: Value;
+  readonly tokenScores?: LayerTokenScores;
 }
 
 export function longformerLayer(
@@ -24,13 +26,14 @@ export function longformerLayer(
   hidden: Value,
   seq: SequenceInfo,
   probs: ProbsRequest | undefined,
+  scoresQuery?: Value,
 ): LayerResult {
   return b.scoped(`layer.${layer}`, () => {
     const prefix = `encoder.layer.${layer}`;
     const E = config.hiddenSize;
     const I = config.intermediateSize;
     const eps = config.layerNormEps;
-    const attention = selfAttention(b, weights, config, layer, hidden, seq, probs);
+    const attention = selfAttention(b, weights, config, layer, hidden, seq, probs, scoresQuery);
 
     const projected = applyLinear(
       b,
@@ -60,6 +63,7 @@ export function longformerLayer(
       hidden: next,
       ...(attention.attentions === undefined ? {} : { attentions: attention.attentions }),
       ...(attention.globalAttentions === undefined ? {} : { globalAttentions: attention.globalAttentions }),
+      ...(attention.tokenScores === undefined ? {} : { tokenScores: attention.tokenScores }),
     };
   });
 }

@@ -10,14 +10,23 @@ import { HEAD_WEIGHTS_INPUT } from './head-weights';
 import { buildHead, LOGIT_POSITIONS_INPUT } from './heads';
 import { longformerLayer } from './layer';
 import { sequenceInfo } from './sequence';
+import { ATTENTION_QUERY_INPUT, TOKEN_SCORE_PARTS, tokenScoresOutputName } from './token-scores';
 import { GraphWeights, type Int8Scheme } from './weights';
 
 /**
  * Which attention outputs the graph has: none; `attentions.<layer>` and `global_attentions.<layer>` in HuggingFace's
- * layouts (per head); or the same outputs combined over heads with the weights of the extra input
- * `attention_head_weights` (heads axis 1, see head-weights.ts). Both attention variants cost extra work.
+ * layouts (per head); the same outputs combined over heads with the weights of the extra input
+ * `attention_head_weights` (heads axis 1, see head-weights.ts); or, for every layer and head, the small per-token sums
+ * of token-scores.ts (`token_scores.<part>.<layer>`, with the extra input `attention_query`). All cost extra work.
  */
-export type AttentionOutputs = 'none' | 'per-head' | 'head-weighted';
+export type AttentionOutputs = 'none' | 'per-head' | 'head-weighted' | 'token-scores';
+
+const VARIANT_SUFFIX: Record<AttentionOutputs, string> = {
+  none: '',
+  'per-head': '-attentions',
+  'head-weighted': '-attentions-weighted',
+  'token-scores': '-token-scores',
+};
 
 export interface LongformerGraphOptions {
   readonly attentions: AttentionOutputs;
@@ -45,8 +54,7 @@ export function globalAttentionsOutputName(layer: number): string {
 }
 
 export function buildLongformerGraph(config: LongformerConfig, dict: StateDict, options: LongformerGraphOptions): Graph {
-  const suffix = options.attentions === 'none' ? '' : `-attentions${options.attentions === 'head-weighted' ? '-weighted' : ''}`;
-  const b = new GraphBuilder(`longformer-${config.head}${suffix}`);
+  const b = new GraphBuilder(`longformer-${config.head}${VARIANT_SUFFIX[options.attentions]}`);
   const weights = new GraphWeights(b, dict, options.precision ?? 'fp32', options.int8);
   const H = config.numAttentionHeads;
   const inputIds = b.input('input_ids', 'int64', ['batch', 'sequence']);
@@ -57,14 +65,30 @@ export function buildLongformerGraph(config: LongformerConfig, dict: StateDict, 
     options.logits === 'at-positions' && config.head === 'masked-lm'
       ? b.input(LOGIT_POSITIONS_INPUT, 'int64', ['logit_positions'])
       : undefined;
-  const probs = options.attentions === 'none' ? undefined : headWeights === undefined ? {} : { headWeights };
+  const scoresQuery = options.attentions === 'token-scores' ? b.input(ATTENTION_QUERY_INPUT, 'int64', [1]) : undefined;
+  const probs =
+    options.attentions === 'none' || options.attentions === 'token-scores' ? undefined : headWeights === undefined ? {} : { headWeights };
   const headsDim = headWeights === undefined ? H : 1;
 
   const seq = sequenceInfo(b, { inputIds, attentionMask, globalAttentionMask }, config.padTokenId, Math.max(...config.attentionWindow));
   let hidden: Value = embeddings(b, weights, config, seq.inputIds); // (B, P, E)
   for (let layer = 0; layer < config.numHiddenLayers; layer += 1) {
-    const result = longformerLayer(b, weights, config, layer, hidden, seq, probs);
+    const result = longformerLayer(b, weights, config, layer, hidden, seq, probs, scoresQuery);
     hidden = result.hidden;
+    if (result.tokenScores !== undefined) {
+      const scores = result.tokenScores;
+      const outputs = TOKEN_SCORE_PARTS.map((part) => {
+        const perPosition = part !== 'localToGlobals' && part !== 'queryLocal';
+        const value = perPosition ? b.slice(scores[part], b.constInt64([0]), seq.length, [2]) : scores[part]; // (B, H, S) or as is
+        const last = perPosition ? 'sequence' : part === 'localToGlobals' ? 'global_slots' : `attention_columns_${layer}`;
+        b.output(value, tokenScoresOutputName(part, layer), 'float32', ['batch', H, last]);
+        return value;
+      });
+      // As for the per-head maps below: the next layer reads its batch dim from this layer's outputs, so they are made,
+      // and the layer's softmax output freed, before the next layer runs.
+      const batch = outputs.reduce((dim, value) => b.max(dim, b.dim(value, 0)), b.dim(hidden, 0));
+      hidden = b.reshapeExact(hidden, [batch, b.dim(hidden, 1), b.dim(hidden, 2)]); // (B, P, E)
+    }
     if (result.attentions !== undefined) {
       const cut = b.slice(result.attentions, b.constInt64([0]), seq.length, [2]); // (B, H or 1, S, x + 2w + 1)
       b.output(cut, attentionsOutputName(layer), 'float32', ['batch', headsDim, 'sequence', `attention_columns_${layer}`]);

@@ -6,6 +6,7 @@ import { globalAttention } from './global-attention';
 import { type ProbsRequest, weightHeads } from './head-weights';
 import { SLICE_TO_END, type SequenceInfo } from './sequence';
 import { slidingWindowAttention, type SlidingWindowResult } from './sliding-window';
+import { globalTokenScores, type LayerTokenScores, type WindowTokenScores } from './token-scores';
 import { applyLinear, type GraphWeights } from './weights';
 
 export interface SelfAttentionResult {
@@ -14,6 +15,8 @@ export interface SelfAttentionResult {
   /** When asked: (B, H, P, x + 2w + 1) local attentions and (B, H, P, x) global attentions; H is 1 when weighted. */
   readonly attentions?: Value;
   readonly globalAttentions?: Value;
+  /** When asked (a query position given): token-scores.ts's per-token sums, padded length P. */
+  readonly tokenScores?: LayerTokenScores;
 }
 
 /** Heads per group when the heads run in groups (see selfAttention): measured, see bench/README.md. */
@@ -44,6 +47,7 @@ export function selfAttention(
   hidden: Value,
   seq: SequenceInfo,
   probs: ProbsRequest | undefined,
+  scoresQuery?: Value,
 ): SelfAttentionResult {
   const prefix = `encoder.layer.${layer}.attention.self`;
   const E = config.hiddenSize;
@@ -64,7 +68,8 @@ export function selfAttention(
   );
   // Without attention outputs, the heads run in groups, one after the other: each group's (B, d, heads, nb, w, x + 3w)
   // score tensors are freed before the next group's exist, so memory at long inputs is a fraction of the whole
-  // layer's (605 MB per copy for the base model at 16,384 tokens). The attention-output variants keep one group.
+  // layer's (605 MB per copy for the base model at 16,384 tokens). The attention-output variants keep one group; the
+  // token scores are small sums made per group, so that variant keeps the groups.
   const groups = probs === undefined ? headGroups(H) : 1;
   const Hg = H / groups;
   const Eg = E / groups;
@@ -78,6 +83,7 @@ export function selfAttention(
 
   let local: SlidingWindowResult | undefined;
   const groupOutputs: Value[] = [];
+  const groupScores: WindowTokenScores[] = [];
   for (let g = 0; g < groups; g += 1) {
     const query = parts[g];
     const key = parts[groups + g];
@@ -106,8 +112,10 @@ export function selfAttention(
         // The sequence is padded to a multiple of the largest window (sequence.ts); the block layout needs d·w.
         paddedIsMultipleOfBlock: Math.max(...config.attentionWindow) % ((dilation * window) / 2) === 0,
         ...(probs === undefined ? {} : { probs }),
+        ...(scoresQuery === undefined ? {} : { tokenScores: { rowIsLocal: keyInWindow, query: scoresQuery } }),
       },
     );
+    if (local.tokenScores !== undefined) groupScores.push(local.tokenScores);
     groupOutputs.push(b.reshape(b.transpose(local.context, [0, 2, 1, 3]), [0, 0, Eg])); // (B, Hg, P, dh) → (B, P, E / groups)
   }
   if (local === undefined) throw new Error('unreachable: at least one head group');
@@ -120,6 +128,20 @@ export function selfAttention(
   const isGlobal = b.unsqueeze(seq.isGlobal, [2]); // (B, P, 1)
   const isPadding = b.unsqueeze(seq.isPadding, [2]); // (B, P, 1)
   const output = b.where(isGlobal, global.output, b.where(isPadding, b.scalarFloat(0), localOutput));
+  if (scoresQuery !== undefined) {
+    const heads = (part: keyof WindowTokenScores): Value => {
+      const values = groupScores.map((scores) => scores[part]);
+      return values.length === 1 ? values[0]! : b.concat(values, 1); // groups' heads in order along axis 1
+    };
+    const fromGlobals = globalTokenScores(b, global.probs, seq, scoresQuery);
+    const tokenScores = {
+      ...fromGlobals,
+      localReceived: heads('localReceived'),
+      localToGlobals: heads('localToGlobals'),
+      queryLocal: heads('queryLocal'),
+    };
+    return { output, tokenScores };
+  }
   if (probs === undefined || local.globalProbs === undefined || local.windowProbs === undefined) return { output };
 
   // HF layout of `attentions`: the global columns then the 2w + 1 offsets; rows of global and padding tokens are 0.

@@ -28,6 +28,8 @@ export interface SequenceInfo {
   readonly isGlobal: Value;
   /** (batch, x) int64: flat index (row * padded + position) of each row's j-th global token, positions ascending. */
   readonly globalFlatIndex: Value;
+  /** (batch, x) int64: the position of each row's j-th global token (of filler slots: some position, see globalSlotValid). */
+  readonly globalPositions: Value;
   /** (batch, x) bool: slot j of a row holds a real global token (rows with fewer globals have filler slots). */
   readonly globalSlotValid: Value;
   /**
@@ -94,6 +96,7 @@ export function sequenceInfo(
       isLocal,
       isGlobal,
       globalFlatIndex,
+      globalPositions,
       globalSlotValid,
       globalSlotOfPosition,
     };

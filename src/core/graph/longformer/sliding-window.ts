@@ -12,6 +12,7 @@
 import type { GraphBuilder, Value } from '../builder';
 import { type ProbsRequest, weightHeads } from './head-weights';
 import { SLICE_TO_END } from './sequence';
+import { type WindowScoresRequest, type WindowTokenScores, windowTokenScores } from './token-scores';
 
 /** A large negative score: exp() of it underflows to exactly 0 next to any real score. */
 export const MASKED_SCORE = -1e9;
@@ -48,6 +49,8 @@ export interface SlidingWindowResult {
    */
   readonly globalProbs?: Value;
   readonly windowProbs?: Value;
+  /** Present when asked: the per-token sums of token-scores.ts, per head. */
+  readonly tokenScores?: WindowTokenScores;
 }
 
 export interface SlidingWindowShape {
@@ -63,6 +66,8 @@ export interface SlidingWindowShape {
   readonly paddedIsMultipleOfBlock?: boolean;
   /** Return the probabilities too (per head, or combined over heads); absent: the context only. */
   readonly probs?: ProbsRequest;
+  /** Return token-scores.ts's per-token sums of the probabilities (small), instead of the probabilities. */
+  readonly tokenScores?: WindowScoresRequest;
 }
 
 export function slidingWindowAttention(b: GraphBuilder, inputs: SlidingWindowInputs, shape: SlidingWindowShape): SlidingWindowResult {
@@ -131,6 +136,11 @@ export function slidingWindowAttention(b: GraphBuilder, inputs: SlidingWindowInp
   const K = b.add(x, b.constInt64([3 * w]));
   const probs = b.softmax(b.add(scores, bias), -1); // (B, d, H, nb, w, x + 3w)
   const context = fromBlocks(b.matMul(probs, values), dh); // (B, d, H, nb, w, dh) → (B, H, P, dh)
+  if (shape.tokenScores !== undefined) {
+    const request = shape.tokenScores;
+    const layout = { B, d, heads: H, w, x, nb, S, K, toGroups, fromBlocks };
+    return { context, tokenScores: b.scoped('token_scores', () => windowTokenScores(b, probs, request, layout)) };
+  }
   if (shape.probs === undefined) return { context };
   // Combined over heads first when asked: the layout copies below then move one head's worth (see head-weights.ts).
   const headWeights = shape.probs.headWeights;
