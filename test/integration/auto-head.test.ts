@@ -5,11 +5,11 @@
 // lack the task's head are refused with the reason.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { copyFixture, FIXTURES } from '../unit/checkpoint/support/checkpoint-files';
+import { flatten, readReference } from '../support/reference';
+import { copyFixture } from '../unit/checkpoint/support/checkpoint-files';
 import { runCli } from '../support/run-cli';
 import { writeTaskCheckpoint } from './support-checkpoint';
 
@@ -26,15 +26,6 @@ async function withoutArchitectures(folder: string): Promise<string> {
   return copy;
 }
 
-interface ReferenceInput {
-  readonly name: string;
-  readonly input_ids: number[][];
-  readonly attention_mask: number[][];
-  readonly global_attention_mask: number[][] | null;
-  readonly outputs: Record<string, { readonly data: unknown }>;
-}
-
-const flat = (value: unknown): number[] => (Array.isArray(value) ? value.flatMap(flat) : typeof value === 'number' ? [value] : []);
 const CPU = ['--provider', 'cpu', '--threads', '1'];
 
 describe('configs without architectures: each verb chooses the head as its Auto class would', function () {
@@ -55,7 +46,7 @@ describe('configs without architectures: each verb chooses the head as its Auto 
   it('run --head question-answering gives HuggingFace start/end logits; without it the bare model has none', async () => {
     const named = await copyFixture('qa-tiny', 'safetensors', await mkdtemp(join(dir, 'qa-')));
     const folder = await withoutArchitectures(named);
-    const inputs = (JSON.parse(readFileSync(join(FIXTURES, 'qa-tiny', 'reference.json'), 'utf8')) as { inputs: ReferenceInput[] }).inputs;
+    const inputs = readReference('qa-tiny').inputs;
     for (const input of inputs.slice(0, 3)) {
       const request = join(dir, `${input.name}.json`);
       await writeFile(
@@ -70,9 +61,9 @@ describe('configs without architectures: each verb chooses the head as its Auto 
       const run = await runCli('run', '--model', folder, '--request', request, '--head', 'question-answering', ...CPU);
       assert.equal(run.code, 0, run.stderr);
       const response = JSON.parse(run.stdout) as Record<string, { data: unknown }>;
-      for (const name of ['start_logits', 'end_logits']) {
-        const expected = flat(input.outputs[name]!.data);
-        const actual = flat(response[name]!.data);
+      for (const name of ['start_logits', 'end_logits'] as const) {
+        const expected = flatten(input.outputs[name]!.data);
+        const actual = flatten(response[name]!.data);
         assert.equal(actual.length, expected.length);
         actual.forEach((value, i) => assert.ok(Math.abs(value - expected[i]!) <= 1e-4, `${input.name} ${name}[${i}]`));
       }

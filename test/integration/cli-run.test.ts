@@ -2,27 +2,15 @@
 // them), and the CLI's main() in process for the other failures, each with exit code 2 and a one-line reason.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { flatten, type JsonTensor, maxAbsDiff, readReference } from '../support/reference';
 import { runCli } from '../support/run-cli';
 
 const ROOT = join(__dirname, '..', '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'longformer-ref');
 const CLS = join(FIXTURES, 'cls-tiny');
-
-interface ReferenceInput {
-  readonly name: string;
-  readonly input_ids: number[][];
-  readonly attention_mask: number[][];
-  readonly derived_global_attention_mask: number[][] | null;
-  readonly outputs: {
-    logits: { shape: number[]; data: number[][] };
-    attentions: { shape: number[] }[];
-    global_attentions: { shape: number[] }[] | null;
-  };
-}
 
 function cli(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, ['--require', 'tsx/cjs', join(ROOT, 'src', 'cli', 'main.ts'), ...args], {
@@ -35,7 +23,7 @@ function cli(args: readonly string[]): { status: number | null; stdout: string; 
 describe('CLI: longformer-lens run', function () {
   this.timeout(180_000);
   let dir = '';
-  const reference = (JSON.parse(readFileSync(join(CLS, 'reference.json'), 'utf8')) as { inputs: ReferenceInput[] }).inputs;
+  const reference = readReference('cls-tiny').inputs;
   const omitted = reference.find((input) => input.name === 'b2_pad_30_19_global_omitted');
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'lens-cli-'));
@@ -72,11 +60,9 @@ describe('CLI: longformer-lens run', function () {
     assert.equal(response['provider'], 'cpu');
     assert.equal(response['precision'], 'fp32');
     assert.deepEqual(response['global_attention_mask'], omitted.derived_global_attention_mask);
-    const logits = response['logits'] as { shape: number[]; data: number[][] };
-    assert.deepEqual(logits.shape, omitted.outputs.logits.shape);
-    logits.data.flat().forEach((value, index) => {
-      assert.ok(Math.abs(value - (omitted.outputs.logits.data.flat()[index] ?? Number.NaN)) <= 1e-4);
-    });
+    const [logits, expected] = [response['logits'] as JsonTensor, omitted.outputs.logits];
+    assert.deepEqual(logits.shape, expected?.shape);
+    assert.ok(maxAbsDiff(flatten(logits.data), flatten(expected?.data), 'logits') <= 1e-4);
     const attentions = response['attentions'] as { shape: number[] }[];
     assert.deepEqual(
       attentions.map((layer) => layer.shape),

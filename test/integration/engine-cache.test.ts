@@ -4,19 +4,12 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LensError } from '../../src/core/errors';
-import type { ModelInputs } from '../../src/core/runtime/engine';
 import { MODEL_FILE, WEIGHTS_FILE } from '../../src/core/runtime/model-cache';
+import type { ModelInputs } from '../../src/core/runtime/engine';
 import { openEngine } from '../../src/core/runtime/open';
+import { SIX_TOKENS } from '../support/reference';
 
 const CLS = join(__dirname, '..', 'fixtures', 'longformer-ref', 'cls-tiny');
-
-const INPUTS: ModelInputs = {
-  batchSize: 1,
-  seqLen: 6,
-  inputIds: BigInt64Array.from([0n, 10n, 20n, 30n, 40n, 2n]),
-  attentionMask: BigInt64Array.from([1n, 1n, 1n, 1n, 1n, 1n]),
-  globalAttentionMask: BigInt64Array.from([1n, 0n, 0n, 0n, 0n, 0n]),
-};
 
 describe('engine: model cache, providers, options', () => {
   let root = '';
@@ -30,7 +23,7 @@ describe('engine: model cache, providers, options', () => {
   it('builds the graph on the first open and reuses the cached files on the second', async () => {
     const cacheDir = join(root, 'cache');
     const first = await openEngine(CLS, { provider: 'cpu', threads: 1, cacheDir });
-    const firstLogits = (await first.run(INPUTS, ['logits'])).tensors.get('logits')?.data;
+    const firstLogits = (await first.run(SIX_TOKENS, ['logits'])).tensors.get('logits')?.data;
     await first.dispose();
     assert.equal(first.cache.hit, false);
     assert.ok(first.cache.directory.startsWith(join(cacheDir, 'onnx')));
@@ -38,7 +31,7 @@ describe('engine: model cache, providers, options', () => {
     const weightsBefore = await stat(join(first.cache.directory, WEIGHTS_FILE));
 
     const second = await openEngine(CLS, { provider: 'cpu', threads: 1, cacheDir });
-    const secondLogits = (await second.run(INPUTS, ['logits'])).tensors.get('logits')?.data;
+    const secondLogits = (await second.run(SIX_TOKENS, ['logits'])).tensors.get('logits')?.data;
     await second.dispose();
     assert.equal(second.cache.hit, true);
     assert.equal(second.cache.directory, first.cache.directory);
@@ -60,7 +53,7 @@ describe('engine: model cache, providers, options', () => {
     try {
       assert.equal(rebuilt.cache.hit, false);
       assert.equal(rebuilt.cache.directory, first.cache.directory);
-      assert.deepEqual((await rebuilt.run(INPUTS, ['logits'])).tensors.get('logits')?.shape, [1, 3]);
+      assert.deepEqual((await rebuilt.run(SIX_TOKENS, ['logits'])).tensors.get('logits')?.shape, [1, 3]);
     } finally {
       await rebuilt.dispose();
     }
@@ -74,7 +67,7 @@ describe('engine: model cache, providers, options', () => {
     const open = () => openEngine(model, { provider: 'cpu', threads: 1, cacheDir });
 
     const first = await open();
-    const logits = (await first.run(INPUTS, ['logits'])).tensors.get('logits')?.data;
+    const logits = (await first.run(SIX_TOKENS, ['logits'])).tensors.get('logits')?.data;
     await first.dispose();
     assert.equal(first.weightsLoaded, true);
 
@@ -91,7 +84,7 @@ describe('engine: model cache, providers, options', () => {
     const touched = await open();
     assert.equal(touched.weightsLoaded, true);
     assert.equal(touched.cache.key, first.cache.key, 'same bytes, same graph');
-    assert.deepEqual((await touched.run(INPUTS, ['logits'])).tensors.get('logits')?.data, logits);
+    assert.deepEqual((await touched.run(SIX_TOKENS, ['logits'])).tensors.get('logits')?.data, logits);
     await touched.dispose();
 
     const changed = Buffer.from(bytes);
@@ -122,7 +115,7 @@ describe('engine: model cache, providers, options', () => {
     try {
       assert.equal(engine.provider, 'cpu');
       assert.match(engine.providerNote ?? '', /dml unavailable .*running on cpu/);
-      assert.equal((await engine.run(INPUTS, ['logits'])).provider, 'cpu');
+      assert.equal((await engine.run(SIX_TOKENS, ['logits'])).provider, 'cpu');
     } finally {
       await engine.dispose();
     }
@@ -131,7 +124,7 @@ describe('engine: model cache, providers, options', () => {
   it('auto starts on a provider that runs, and explains each GPU provider it passed over', async () => {
     const engine = await openEngine(CLS, { provider: 'auto', threads: 1, cacheDir: join(root, 'cache') });
     try {
-      assert.equal((await engine.run(INPUTS, ['logits'])).provider, engine.provider);
+      assert.equal((await engine.run(SIX_TOKENS, ['logits'])).provider, engine.provider);
       if (engine.provider === 'cpu' && process.platform === 'linux' && process.arch === 'x64') {
         assert.match(engine.providerNote ?? '', /cuda unavailable \(.+\); webgpu (unavailable|passed over) \(.+\); running on cpu\./);
       }
@@ -151,8 +144,8 @@ describe('engine: model cache, providers, options', () => {
     );
     const engine = await openEngine(CLS, { provider: 'cpu', threads: 1, cacheDir });
     try {
-      await assert.rejects(engine.run(INPUTS, ['start_logits']), (e: unknown) => e instanceof LensError && e.code === 'WRONG_HEAD');
-      const badId = { ...INPUTS, inputIds: BigInt64Array.from([0n, 10n, 120n, 30n, 40n, 2n]) };
+      await assert.rejects(engine.run(SIX_TOKENS, ['start_logits']), (e: unknown) => e instanceof LensError && e.code === 'WRONG_HEAD');
+      const badId = { ...SIX_TOKENS, inputIds: BigInt64Array.from([0n, 10n, 120n, 30n, 40n, 2n]) };
       await assert.rejects(engine.run(badId, ['logits']), /input_ids\[0\]\[2\] = 120 is outside the vocabulary/);
       const tooLong: ModelInputs = {
         batchSize: 1,

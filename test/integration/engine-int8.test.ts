@@ -4,7 +4,6 @@
 // INT8_LOGIT_BOUND, the accuracy cost measured, and the gap to 1 % is reported in bench/README.md. Also a synthetic
 // model with base-sized layers (hidden 768, FFN 3072), where the quantization error has a realistic size.
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,34 +12,19 @@ import { INT8_LOGIT_BOUND } from '../../src/core/graph/longformer/weights';
 import type { ModelInputs } from '../../src/core/runtime/engine';
 import { openEngine, type OpenedEngine } from '../../src/core/runtime/open';
 import { defaultGlobalAttentionMask } from '../../src/core/runtime/request';
-
-const FIXTURES = join(__dirname, '..', 'fixtures', 'longformer-ref');
-
-interface ReferenceInput {
-  readonly name: string;
-  readonly batch_size: number;
-  readonly seq_len: number;
-  readonly input_ids: number[][];
-  readonly attention_mask: number[][];
-}
+import { readReference, toModelInputs } from '../support/reference';
+import { FIXTURES } from '../unit/checkpoint/support/checkpoint-files';
 
 function fixtureInputs(fixture: string): { name: string; ids: number[][]; inputs: ModelInputs }[] {
-  const reference = JSON.parse(readFileSync(join(FIXTURES, fixture, 'reference.json'), 'utf8')) as { inputs: ReferenceInput[] };
-  return reference.inputs.map((input) => {
-    const big = (rows: number[][]): BigInt64Array => BigInt64Array.from(rows.flat(), (v) => BigInt(v));
-    const inputIds = big(input.input_ids);
-    return {
-      name: input.name,
-      ids: input.input_ids,
-      inputs: {
-        batchSize: input.batch_size,
-        seqLen: input.seq_len,
-        inputIds,
-        attentionMask: big(input.attention_mask),
-        globalAttentionMask: new BigInt64Array(inputIds.length).fill(0n).map((_, i) => BigInt(i % input.seq_len === 0 ? 1 : 0)),
-      },
-    };
-  });
+  // <s> global in every row, whatever the fixture input gave.
+  return readReference(fixture).inputs.map((input) => ({
+    name: input.name,
+    ids: input.input_ids,
+    inputs: toModelInputs(
+      input,
+      input.input_ids.map((row) => row.map((_, i) => (i === 0 ? 1 : 0))),
+    ),
+  }));
 }
 
 /** Largest |int8 - fp32| over a row, as a fraction of the row's fp32 range. */

@@ -5,17 +5,10 @@ import { strict as assert } from 'node:assert';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ModelInputs } from '../../src/core/runtime/engine';
 import { openEngine } from '../../src/core/runtime/open';
+import { SIX_TOKENS } from '../support/reference';
 
 const CLS = join(__dirname, '..', 'fixtures', 'longformer-ref', 'cls-tiny');
-const INPUTS: ModelInputs = {
-  batchSize: 1,
-  seqLen: 6,
-  inputIds: BigInt64Array.from([0n, 10n, 20n, 30n, 40n, 2n]),
-  attentionMask: BigInt64Array.from([1n, 1n, 1n, 1n, 1n, 1n]),
-  globalAttentionMask: BigInt64Array.from([1n, 0n, 0n, 0n, 0n, 0n]),
-};
 
 describe('engine: precision on the CPU provider', () => {
   let cacheDir = '';
@@ -30,8 +23,8 @@ describe('engine: precision on the CPU provider', () => {
     try {
       assert.equal(half.precision, 'fp32');
       assert.match(half.precisionNote ?? '', /fp16 not run: fp16 runs on GPU providers only; ran fp32\./);
-      const a = await half.run(INPUTS, ['logits']);
-      const b = await full.run(INPUTS, ['logits']);
+      const a = await half.run(SIX_TOKENS, ['logits']);
+      const b = await full.run(SIX_TOKENS, ['logits']);
       assert.equal(a.precision, 'fp32');
       assert.equal(a.precisionNote, half.precisionNote);
       assert.equal(b.precisionNote, undefined);

@@ -7,52 +7,17 @@ import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { FloatTensor } from '../../src/core/checkpoint/tensor';
-import type { ModelInputs, ModelOutputs, OutputName } from '../../src/core/runtime/engine';
+import type { ModelOutputs, OutputName } from '../../src/core/runtime/engine';
 import { openEngine, type OpenedEngine } from '../../src/core/runtime/open';
 import { WorkerClient } from '../../src/extension/worker-client';
 import type { EngineInfo, WorkerMethods } from '../../src/worker/protocol';
+import { maxDiff, readReference, toModelInputs } from '../support/reference';
+import { FIXTURE_CASES, FIXTURES } from '../unit/checkpoint/support/checkpoint-files';
 import { writeTaskCheckpoint } from './support-checkpoint';
 import yauzl from 'yauzl';
 
 const ROOT = join(__dirname, '..', '..');
-const FIXTURES = join(ROOT, 'test', 'fixtures', 'longformer-ref');
 const TOLERANCE = 1e-4;
-
-interface ReferenceInput {
-  readonly name: string;
-  readonly batch_size: number;
-  readonly seq_len: number;
-  readonly input_ids: number[][];
-  readonly attention_mask: number[][];
-  readonly global_attention_mask: number[][] | null;
-  readonly derived_global_attention_mask: number[][] | null;
-  readonly outputs: Record<string, unknown>;
-}
-
-function toInputs(input: ReferenceInput): ModelInputs {
-  const big = (rows: number[][]): BigInt64Array => BigInt64Array.from(rows.flat(), (v) => BigInt(v));
-  const globalMask = input.global_attention_mask ?? input.derived_global_attention_mask;
-  assert.ok(globalMask !== null, `${input.name}: no global attention mask`);
-  return {
-    batchSize: input.batch_size,
-    seqLen: input.seq_len,
-    inputIds: big(input.input_ids),
-    attentionMask: big(input.attention_mask),
-    globalAttentionMask: big(globalMask),
-  };
-}
-
-function maxDiff(actual: FloatTensor | undefined, expected: FloatTensor | undefined, what: string): number {
-  assert.ok(actual !== undefined && expected !== undefined, `${what}: missing`);
-  assert.deepEqual(actual.shape, expected.shape, `${what}: shape`);
-  let worst = 0;
-  expected.data.forEach((value, index) => {
-    const diff = Math.abs((actual.data[index] ?? Number.NaN) - value);
-    worst = Number.isNaN(diff) ? Number.POSITIVE_INFINITY : Math.max(worst, diff);
-  });
-  return worst;
-}
 
 /** Every tensor of two runs, by name; the largest difference over all of them. */
 function worstDifference(wasm: ModelOutputs, cpu: ModelOutputs): number {
@@ -104,9 +69,9 @@ describe('WebAssembly runtime (onnxruntime-web in Node)', function () {
     await rm(cacheDir, { recursive: true, force: true });
   });
 
-  for (const caseName of ['base-tiny', 'cls-tiny', 'qa-tiny']) {
+  for (const caseName of FIXTURE_CASES) {
     it(`${caseName}: every fixture input and output matches the native CPU provider within ${TOLERANCE}`, async () => {
-      const reference = JSON.parse(readFileSync(join(FIXTURES, caseName, 'reference.json'), 'utf8')) as { inputs: ReferenceInput[] };
+      const reference = readReference(caseName);
       const engines: OpenedEngine[] = [];
       try {
         const wasm = await openEngine(join(FIXTURES, caseName), { provider: 'wasm', cacheDir });
@@ -119,8 +84,8 @@ describe('WebAssembly runtime (onnxruntime-web in Node)', function () {
         let worst = 0;
         for (const input of reference.inputs) {
           const names = [...wasm.availableOutputs] as OutputName[];
-          const fromWasm = await wasm.run(toInputs(input), names);
-          const fromCpu = await cpu.run(toInputs(input), names);
+          const fromWasm = await wasm.run(toModelInputs(input), names);
+          const fromCpu = await cpu.run(toModelInputs(input), names);
           assert.equal(fromWasm.provider, 'wasm');
           const diff = worstDifference(fromWasm, fromCpu);
           assert.ok(diff <= TOLERANCE, `${input.name}: max |wasm - cpu| ${diff}`);

@@ -10,50 +10,11 @@ import * as ort from 'onnxruntime-node';
 import { FP16_TOLERANCE } from '../../src/core/graph/half-precision';
 import { INT8_LOGIT_BOUND } from '../../src/core/graph/longformer/weights';
 import { runCli } from '../support/run-cli';
+import { type JsonTensor, maxDiff, plainOutputNames, readReference, referenceGlobalMask, toOrtFeeds } from '../support/reference';
+import { FIXTURES } from '../unit/checkpoint/support/checkpoint-files';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'longformer-ref');
 const TOKENIZER = join(__dirname, '..', 'fixtures', 'roberta-bpe');
 const CASES = ['cls-tiny', 'qa-tiny', 'base-tiny'] as const;
-
-interface JsonTensor {
-  readonly shape: number[];
-  readonly data: unknown;
-}
-
-interface ReferenceInput {
-  readonly name: string;
-  readonly batch_size: number;
-  readonly seq_len: number;
-  readonly input_ids: number[][];
-  readonly attention_mask: number[][];
-  readonly global_attention_mask: number[][] | null;
-  readonly derived_global_attention_mask: number[][] | null;
-  readonly outputs: Record<string, JsonTensor | JsonTensor[] | null>;
-}
-
-function flatten(data: unknown): number[] {
-  return Array.isArray(data) ? data.flatMap(flatten) : [data as number];
-}
-
-function maxDiff(actual: ort.Tensor, expected: JsonTensor, what: string): number {
-  assert.deepEqual([...actual.dims], expected.shape, `${what}: shape`);
-  const values = flatten(expected.data);
-  const data = actual.data as Float32Array;
-  return values.reduce((worst, value, i) => Math.max(worst, Math.abs(data[i]! - value)), 0);
-}
-
-function feeds(input: ReferenceInput): Record<string, ort.Tensor> {
-  const dims = [input.batch_size, input.seq_len];
-  const tensor = (rows: number[][]): ort.Tensor =>
-    new ort.Tensor(
-      'int64',
-      BigInt64Array.from(rows.flat(), (v) => BigInt(v)),
-      dims,
-    );
-  const global = input.global_attention_mask ?? input.derived_global_attention_mask;
-  assert.ok(global !== null);
-  return { input_ids: tensor(input.input_ids), attention_mask: tensor(input.attention_mask), global_attention_mask: tensor(global) };
-}
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
@@ -123,23 +84,22 @@ describe('export', function () {
         ].sort(),
       );
 
-      const reference = JSON.parse(readFileSync(join(FIXTURES, name, 'reference.json'), 'utf8')) as { inputs: ReferenceInput[] };
+      const reference = readReference(name);
       const session = await ort.InferenceSession.create(join(out, 'model.onnx'), { executionProviders: ['cpu'] });
       const triton = await ort.InferenceSession.create(join(out, 'triton', name, '1', 'model.onnx'), { executionProviders: ['cpu'] });
       try {
         assert.deepEqual([...session.outputNames].sort(), manifest.outputs.map((o) => o.name).sort());
         for (const input of reference.inputs) {
-          const names = Object.keys(input.outputs).filter((key) => key !== 'attentions' && key !== 'global_attentions');
-          const results = await session.run(feeds(input), names);
+          const names = plainOutputNames(input);
+          const results = await session.run(toOrtFeeds(input), names);
           // The engine's `run` on the same request, through the CLI.
           const request = join(dir, `${name}-${input.name}.json`);
-          const global = input.global_attention_mask ?? input.derived_global_attention_mask;
           writeFileSync(
             request,
             JSON.stringify({
               input_ids: input.input_ids,
               attention_mask: input.attention_mask,
-              global_attention_mask: global,
+              global_attention_mask: referenceGlobalMask(input),
               outputs: names,
             }),
           );
@@ -156,7 +116,7 @@ describe('export', function () {
         }
         const first = reference.inputs[0]!;
         const output = session.outputNames[session.outputNames.length - 1]!;
-        const [a, b] = [await session.run(feeds(first), [output]), await triton.run(feeds(first), [output])];
+        const [a, b] = [await session.run(toOrtFeeds(first), [output]), await triton.run(toOrtFeeds(first), [output])];
         assert.deepEqual(a[output]!.data, b[output]!.data, 'the Triton copy is the same model');
       } finally {
         await session.release();
@@ -191,7 +151,7 @@ describe('export', function () {
       // Biases under 1 KiB stay inside model.onnx, so the tiny models' data files shrink by less than half.
       assert.ok(fp16Bytes < 0.75 * fp32Bytes, `fp16 data ${fp16Bytes} bytes vs fp32 ${fp32Bytes}`);
 
-      const reference = JSON.parse(readFileSync(join(FIXTURES, name, 'reference.json'), 'utf8')) as { inputs: ReferenceInput[] };
+      const reference = readReference(name);
       // Severity 3 (errors only): the CPU provider warns that it cannot rename the widened global weights inside the
       // global branch's subgraph while removing the casts it inserted; the warning changes nothing.
       const half = await ort.InferenceSession.create(join(out, 'model.onnx'), { executionProviders: ['cpu'], logSeverityLevel: 3 });
@@ -199,10 +159,10 @@ describe('export', function () {
       try {
         let differs = false;
         for (const input of reference.inputs) {
-          const names = Object.keys(input.outputs).filter((key) => key !== 'attentions' && key !== 'global_attentions');
-          const [halfResults, fullResults] = [await half.run(feeds(input), names), await full.run(feeds(input), names)];
+          const names = plainOutputNames(input);
+          const [halfResults, fullResults] = [await half.run(toOrtFeeds(input), names), await full.run(toOrtFeeds(input), names)];
           for (const output of names) {
-            const diff = maxDiff(halfResults[output]!, input.outputs[output] as JsonTensor, `${input.name} ${output}`);
+            const diff = maxDiff(halfResults[output], input.outputs[output] as JsonTensor, `${input.name} ${output}`);
             assert.ok(diff <= FP16_TOLERANCE[output]!, `${input.name} ${output}: max |diff| from HuggingFace ${diff}`);
             const a = halfResults[output]!.data as Float32Array;
             const b = fullResults[output]!.data as Float32Array;
@@ -234,13 +194,13 @@ describe('export', function () {
     const [int8Bytes, fp32Bytes] = [statSync(join(out, 'model.onnx.data')).size, statSync(join(fp32Export, 'model.onnx.data')).size];
     assert.ok(int8Bytes < 0.9 * fp32Bytes, `int8 data ${int8Bytes} bytes vs fp32 ${fp32Bytes}`);
 
-    const reference = JSON.parse(readFileSync(join(FIXTURES, 'cls-tiny', 'reference.json'), 'utf8')) as { inputs: ReferenceInput[] };
+    const reference = readReference('cls-tiny');
     const quantized = await ort.InferenceSession.create(join(out, 'model.onnx'), { executionProviders: ['cpu'] });
     const full = await ort.InferenceSession.create(join(fp32Export, 'model.onnx'), { executionProviders: ['cpu'] });
     try {
       let differs = false;
       for (const input of reference.inputs) {
-        const [q, f] = [await quantized.run(feeds(input), ['logits']), await full.run(feeds(input), ['logits'])];
+        const [q, f] = [await quantized.run(toOrtFeeds(input), ['logits']), await full.run(toOrtFeeds(input), ['logits'])];
         const [a, b] = [q['logits']!.data as Float32Array, f['logits']!.data as Float32Array];
         const width = b.length / input.batch_size;
         for (let row = 0; row < input.batch_size; row += 1) {
@@ -280,16 +240,16 @@ describe('export', function () {
   it('with --attentions, outputs every layer attentions as HuggingFace lays them out', async () => {
     const out = join(dir, 'attentions');
     assert.equal((await runCli('export', '--model', join(dir, 'cls-tiny'), '--out', out, '--attentions')).code, 0);
-    const reference = JSON.parse(readFileSync(join(FIXTURES, 'cls-tiny', 'reference.json'), 'utf8')) as { inputs: ReferenceInput[] };
+    const reference = readReference('cls-tiny');
     const input = reference.inputs.find((candidate) => candidate.global_attention_mask !== null && candidate.batch_size === 2)!;
     const session = await ort.InferenceSession.create(join(out, 'model.onnx'));
     try {
-      const expected = input.outputs['attentions'] as JsonTensor[];
+      const expected = input.outputs['attentions'];
       const results = await session.run(
-        feeds(input),
+        toOrtFeeds(input),
         expected.map((_, layer) => `attentions.${layer}`),
       );
-      expected.forEach((tensor, layer) => assert.ok(maxDiff(results[`attentions.${layer}`]!, tensor, `attentions.${layer}`) <= 1e-4));
+      expected.forEach((tensor, layer) => assert.ok(maxDiff(results[`attentions.${layer}`], tensor, `attentions.${layer}`) <= 1e-4));
     } finally {
       await session.release();
     }

@@ -7,27 +7,15 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSafetensors } from '../../src/core/checkpoint/safetensors';
+import { flatten, type JsonTensor, type PlainOutputName, readReference } from '../support/reference';
 import { runRequest } from '../support/run-cli';
 import { encodeLegacyShared, FIXTURE_CASES, FIXTURES, type RawTensor } from '../unit/checkpoint/support/checkpoint-files';
-
-interface ReferenceInput {
-  readonly name: string;
-  readonly input_ids: number[][];
-  readonly attention_mask: number[][];
-  readonly global_attention_mask_omitted: boolean;
-  readonly global_attention_mask: number[][] | null;
-  readonly outputs: Record<string, unknown>;
-}
 
 const OUTPUTS: Record<(typeof FIXTURE_CASES)[number], string[]> = {
   'base-tiny': ['last_hidden_state', 'attentions', 'global_attentions'],
   'cls-tiny': ['logits', 'attentions', 'global_attentions'],
   'qa-tiny': ['start_logits', 'end_logits', 'attentions', 'global_attentions'],
 };
-
-function flat(value: unknown): number[] {
-  return Array.isArray(value) ? value.flatMap(flat) : typeof value === 'number' ? [value] : [];
-}
 
 describe('legacy torch.save checkpoints through `run`', function () {
   this.timeout(600_000);
@@ -53,7 +41,7 @@ describe('legacy torch.save checkpoints through `run`', function () {
       );
       await writeFile(join(legacy, 'pytorch_model.bin'), encodeLegacyShared(raw, 64));
 
-      const reference = JSON.parse(readFileSync(join(FIXTURES, name, 'reference.json'), 'utf8')) as { inputs: ReferenceInput[] };
+      const reference = readReference(name);
       for (const input of reference.inputs) {
         const request = join(dir, `${name}-${input.name}.json`);
         await writeFile(
@@ -78,9 +66,9 @@ describe('legacy torch.save checkpoints through `run`', function () {
         }
         assert.deepEqual(answers[1], answers[0], `${name} ${input.name}: the legacy checkpoint's outputs differ`);
         // And they are HuggingFace's numbers, not merely the same wrong ones.
-        const first = OUTPUTS[name][0]!;
-        const ours = flat((answers[1]![first] as { data: unknown }).data);
-        const theirs = flat((input.outputs[first] as { data: unknown }).data);
+        const first = OUTPUTS[name][0] as PlainOutputName;
+        const ours = flatten((answers[1]![first] as JsonTensor).data);
+        const theirs = flatten(input.outputs[first]?.data);
         assert.equal(ours.length, theirs.length);
         const worst = Math.max(...ours.map((value, index) => Math.abs(value - theirs[index]!)));
         assert.ok(worst <= 1e-4, `${name} ${input.name}: ${first} differs from HuggingFace by ${worst}`);

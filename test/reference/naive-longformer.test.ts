@@ -1,68 +1,25 @@
 // Proves the naive reference against HuggingFace before it is used to judge the engine: every input of every
 // fixture case (test/fixtures/longformer-ref/*/reference.json), every output, attentions included, within 1e-4.
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCheckpoint, type Checkpoint } from '../../src/core/checkpoint/load';
 import type { FloatTensor, StateDict, Tensor } from '../../src/core/checkpoint/tensor';
-import type { ModelInputs, OutputName } from '../../src/core/runtime/engine';
+import { flatten, type JsonTensor, plainOutputNames, readReference, toModelInputs } from '../support/reference';
+import { FIXTURE_CASES, FIXTURES } from '../unit/checkpoint/support/checkpoint-files';
 import { expectClose } from './compare';
 import { erf, huggingFacePaddedLength, layoutGlobalAttentions, naiveLongformer } from './naive-longformer';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'longformer-ref');
-const CASES = ['base-tiny', 'cls-tiny', 'qa-tiny'] as const;
 // The references are float32 rounded to 6 significant digits; float64 changes nothing by more than 2e-6.
 const TOLERANCE = 1e-4;
 
-interface JsonTensor {
-  shape: number[];
-  data: unknown;
-}
-
-interface ReferenceInput {
-  name: string;
-  batch_size: number;
-  seq_len: number;
-  input_ids: number[][];
-  attention_mask: number[][];
-  global_attention_mask: number[][] | null;
-  derived_global_attention_mask: number[][] | null;
-  max_num_global: number;
-  padded_seq_len: number;
-  outputs: Partial<Record<OutputName, JsonTensor>> & { attentions: JsonTensor[]; global_attentions: JsonTensor[] | null };
-}
-
-interface Reference {
-  case: string;
-  inputs: ReferenceInput[];
-}
-
-function readReference(name: string): Reference {
-  return JSON.parse(readFileSync(join(FIXTURES, name, 'reference.json'), 'utf8')) as Reference;
-}
-
 function toTensor(json: JsonTensor): FloatTensor {
-  const flat = (json.data as unknown[]).flat(Number.POSITIVE_INFINITY) as number[];
-  const tensor: FloatTensor = { dtype: 'float32', shape: json.shape, data: Float32Array.from(flat) };
+  const tensor: FloatTensor = { dtype: 'float32', shape: json.shape, data: Float32Array.from(flatten(json.data)) };
   assert.equal(
     tensor.data.length,
     json.shape.reduce((a, b) => a * b, 1),
     'reference tensor size',
   );
   return tensor;
-}
-
-function toInputs(input: ReferenceInput): ModelInputs {
-  const global = input.global_attention_mask ?? input.derived_global_attention_mask;
-  if (global === null) throw new Error(`${input.name}: no global attention mask, given or derived`);
-  const flat = (rows: number[][]): BigInt64Array => BigInt64Array.from(rows.flat(), (v) => BigInt(v));
-  return {
-    batchSize: input.batch_size,
-    seqLen: input.seq_len,
-    inputIds: flat(input.input_ids),
-    attentionMask: flat(input.attention_mask),
-    globalAttentionMask: flat(global),
-  };
 }
 
 /** Largest difference per case, printed at the end so a run shows how much headroom the tolerance has. */
@@ -105,7 +62,7 @@ describe('naive Longformer reference', () => {
     for (const [caseName, diff] of worst) process.stdout.write(`      naive vs HF ${caseName}: max |diff| ${diff.toExponential(2)}\n`);
   });
 
-  for (const caseName of CASES) {
+  for (const caseName of FIXTURE_CASES) {
     describe(`matches HuggingFace on ${caseName}`, () => {
       const reference = readReference(caseName);
       let checkpoint: Checkpoint;
@@ -115,11 +72,9 @@ describe('naive Longformer reference', () => {
 
       for (const input of reference.inputs) {
         it(input.name, () => {
-          const out = naiveLongformer(checkpoint.config, checkpoint.weights, toInputs(input));
+          const out = naiveLongformer(checkpoint.config, checkpoint.weights, toModelInputs(input));
           const expected = input.outputs;
-          const names = (Object.keys(expected) as Array<keyof typeof expected>).filter(
-            (name): name is OutputName => name !== 'attentions' && name !== 'global_attentions',
-          );
+          const names = plainOutputNames(input);
           assert.ok(names.length > 0, 'the fixture has plain outputs');
           assert.deepEqual([...out.tensors.keys()].sort(), [...names].sort(), 'the head produces exactly HF outputs');
           for (const name of names) {
@@ -169,7 +124,7 @@ describe('naive Longformer reference', () => {
       const perturbed: Tensor = { ...original, data: original.data.map((v) => v * 1.01) };
       const weights: StateDict = new Map(checkpoint.weights);
       weights.set(name, perturbed);
-      const out = naiveLongformer(checkpoint.config, weights, toInputs(input));
+      const out = naiveLongformer(checkpoint.config, weights, toModelInputs(input));
       const actual = out.tensors.get('last_hidden_state');
       const json = input.outputs.last_hidden_state;
       assert.ok(actual !== undefined && json !== undefined);

@@ -3,43 +3,17 @@
 // within the stated fp16 tolerance and the engine's own fp16 outputs on WebGPU. (On the CPU provider, which widens the
 // float16 MatMuls to float32 on x64, test/integration/export.test.ts checks the same files.)
 import { strict as assert } from 'node:assert';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { FP16_TOLERANCE } from '../../src/core/graph/half-precision';
-import type { OutputName } from '../../src/core/runtime/engine';
 import { openEngine } from '../../src/core/runtime/open';
+import { type JsonTensor, maxDiff, plainOutputNames, readReference, toModelInputs, toOrtFeeds } from '../support/reference';
 import { runCli } from '../support/run-cli';
+import { FIXTURE_CASES, FIXTURES } from '../unit/checkpoint/support/checkpoint-files';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'longformer-ref');
 const TOKENIZER = join(__dirname, '..', 'fixtures', 'roberta-bpe');
-const CASES = ['base-tiny', 'cls-tiny', 'qa-tiny'] as const;
-
-interface JsonTensor {
-  readonly shape: number[];
-  readonly data: unknown;
-}
-interface ReferenceInput {
-  readonly name: string;
-  readonly batch_size: number;
-  readonly seq_len: number;
-  readonly input_ids: number[][];
-  readonly attention_mask: number[][];
-  readonly global_attention_mask: number[][] | null;
-  readonly derived_global_attention_mask: number[][] | null;
-  readonly outputs: Record<string, JsonTensor | JsonTensor[] | null>;
-}
-
-const flatten = (data: unknown): number[] => (Array.isArray(data) ? data.flatMap(flatten) : [data as number]);
-
-function maxDiff(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  assert.equal(actual.length, expected.length);
-  let worst = 0;
-  for (let i = 0; i < actual.length; i++)
-    worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!) || (Number.isNaN(actual[i]) ? Infinity : 0));
-  return worst;
-}
 
 describe('export --precision fp16 on WebGPU (plain onnxruntime)', () => {
   let dir = '';
@@ -48,7 +22,7 @@ describe('export --precision fp16 on WebGPU (plain onnxruntime)', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  for (const name of CASES) {
+  for (const name of FIXTURE_CASES) {
     it(`${name}: within the fp16 tolerance of HuggingFace, and the engine's fp16 outputs on WebGPU`, async () => {
       const model = join(dir, name);
       mkdirSync(model);
@@ -63,36 +37,16 @@ describe('export --precision fp16 on WebGPU (plain onnxruntime)', () => {
       try {
         assert.equal(engine.provider, 'webgpu');
         assert.equal(engine.precision, 'fp16', engine.precisionNote);
-        const reference = JSON.parse(readFileSync(join(FIXTURES, name, 'reference.json'), 'utf8')) as { inputs: ReferenceInput[] };
+        const reference = readReference(name);
         for (const input of reference.inputs) {
-          const global = input.global_attention_mask ?? input.derived_global_attention_mask;
-          assert.ok(global !== null);
-          const big = (rows: number[][]): BigInt64Array => BigInt64Array.from(rows.flat(), (v) => BigInt(v));
-          const dims = [input.batch_size, input.seq_len];
-          const names = Object.keys(input.outputs).filter((key) => key !== 'attentions' && key !== 'global_attentions') as OutputName[];
-          const results = await session.run(
-            {
-              input_ids: new ort.Tensor('int64', big(input.input_ids), dims),
-              attention_mask: new ort.Tensor('int64', big(input.attention_mask), dims),
-              global_attention_mask: new ort.Tensor('int64', big(global), dims),
-            },
-            names,
-          );
-          const fromEngine = await engine.run(
-            {
-              batchSize: input.batch_size,
-              seqLen: input.seq_len,
-              inputIds: big(input.input_ids),
-              attentionMask: big(input.attention_mask),
-              globalAttentionMask: big(global),
-            },
-            names,
-          );
+          const names = plainOutputNames(input);
+          const results = await session.run(toOrtFeeds(input), names);
+          const fromEngine = await engine.run(toModelInputs(input), names);
           for (const output of names) {
-            const exported = results[output]!.data as Float32Array;
-            const huggingFace = maxDiff(exported, flatten((input.outputs[output] as JsonTensor).data));
+            const exported = results[output];
+            const huggingFace = maxDiff(exported, input.outputs[output] as JsonTensor, `${input.name} ${output}`);
             assert.ok(huggingFace <= FP16_TOLERANCE[output]!, `${input.name} ${output}: max |diff| from HuggingFace ${huggingFace}`);
-            const engineDiff = maxDiff(exported, fromEngine.tensors.get(output)!.data);
+            const engineDiff = maxDiff(exported, fromEngine.tensors.get(output)!, `${input.name} ${output} (engine)`);
             assert.ok(engineDiff <= 1e-5, `${input.name} ${output}: max |diff| from the engine's fp16 run ${engineDiff}`);
           }
         }

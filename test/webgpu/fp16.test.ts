@@ -3,45 +3,15 @@
 // tolerances stated beside the rewrite (FP16_TOLERANCE), measured on Mesa's software Vulkan driver (lavapipe, which
 // has shader-f16) with about 3x headroom.
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FloatTensor } from '../../src/core/checkpoint/tensor';
-import type { ModelInputs, OutputName } from '../../src/core/runtime/engine';
 import { FP16_TOLERANCE } from '../../src/core/graph/half-precision';
 import { WEIGHTS_FILE } from '../../src/core/runtime/model-cache';
 import { openEngine } from '../../src/core/runtime/open';
 import { defaultGlobalAttentionMask } from '../../src/core/runtime/request';
-
-const FIXTURES = join(__dirname, '..', 'fixtures', 'longformer-ref');
-const CASES = ['base-tiny', 'cls-tiny', 'qa-tiny'] as const;
-
-interface JsonTensor {
-  readonly shape: number[];
-  readonly data: unknown;
-}
-interface ReferenceInput {
-  readonly name: string;
-  readonly batch_size: number;
-  readonly seq_len: number;
-  readonly input_ids: number[][];
-  readonly attention_mask: number[][];
-  readonly global_attention_mask: number[][] | null;
-  readonly outputs: Record<string, JsonTensor | JsonTensor[] | null>;
-}
-
-const flatten = (data: unknown): number[] => (Array.isArray(data) ? data.flatMap(flatten) : [data as number]);
-
-function maxDiff(actual: FloatTensor | undefined, expected: JsonTensor, what: string): number {
-  assert.ok(actual !== undefined, `${what} missing`);
-  assert.deepEqual(actual.shape, expected.shape, `${what}: shape`);
-  const values = flatten(expected.data);
-  return values.reduce(
-    (worst, value, i) => Math.max(worst, Math.abs((actual.data[i] ?? Number.NaN) - value) || (Number.isNaN(actual.data[i]) ? Infinity : 0)),
-    0,
-  );
-}
+import { type JsonTensor, maxDiff, plainOutputNames, readReference, SIX_TOKENS, toModelInputs } from '../support/reference';
+import { FIXTURE_CASES, FIXTURES } from '../unit/checkpoint/support/checkpoint-files';
 
 describe('fp16 on WebGPU: parity with HuggingFace float32 within stated tolerances', () => {
   const worst = new Map<string, number>();
@@ -57,25 +27,17 @@ describe('fp16 on WebGPU: parity with HuggingFace float32 within stated toleranc
     process.stdout.write(`${lines.join('\n')}\n`);
   });
 
-  for (const caseName of CASES) {
+  for (const caseName of FIXTURE_CASES) {
     it(`${caseName}: every input, every output`, async () => {
       const modelDir = join(FIXTURES, caseName);
       const engine = await openEngine(modelDir, { provider: 'webgpu', precision: 'fp16', cacheDir });
       try {
         assert.equal(engine.precision, 'fp16', engine.precisionNote);
-        const reference = JSON.parse(readFileSync(join(modelDir, 'reference.json'), 'utf8')) as { inputs: ReferenceInput[] };
+        const reference = readReference(caseName);
         for (const input of reference.inputs) {
           const globalMask = input.global_attention_mask ?? defaultGlobalAttentionMask(engine.config, input.input_ids);
-          const big = (rows: number[][]): BigInt64Array => BigInt64Array.from(rows.flat(), (v) => BigInt(v));
-          const inputs: ModelInputs = {
-            batchSize: input.batch_size,
-            seqLen: input.seq_len,
-            inputIds: big(input.input_ids),
-            attentionMask: big(input.attention_mask),
-            globalAttentionMask: big(globalMask),
-          };
-          const plain = Object.keys(input.outputs).filter((name) => name !== 'attentions' && name !== 'global_attentions') as OutputName[];
-          const result = await engine.run(inputs, [...plain, 'attentions', 'global_attentions']);
+          const plain = plainOutputNames(input);
+          const result = await engine.run(toModelInputs(input, globalMask), [...plain, 'attentions', 'global_attentions']);
           assert.equal(result.provider, 'webgpu');
           assert.equal(result.precision, 'fp16');
           const check = (name: string, diff: number): void => {
@@ -83,10 +45,10 @@ describe('fp16 on WebGPU: parity with HuggingFace float32 within stated toleranc
             assert.ok(diff <= (FP16_TOLERANCE[name] ?? 0), `${caseName} ${input.name} ${name}: max |diff| ${diff}`);
           };
           for (const name of plain) check(name, maxDiff(result.tensors.get(name), input.outputs[name] as JsonTensor, name));
-          (input.outputs['attentions'] as JsonTensor[]).forEach((expected, layer) =>
+          input.outputs['attentions'].forEach((expected, layer) =>
             check('attentions', maxDiff(result.attentions?.[layer], expected, `attentions[${layer}]`)),
           );
-          const expectedGlobal = input.outputs['global_attentions'] as JsonTensor[] | null;
+          const expectedGlobal = input.outputs['global_attentions'];
           if (expectedGlobal === null) assert.equal(result.globalAttentions, undefined);
           else
             expectedGlobal.forEach((expected, layer) =>
@@ -109,15 +71,8 @@ describe('fp16 on WebGPU: parity with HuggingFace float32 within stated toleranc
       process.stdout.write(`      weights file: fp16 ${halfBytes} bytes, fp32 ${fullBytes} bytes\n`);
       // Biases under 1 KiB stay inside the model file, so the tiny model's weights file shrinks by less than half.
       assert.ok(halfBytes < 0.75 * fullBytes, `fp16 ${halfBytes} vs fp32 ${fullBytes}`);
-      const inputs: ModelInputs = {
-        batchSize: 1,
-        seqLen: 6,
-        inputIds: BigInt64Array.from([0n, 10n, 20n, 30n, 40n, 2n]),
-        attentionMask: BigInt64Array.from([1n, 1n, 1n, 1n, 1n, 1n]),
-        globalAttentionMask: BigInt64Array.from([1n, 0n, 0n, 0n, 0n, 0n]),
-      };
-      const a = (await half.run(inputs, ['last_hidden_state'])).tensors.get('last_hidden_state')!.data;
-      const b = (await full.run(inputs, ['last_hidden_state'])).tensors.get('last_hidden_state')!.data;
+      const a = (await half.run(SIX_TOKENS, ['last_hidden_state'])).tensors.get('last_hidden_state')!.data;
+      const b = (await full.run(SIX_TOKENS, ['last_hidden_state'])).tensors.get('last_hidden_state')!.data;
       assert.ok(
         a.some((value, i) => value !== b[i]),
         'fp16 gave bit-identical results to fp32: it did not run',
