@@ -58,6 +58,7 @@ export function activate(extension: vscode.ExtensionContext): LensApi {
     ['longformerLens.overlay.report', () => overlay.report()],
     ['longformerLens.overlay.simulate', (action: OverlaySimulation, kind: FromWebview['type']) => overlay.simulate(action, kind)],
     ['longformerLens.overlay.nextReport', (kind: FromWebview['type']) => overlay.nextReport(kind)],
+    ['longformerLens.worker.requestCounts', () => lens.worker.requestCounts()],
     [
       'longformerLens.heat.report',
       () => {

@@ -57,8 +57,14 @@ export class WorkerClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private disposed = false;
+  private readonly sent = new Map<MethodName, number>();
 
   constructor(private readonly options: WorkerClientOptions) {}
+
+  /** How many requests of each method were sent (the e2e suite checks that a layer switch sends none). */
+  requestCounts(): Readonly<Partial<Record<MethodName, number>>> {
+    return Object.fromEntries(this.sent);
+  }
 
   /** Sends one request; a worker that died is started again on the next request. */
   request<M extends MethodName>(
@@ -79,6 +85,7 @@ export class WorkerClient {
     }
     const child = this.ensureStarted();
     const id = this.nextId++;
+    this.sent.set(method, (this.sent.get(method) ?? 0) + 1);
     return new Promise<WorkerMethods[M]['result']>((resolve, reject) => {
       const settle = (message: ResultMessage): void => {
         if (isResultOf(message, method)) resolve(message.result);

@@ -6,7 +6,7 @@ import { findWeightFiles, loadCheckpoint, readCheckpointConfig } from '../core/c
 import { downloadModel, resolveModel } from '../core/hub';
 import { describeProgress } from '../core/hub/progress';
 import { answer } from '../core/tasks/answer';
-import { attention } from '../core/tasks/attention';
+import { attentionCube } from '../core/tasks/attention';
 import { classify } from '../core/tasks/classify';
 import { embed } from '../core/tasks/embed';
 import { prepareDocument, type DocumentTaskOptions } from '../core/tasks/pipeline';
@@ -173,18 +173,17 @@ export const handlers: Handlers = {
     );
   },
 
-  attention(params, context) {
+  attentionCube(params, context) {
     return withModel(params, 'base', context, ({ engine, tokenizer }) =>
-      attention(engine, tokenizer, params.text, {
+      attentionCube(engine, tokenizer, params.text, {
         ...taskOptions(params, context),
+        onProgress: ({ done, total }) => context.progress(done, total, `attention for every layer and head: chunk ${done} of ${total}`),
         mode: params.mode,
-        ...(params.layer === undefined ? {} : { layer: params.layer }),
-        ...(params.head === undefined ? {} : { head: params.head }),
         ...(params.at === undefined ? {} : { at: params.at }),
-      }).then((map) => {
+      }).then((cube) => {
         const { config } = engine;
         return {
-          ...map,
+          ...cube,
           model: { layers: config.numHiddenLayers, heads: config.numAttentionHeads, attentionWindow: config.attentionWindow },
         };
       }),

@@ -7,7 +7,7 @@ import type { LensErrorCode } from '../core/errors';
 import type { Precision } from '../core/precision';
 import type { ProviderChoice } from '../core/runtime/provider-choice';
 import type { AnswerResult } from '../core/tasks/answer';
-import type { AttentionMap, AttentionMode, AttentionSelection } from '../core/tasks/attention';
+import type { AttentionCube, AttentionMap, AttentionMode } from '../core/tasks/attention';
 import type { CharSpan } from '../core/tasks/chunking';
 import type { SpanCoverage } from '../core/tasks/span-coverage';
 import type { Aggregation, Classification } from '../core/tasks/classify';
@@ -93,7 +93,13 @@ export interface AttentionModelShape {
   readonly attentionWindow: readonly number[];
 }
 
+/** One selection's map, derived from an AttentionCubeResult in the extension (attentionMapOf), with the model's shape. */
 export interface AttentionResult extends AttentionMap {
+  readonly model: AttentionModelShape;
+}
+
+/** Every layer and head's map of one mode: `scores` is a layers × heads × tokens Float32Array (structured clone keeps it). */
+export interface AttentionCubeResult extends AttentionCube {
   readonly model: AttentionModelShape;
 }
 
@@ -127,10 +133,13 @@ export interface WorkerMethods {
   };
   /** The `<s>` and mean-pooled vectors of a base model (the CLI's embed verb and its batch mode). */
   embed: { params: DocumentParams; result: Embedding };
-  attention: {
-    /** `at`: UTF-16 offset of the token whose attention mode 'token' shows (the editor's cursor). */
-    params: DocumentParams & AttentionSelection & { readonly mode: AttentionMode; readonly at?: number };
-    result: AttentionResult;
+  /**
+   * One mode's maps for every layer and head at once (one model run per chunk); any layer/head selection is then
+   * derived without the engine. `at`: UTF-16 offset of the token whose attention mode 'token' shows (the cursor).
+   */
+  attentionCube: {
+    params: DocumentParams & { readonly mode: AttentionMode; readonly at?: number };
+    result: AttentionCubeResult;
   };
 }
 

@@ -70,6 +70,29 @@ describe('worker client and engine worker', function () {
     );
   });
 
+  it("returns one mode's attention for every layer and head as one typed cube, with truthful progress", async () => {
+    const progress: string[] = [];
+    const text = 'The quarterly report shows steady growth. '.repeat(60);
+    const cube = await client.request(
+      'attentionCube',
+      { modelDir: join(dir, 'cls'), provider: 'cpu', text, spans: [], mode: 'received' },
+      { onProgress: (p) => progress.push(p.message) },
+    );
+    assert.deepEqual([cube.mode, cube.layers, cube.heads], ['received', 2, 4]);
+    assert.ok(cube.scores instanceof Float32Array && cube.starts instanceof Uint32Array);
+    assert.equal(cube.scores.length, cube.layers * cube.heads * cube.tokens);
+    assert.equal(cube.tokens, cube.starts.length);
+    assert.deepEqual(cube.model, { layers: 2, heads: 4, attentionWindow: [16, 16] });
+    // Every token receives attention (at least its own) in every layer and head.
+    assert.ok(cube.scores.every((score) => score > 0));
+    const chunks = progress.filter((message) => message !== 'loading the model');
+    assert.ok(
+      chunks.length > 1 && chunks.every((message) => message.startsWith('attention for every layer and head: chunk ')),
+      progress.join('; '),
+    );
+    assert.equal(client.requestCounts().attentionCube, 1);
+  });
+
   it('says which provider runs, with the reason for a fallback from auto', async () => {
     const engines: EngineInfo[] = [];
     const result = await client.request(

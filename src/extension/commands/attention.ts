@@ -41,7 +41,10 @@ export async function showAttention(
   return computeAttention(lens, { mode, layer: last?.layer ?? 'mean', head: last?.head ?? 'mean' }, provider);
 }
 
-/** Computes (or takes from the store) the active document's map for `selection` and shades the editor with it. */
+/**
+ * Computes (or derives from the store) the active document's map for `selection` and shades the editor with it: the
+ * engine gives the mode's maps of every layer and head at once, so another layer or head later needs no run.
+ */
 async function computeAttention(
   lens: LensContext,
   wanted: OverlaySelection,
@@ -55,35 +58,29 @@ async function computeAttention(
   const at = mode === 'token' ? (wanted.at ?? document.offsetAt(editor.selection.active)) : undefined;
   const selection: OverlaySelection = { mode, layer, head, ...(at === undefined ? {} : { at }) };
   const version = document.version;
-  const map =
-    lens.attention.get(document.uri.toString(), version, selection) ??
-    (await runTask(
+  const uri = document.uri.toString();
+  let map = lens.attention.get(uri, version, selection);
+  if (map === undefined) {
+    const cube = await runTask(
       lens,
       {
         task: 'attention',
-        title: 'Computing attention',
+        title: 'Computing attention for every layer and head',
         document,
         model: params,
         retry: (onCpu) => void computeAttention(lens, selection, onCpu ? 'cpu' : provider),
       },
       ({ signal, onProgress, onEngine }) =>
-        lens.worker.request(
-          'attention',
-          {
-            ...params,
-            mode,
-            ...(layer === 'mean' ? {} : { layer }),
-            ...(head === 'mean' ? {} : { head }),
-            ...(at === undefined ? {} : { at }),
-          },
-          { signal, onProgress, onEngine },
-        ),
-      (result) => `attention (${result.mode}), layer ${result.layer}, head ${result.head}`,
-    ));
-  if (map === undefined) return undefined;
-  map.warnings.forEach((warning) => lens.log.warn(warning));
-  lens.attention.put(document.uri.toString(), version, selection, map);
-  if (document.version !== version) lens.attention.markStale(document.uri.toString(), 'The document changed since this map was computed.');
+        lens.worker.request('attentionCube', { ...params, mode, ...(at === undefined ? {} : { at }) }, { signal, onProgress, onEngine }),
+      (result) => `attention (${result.mode}) for ${result.layers} layers × ${result.heads} heads`,
+    );
+    if (cube === undefined) return undefined;
+    cube.warnings.forEach((warning) => lens.log.warn(warning));
+    map = lens.attention.putCube(uri, version, selection, cube);
+  } else {
+    lens.attention.put(uri, version, selection, map);
+  }
+  if (document.version !== version) lens.attention.markStale(uri, 'The document changed since this map was computed.');
   const shaded = lens.heat.show(document);
   lens.log.info(
     `attention (${mode}, layer ${String(map.layer)}, head ${String(map.head)}) over ${map.scores.length} tokens on ${map.provider}; ${shaded} shaded${approximationNote(map)}`,

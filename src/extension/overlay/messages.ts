@@ -91,3 +91,8 @@ export type FromWebview =
 export function selectionKey(selection: OverlaySelection): string {
   return JSON.stringify([selection.mode, selection.layer, selection.head, selection.mode === 'token' ? (selection.at ?? null) : null]);
 }
+
+/** Selections that one engine run answers (a mode's cube of every layer and head): the same mode and source token. */
+export function cubeKey(selection: OverlaySelection): string {
+  return JSON.stringify([selection.mode, selection.mode === 'token' ? (selection.at ?? null) : null]);
+}

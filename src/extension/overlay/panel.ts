@@ -1,7 +1,7 @@
 // "Longformer Lens: Show Attention Overlay": a webview beside the editor that shows the document shaded by
 // attention, with mode, layer and head controls, a legend and a tooltip (media/overlay.js draws it). This side owns
-// the data: it asks the engine worker for the selected map only, keeps maps in the AttentionStore so switching back
-// costs nothing, and follows the editor (click reveals, cursor scrolls, an edit marks the map stale). The serializer
+// the data: it asks the engine worker for a mode's maps of every layer and head at once (a cube, kept in the
+// AttentionStore), so switching layer or head derives the map without the engine, and follows the editor (click reveals, cursor scrolls, an edit marks the map stale). The serializer
 // restores the panel after a restart.
 import * as vscode from 'vscode';
 import type { AttentionResult } from '../../worker/protocol';
@@ -84,7 +84,7 @@ export class AttentionOverlay implements vscode.Disposable {
     return this.show(selection);
   }
 
-  /** Shows a selection on the target document: from the store when computed before, else from the engine. */
+  /** Shows a selection on the target document: from the store when its mode's cube is there, else from the engine. */
   async show(selection: OverlaySelection): Promise<AttentionResult | undefined> {
     const uri = this.target;
     if (uri === undefined || this.panel === undefined) return undefined;
@@ -97,24 +97,22 @@ export class AttentionOverlay implements vscode.Disposable {
       this.running?.abort();
       const controller = new AbortController();
       this.running = controller;
-      this.post({ type: 'busy', message: 'Computing attention…' });
+      this.post({ type: 'busy', message: 'Computing attention for every layer and head…' });
       const params = await documentParams(this.lens, document, 'attention');
       if (params === undefined) {
         this.post({ type: 'failed', message: 'No model is chosen.' });
         return undefined;
       }
       const version = document.version;
-      map = await runTask(
+      const cube = await runTask(
         this.lens,
-        { task: 'attention', title: 'Computing attention', document, model: params },
+        { task: 'attention', title: 'Computing attention for every layer and head', document, model: params },
         ({ signal, onProgress, onEngine }) =>
           this.lens.worker.request(
-            'attention',
+            'attentionCube',
             {
               ...params,
               mode: resolved.mode,
-              ...(resolved.layer === 'mean' ? {} : { layer: resolved.layer }),
-              ...(resolved.head === 'mean' ? {} : { head: resolved.head }),
               ...(resolved.mode === 'token' && resolved.at !== undefined ? { at: resolved.at } : {}),
             },
             {
@@ -127,18 +125,18 @@ export class AttentionOverlay implements vscode.Disposable {
               },
             },
           ),
-        (result) => `attention overlay (${result.mode}), layer ${result.layer}, head ${result.head}`,
+        (result) => `attention overlay (${result.mode}) for ${result.layers} layers × ${result.heads} heads`,
       );
       if (this.running === controller) this.running = undefined;
-      if (map === undefined) {
+      if (cube === undefined) {
         if (!controller.signal.aborted) this.post({ type: 'failed', message: 'Computing attention failed; see the log.' });
         return undefined;
       }
-      map.warnings.forEach((warning) => this.lens.log.warn(warning));
+      cube.warnings.forEach((warning) => this.lens.log.warn(warning));
       this.lens.log.info(
-        `attention overlay (${resolved.mode}, layer ${String(map.layer)}, head ${String(map.head)}) over ${map.scores.length} tokens on ${map.provider}`,
+        `attention overlay (${resolved.mode}) for every layer and head over ${cube.tokens} tokens on ${cube.provider}; showing layer ${String(resolved.layer)}, head ${String(resolved.head)}`,
       );
-      this.lens.attention.put(key, version, resolved, map);
+      map = this.lens.attention.putCube(key, version, resolved, cube);
       // The user may have typed while it ran: the map fits the text it was computed on, which is now stale.
       if (document.version !== version) this.lens.attention.markStale(key, 'The document changed since this map was computed.');
     } else {
