@@ -33,6 +33,12 @@ function chooseHeat(choice?: HeatChoice): Thenable<AttentionResult | undefined> 
   return vscode.commands.executeCommand<AttentionResult | undefined>('longformerLens.chooseHeat', choice);
 }
 
+/** How many requests of each method the extension has sent its engine worker. */
+async function workerRequests(): Promise<number> {
+  const counts = await vscode.commands.executeCommand<Record<string, number>>('longformerLens.worker.requestCounts');
+  return Object.values(counts).reduce((sum, count) => sum + count, 0);
+}
+
 function report(): Thenable<OverlayReport | undefined> {
   return vscode.commands.executeCommand<OverlayReport | undefined>('longformerLens.overlay.report');
 }
@@ -118,22 +124,50 @@ describe('Attention overlay', function () {
     assert.ok(!state.html.includes('GNU GENERAL PUBLIC LICENSE'), 'the document text is not in the HTML');
   });
 
-  it('switches mode, layer and head from its controls; a map seen before comes back without the engine', async () => {
+  it('switches mode, layer and head from its controls; a layer or head of a computed mode comes without the engine', async () => {
+    const beforeMode = await workerRequests();
     const received = await choose('mode', 'received');
     assert.equal(received.rendered.selection.mode, 'received');
+    assert.equal(await workerRequests(), beforeMode + 1, 'a new mode is one engine request (every layer and head)');
     const layer = await choose('layer', '1');
     assert.deepEqual([layer.rendered.selection.layer, layer.rendered.selection.head], [1, 'mean']);
     const head = await choose('head', '2');
     assert.deepEqual([head.rendered.selection.layer, head.rendered.selection.head], [1, 2]);
+    assert.equal(await workerRequests(), beforeMode + 1, 'layer 1 and head 2, never drawn before, came without the engine');
     // Back to maps drawn before: the webview keeps them, so no engine run and no round trip for the data.
     const backHead = await choose('head', 'mean');
     const backLayer = await choose('layer', 'mean');
     assert.deepEqual([backLayer.rendered.selection.layer, backLayer.rendered.selection.head], ['mean', 'mean']);
     console.log(
       `    switching on ${map.scores.length} tokens (round trip host -> webview -> host): ` +
-        `new map (engine): mode ${received.ms} ms, layer ${layer.ms} ms, head ${head.ms} ms; ` +
+        `new mode (engine, every layer and head): ${received.ms} ms; ` +
+        `new layer/head (derived from the cube): layer ${layer.ms} ms, head ${head.ms} ms; ` +
         `seen before: head ${backHead.ms} ms, layer ${backLayer.ms} ms; webview drawing ${backLayer.rendered.ms.toFixed(1)} ms`,
     );
+  });
+
+  it('switches layer and head many times with no engine request, each drawn', async () => {
+    const before = await workerRequests();
+    const steps: [control: 'layer' | 'head', value: string][] = [
+      ['layer', '0'],
+      ['head', '1'],
+      ['layer', '1'],
+      ['head', '3'],
+      ['layer', 'mean'],
+      ['head', '0'],
+      ['layer', '0'],
+      ['head', 'mean'],
+      ['layer', 'mean'],
+    ];
+    const times: string[] = [];
+    for (const [control, value] of steps) {
+      const { rendered, ms } = await choose(control, value);
+      assert.equal(rendered.selection.mode, 'received');
+      assert.equal(String(rendered.selection[control]), value);
+      times.push(`${control} ${value}: ${ms} ms (drawing ${rendered.ms.toFixed(1)} ms)`);
+    }
+    assert.equal(await workerRequests(), before, 'no switch of layer or head asked the engine');
+    console.log(`    layer/head switches on ${map.scores.length} tokens, switch message to drawn panel: ${times.join('; ')}`);
   });
 
   it('reveals a clicked token in the editor', async () => {
@@ -201,7 +235,8 @@ describe('Attention overlay', function () {
     );
     assert.match(first.legend.tooltip, /\nlevel 8: [\d.]+ % of max to 100 % of max/);
 
-    // A layer and head picked for the editor: the overlay's controls follow and it draws that map.
+    // A layer and head picked for the editor: the overlay's controls follow and it draws that map, from the cube.
+    const requests = await workerRequests();
     const picked = await chooseHeat({ layer: 1, head: 0 });
     assert.deepEqual([picked?.layer, picked?.head], [1, 0]);
     const drawn = await waitFor('the overlay to draw layer 1, head 0', async () => {
@@ -210,6 +245,7 @@ describe('Attention overlay', function () {
     });
     assert.equal(drawn.mode, 'global');
     assert.equal((await heatReport())?.legend?.text, '$(flame) global · L 1 · H 0 · top 10 %');
+    assert.equal(await workerRequests(), requests, "the heat picker's layer and head came without the engine");
 
     // The cut-off: fewer tokens shaded; the overlay adopts it (its next drawing does not undo it).
     await chooseHeat({ top: 0.01, scale: 'log' });
