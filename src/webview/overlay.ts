@@ -127,7 +127,11 @@ function readIndex(value: string): number | 'mean' {
   return value === 'mean' ? 'mean' : Number(value);
 }
 
+/** When the user last asked for a map from the controls, to report the time until it is drawn. */
+let requested: { readonly key: string; readonly at: number } | undefined;
+
 function requestSelection(next: OverlaySelection): void {
+  requested = { key: selectionKey(next), at: performance.now() };
   selection = next;
   saveState();
   const map = kept.get(selectionKey(next));
@@ -284,9 +288,23 @@ function refreshTooltip(): void {
 
 function reportRendered(started: number): void {
   if (shown === undefined) return;
-  const ms = performance.now() - started;
+  const now = performance.now();
+  const ms = now - started;
   const first = Math.floor(scroller.scrollTop / rowHeight);
-  post({ type: 'rendered', selection: shown.selection, ms, firstRow: first, rows: rowStarts.length });
+  // A token map's request may name no source yet (the host fills it in), so its key is matched without one.
+  const { mode, layer, head } = shown.selection;
+  const key = selectionKey({ mode, layer, head });
+  const asked =
+    requested !== undefined && (requested.key === selectionKey(shown.selection) || requested.key === key) ? requested : undefined;
+  if (asked !== undefined) requested = undefined;
+  post({
+    type: 'rendered',
+    selection: shown.selection,
+    ms,
+    firstRow: first,
+    rows: rowStarts.length,
+    ...(asked === undefined ? {} : { sinceRequestMs: now - asked.at }),
+  });
 }
 
 function drawLegend(): void {

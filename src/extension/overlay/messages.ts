@@ -80,6 +80,8 @@ export type FromWebview =
       readonly type: 'rendered';
       readonly selection: OverlaySelection;
       readonly ms: number;
+      /** From the control change that asked for this map to its drawing (the host's answer included), when one did. */
+      readonly sinceRequestMs?: number;
       readonly firstRow: number;
       readonly rows: number;
     }
