@@ -9,6 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { InferenceSession } from 'onnxruntime-common';
 import { LensError } from '../errors';
 import { WEIGHTS_FILE } from './model-cache';
+import { createOptimizedSession, OPTIMIZED_GRAPH_PROVIDER } from './optimized-graph';
 import { loadWasmRuntime, nativeRuntimeUnavailable, WASM_PROVIDER } from './ort-runtime';
 
 import type { ProviderChoice } from './provider-choice';
@@ -59,6 +60,9 @@ export function sessionOptions(provider: string, settings: SessionSettings): Inf
  */
 async function startSession(modelPath: string, provider: string, settings: SessionSettings): Promise<InferenceSession> {
   const options = sessionOptions(provider, settings);
+  if (provider === OPTIMIZED_GRAPH_PROVIDER) {
+    return createOptimizedSession(modelPath, options, (path, withOptions) => InferenceSession.create(path, withOptions));
+  }
   if (provider !== WASM_PROVIDER) return InferenceSession.create(modelPath, options);
   loadWasmRuntime(settings.threads);
   const weights = join(dirname(modelPath), WEIGHTS_FILE);
