@@ -7,11 +7,10 @@ import { findCachedSnapshot } from './cached-snapshot';
 import { exists, linkIntoSnapshot, writeRef } from './cache-store';
 import { downloadBlob } from './blob-download';
 import { fetchFileMetadata } from './file-metadata';
-import { HubClient, type HubLog } from './hub-client';
-import { HubUnreachable } from './hub-errors';
+import type { HubClient, HubLog } from './hub-client';
 import { resolveHubSettings, type HubSettings, type HubSettingsInput } from './hub-settings';
 import { reportCached, type ProgressListener } from './progress';
-import { fetchRepoInfo } from './repo-info';
+import { withRepoInfo } from './repo-info';
 import { isCommitHash, parseRepoSpec, type RepoSpec } from './repo-spec';
 import { selectInferenceFiles, shardsOfIndex } from './select-files';
 
@@ -66,30 +65,13 @@ export async function downloadModel(spec: string | RepoSpec, options: DownloadOp
     if (typeof cached !== 'string') return cached;
   }
 
-  const client = new HubClient({
-    endpoint: settings.endpoint,
-    token: settings.token,
-    dispatcher: options.dispatcher,
-    env: options.env,
-    log: options.log,
-    signal: options.signal,
-  });
-  try {
-    let info;
-    try {
-      info = await fetchRepoInfo(client, repoId, revision);
-    } catch (error) {
-      // Like huggingface_hub: when the hub is unreachable, a cached copy of the revision is good enough.
-      if (!(error instanceof HubUnreachable)) throw error;
-      const cached = await fromCache();
-      if (typeof cached === 'string') throw error;
-      client.log(`${settings.endpoint} unreachable; using the cached snapshot ${cached.commit} of ${repoId}@${revision}.`);
-      return cached;
-    }
-    return await fetchSnapshot(client, cache, settings, { repoId, revision, commit: info.commit, files: info.files }, options);
-  } finally {
-    await client.close();
-  }
+  const fromCacheOnly = async (): Promise<DownloadResult | undefined> => {
+    const cached = await fromCache();
+    return typeof cached === 'string' ? undefined : cached;
+  };
+  return withRepoInfo({ repoId, revision, settings, client: options }, fromCacheOnly, (client, info) =>
+    fetchSnapshot(client, cache, settings, { repoId, revision, commit: info.commit, files: info.files }, options),
+  );
 }
 
 interface Target {

@@ -7,10 +7,8 @@ import { RepoCache } from './cache-layout';
 import { exists, linkIntoSnapshot, readRef, writeRef } from './cache-store';
 import type { DownloadOptions } from './download-model';
 import { fetchFileMetadata } from './file-metadata';
-import { HubClient } from './hub-client';
-import { HubUnreachable } from './hub-errors';
 import { resolveHubSettings } from './hub-settings';
-import { fetchRepoInfo } from './repo-info';
+import { withRepoInfo } from './repo-info';
 import { isCommitHash, parseRepoSpec } from './repo-spec';
 import { TOKENIZER_FILES } from './select-files';
 
@@ -45,23 +43,7 @@ export async function downloadTokenizer(spec: string, options: DownloadOptions =
     }
   }
 
-  const client = new HubClient({
-    endpoint: settings.endpoint,
-    token: settings.token,
-    dispatcher: options.dispatcher,
-    env: options.env,
-    log: options.log,
-    signal: options.signal,
-  });
-  try {
-    let info;
-    try {
-      info = await fetchRepoInfo(client, repoId, revision);
-    } catch (error) {
-      const cached = error instanceof HubUnreachable ? await fromCache() : undefined;
-      if (cached === undefined) throw error;
-      return cached;
-    }
+  return withRepoInfo({ repoId, revision, settings, client: options }, fromCache, async (client, info) => {
     const listed = new Set(info.files);
     const wanted = TOKENIZER_FILES.filter((file) => listed.has(file));
     if (!isTokenizerSet(new Set(wanted))) {
@@ -81,7 +63,5 @@ export async function downloadTokenizer(spec: string, options: DownloadOptions =
     }
     await writeRef(cache, revision, info.commit);
     return cache.snapshotDir(info.commit);
-  } finally {
-    await client.close();
-  }
+  });
 }

@@ -1,7 +1,9 @@
 // The repository's commit and file list for a revision, from `{endpoint}/api/models/{repo}/revision/{rev}`.
 import { LensError } from '../errors';
+import { HubClient, type HubClientOptions } from './hub-client';
+import { HubUnreachable } from './hub-errors';
+import type { HubSettings } from './hub-settings';
 import { isCommitHash } from './repo-spec';
-import type { HubClient } from './hub-client';
 
 export interface RepoInfo {
   /** The full commit hash the revision resolved to. */
@@ -31,4 +33,42 @@ export async function fetchRepoInfo(client: HubClient, repoId: string, revision:
     return typeof name === 'string' ? [name] : [];
   });
   return { commit: sha, files };
+}
+
+/** What a download asks the hub about: a revision of a repository, with the settings and client options to ask with. */
+export interface RepoQuery {
+  readonly repoId: string;
+  readonly revision: string;
+  readonly settings: HubSettings;
+  readonly client: Omit<HubClientOptions, 'endpoint' | 'token'>;
+}
+
+/**
+ * Opens a client, asks the hub for the revision's commit and files, and hands both to `use`; closes the client after.
+ * Like huggingface_hub, when the hub cannot be reached a cached copy of the revision is good enough: `cached` answers
+ * instead, and the hub's error stands only when it has nothing.
+ */
+export async function withRepoInfo<T>(
+  query: RepoQuery,
+  cached: () => Promise<T | undefined>,
+  use: (client: HubClient, info: RepoInfo) => Promise<T>,
+): Promise<T> {
+  const { repoId, revision, settings } = query;
+  const { dispatcher, env, log, signal } = query.client;
+  const client = new HubClient({ endpoint: settings.endpoint, token: settings.token, dispatcher, env, log, signal });
+  try {
+    let info;
+    try {
+      info = await fetchRepoInfo(client, repoId, revision);
+    } catch (error) {
+      if (!(error instanceof HubUnreachable)) throw error;
+      const copy = await cached();
+      if (copy === undefined) throw error;
+      client.log(`${settings.endpoint} unreachable; using the cached copy of ${repoId}@${revision}.`);
+      return copy;
+    }
+    return await use(client, info);
+  } finally {
+    await client.close();
+  }
 }

@@ -190,18 +190,8 @@ export class AttentionOverlay implements vscode.Disposable {
 
   /** For the e2e suite: acts in the webview as a user would, and resolves with the webview's next report of `kind`. */
   async simulate(action: OverlaySimulation, kind: FromWebview['type'], timeoutMs = 60000): Promise<FromWebview | undefined> {
-    const next = new Promise<FromWebview | undefined>((resolve) => {
-      const timer = setTimeout(() => {
-        listener.dispose();
-        resolve(undefined);
-      }, timeoutMs);
-      const listener = this.onReport.event((message) => {
-        if (message.type !== kind) return;
-        clearTimeout(timer);
-        listener.dispose();
-        resolve(message);
-      });
-    });
+    // Listening starts before the action is posted, so that a quick report is not missed.
+    const next = this.nextReport(kind, timeoutMs);
     this.post(action);
     return next;
   }
