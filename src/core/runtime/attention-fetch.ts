@@ -1,18 +1,14 @@
-// Checks a run's AttentionFetch against the model and turns it into what the graph takes: the layer list to fetch
-// and, when heads are combined, the per-head weights of the head-weighted variant's `attention_head_weights` input.
+// Checks a run's AttentionFetch against the model and turns it into the list of layers whose outputs are fetched.
 import type { LongformerConfig } from '../checkpoint/config';
 import { LensError } from '../errors';
 import type { AttentionFetch } from './engine';
 
 export interface ResolvedAttentionFetch {
   readonly layers: readonly number[];
-  /** One weight per head, or undefined for HuggingFace's per-head outputs. */
-  readonly headWeights?: Float32Array;
 }
 
 export function resolveAttentionFetch(config: LongformerConfig, fetch: AttentionFetch = {}): ResolvedAttentionFetch {
   const layerCount = config.numHiddenLayers;
-  const heads = config.numAttentionHeads;
   const layers = fetch.layers ?? Array.from({ length: layerCount }, (_, layer) => layer);
   if (layers.length === 0) throw new LensError('BAD_ARGUMENT', 'attention layers: the list is empty; leave it out to get every layer.');
   layers.forEach((layer, index) => {
@@ -24,13 +20,5 @@ export function resolveAttentionFetch(config: LongformerConfig, fetch: Attention
       throw new LensError('BAD_ARGUMENT', `attention layers must be distinct and ascending; got ${layers.join(', ')}.`);
     }
   });
-  const head = fetch.head;
-  if (head === undefined) return { layers };
-  if (head === 'mean') return { layers, headWeights: new Float32Array(heads).fill(1 / heads) };
-  if (!Number.isInteger(head) || head < 0 || head >= heads) {
-    throw new LensError('BAD_ARGUMENT', `attention head ${head} does not exist; the model has heads 0 to ${heads - 1}.`);
-  }
-  const oneHot = new Float32Array(heads);
-  oneHot[head] = 1;
-  return { layers, headWeights: oneHot };
+  return { layers };
 }

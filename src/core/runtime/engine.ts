@@ -28,17 +28,12 @@ export interface ModelInputs {
 }
 
 /**
- * Asks for less of `attentions` / `global_attentions` than every layer and head. What a run fetches is what it holds
+ * Asks for fewer layers of `attentions` / `global_attentions` than all. What a run fetches is what it holds
  * in memory: for the base model at 4,096 tokens one layer's per-head attentions take about 100 MB.
  */
 export interface AttentionFetch {
   /** Only these layers (distinct, ascending); default every layer. ModelOutputs.attentionLayers names them. */
   readonly layers?: readonly number[];
-  /**
-   * One head, or the mean over heads, combined inside the model so the per-head tensors are never returned; the
-   * heads axis of the returned tensors is then 1. Default: every head, HuggingFace's layout.
-   */
-  readonly head?: number | 'mean';
 }
 
 /**
@@ -97,7 +92,7 @@ export interface Engine {
   readonly config: LongformerConfig;
   /**
    * Runs one batch; `outputs` names what to compute (attentions cost extra and are built only when asked);
-   * `options.attentions` narrows the attentions to some layers and one head or the mean over heads.
+   * `options.attentions` narrows the attentions to some layers; `options.tokenScores` gives every layer and head's per-token sums instead.
    */
   run(inputs: ModelInputs, outputs: readonly OutputName[], options?: RunOptions): Promise<ModelOutputs>;
   dispose(): Promise<void>;

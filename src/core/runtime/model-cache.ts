@@ -1,7 +1,7 @@
 // The generated ONNX models live in a disk cache keyed by a hash of the weights, the config and the graph version,
-// so a second start skips building and serializing. One folder per key holds the four graph variants (without
-// attention outputs, with them per head, with them combined over heads, with per-token sums for every layer and head)
-// over one shared external weights file; folders are written under a temporary name
+// so a second start skips building and serializing. One folder per key holds the three graph variants (without
+// attention outputs, with them per head, with per-token sums for every layer and head) over one shared external
+// weights file; folders are written under a temporary name
 // and renamed into place, so a crashed or concurrent build never leaves a half-written entry behind.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -21,7 +21,6 @@ export const GRAPH_VERSION = 'longformer-graph-12';
 
 export const MODEL_FILE = 'model.onnx';
 export const ATTENTIONS_MODEL_FILE = 'model-attentions.onnx';
-export const WEIGHTED_ATTENTIONS_MODEL_FILE = 'model-attentions-weighted.onnx';
 export const TOKEN_SCORES_MODEL_FILE = 'model-token-scores.onnx';
 export const WEIGHTS_FILE = 'weights.bin';
 
@@ -46,8 +45,6 @@ export interface CachedModel {
   readonly directory: string;
   readonly modelPath: string;
   readonly attentionsModelPath: string;
-  /** The variant whose attentions are combined over heads with the `attention_head_weights` input. */
-  readonly weightedAttentionsModelPath: string;
   /** The variant with every layer and head's per-token attention sums (graph/longformer/token-scores.ts). */
   readonly tokenScoresModelPath: string;
   /** True when the entry was already on disk and nothing was built. */
@@ -59,7 +56,6 @@ export interface CachedModel {
 const VARIANTS: readonly (readonly [string, AttentionOutputs])[] = [
   [MODEL_FILE, 'none'],
   [ATTENTIONS_MODEL_FILE, 'per-head'],
-  [WEIGHTED_ATTENTIONS_MODEL_FILE, 'head-weighted'],
   [TOKEN_SCORES_MODEL_FILE, 'token-scores'],
 ];
 const CACHE_FILES = [...VARIANTS.map(([file]) => file), WEIGHTS_FILE];
@@ -70,7 +66,6 @@ function cacheEntry(cacheDir: string, key: string, hit: boolean): CachedModel {
     directory,
     modelPath: join(directory, MODEL_FILE),
     attentionsModelPath: join(directory, ATTENTIONS_MODEL_FILE),
-    weightedAttentionsModelPath: join(directory, WEIGHTED_ATTENTIONS_MODEL_FILE),
     tokenScoresModelPath: join(directory, TOKEN_SCORES_MODEL_FILE),
     hit,
     key,

@@ -1,6 +1,6 @@
 // openEngine: a checkpoint folder becomes a ready Engine. The graph is built once per checkpoint and kept in the
 // disk cache (model-cache.ts); sessions are created on the requested provider with fallback to the CPU
-// (providers.ts). The variants with attention outputs (per head, or combined over heads) get their sessions only when
+// (providers.ts). The variants with attention outputs (per head, or per-token sums) get their sessions only when
 // a run first asks for them.
 import { Tensor as OrtTensor, type InferenceSession } from 'onnxruntime-common';
 import type { HeadKind, LongformerConfig } from '../checkpoint/config';
@@ -8,7 +8,6 @@ import { extendedPositionsNote, extendPositionTable, withExtendedPositions } fro
 import { loadCheckpoint, readCheckpointConfig } from '../checkpoint/load';
 import type { FloatTensor } from '../checkpoint/tensor';
 import { LensError, throwIfCancelled } from '../errors';
-import { HEAD_WEIGHTS_INPUT } from '../graph/longformer/head-weights';
 import { headOutputNames, LOGIT_POSITIONS_INPUT } from '../graph/longformer/heads';
 import { attentionsOutputName, globalAttentionsOutputName } from '../graph/longformer/model';
 import { ATTENTION_QUERY_INPUT, TOKEN_SCORE_PARTS, tokenScoresOutputName } from '../graph/longformer/token-scores';
@@ -164,7 +163,6 @@ async function prepareGraph(
 
 class OnnxEngine implements OpenedEngine {
   private attentionsSession: Promise<InferenceSession> | undefined;
-  private weightedAttentionsSession: Promise<InferenceSession> | undefined;
   private tokenScoresSession: Promise<InferenceSession> | undefined;
   readonly providerNote?: string;
   readonly approximation?: string;
@@ -199,9 +197,8 @@ class OnnxEngine implements OpenedEngine {
       }
     }
     validateModelInputs(this.config, inputs);
-    const { layers, headWeights } = resolveAttentionFetch(this.config, options.attentions);
+    const { layers } = resolveAttentionFetch(this.config, options.attentions);
     const wantsAttentions = outputs.includes('attentions') || outputs.includes('global_attentions');
-    const weighted = wantsAttentions && headWeights !== undefined;
     const scoresQuery = options.tokenScores?.query;
     if (scoresQuery !== undefined) {
       if (wantsAttentions) throw new LensError('BAD_ARGUMENT', 'a run gives either attentions or token scores, not both.');
@@ -210,13 +207,7 @@ class OnnxEngine implements OpenedEngine {
       }
     }
     const session =
-      scoresQuery !== undefined
-        ? await this.sessionWithTokenScores()
-        : !wantsAttentions
-          ? this.session
-          : weighted
-            ? await this.sessionWithWeightedAttentions()
-            : await this.sessionWithAttentions();
+      scoresQuery !== undefined ? await this.sessionWithTokenScores() : wantsAttentions ? await this.sessionWithAttentions() : this.session;
     const plain = outputs.filter((name) => name !== 'attentions' && name !== 'global_attentions');
     const allLayers = Array.from({ length: this.config.numHiddenLayers }, (_, layer) => layer);
     const fetches = [
@@ -236,7 +227,6 @@ class OnnxEngine implements OpenedEngine {
           input_ids: new OrtTensor('int64', inputs.inputIds, dims),
           attention_mask: new OrtTensor('int64', inputs.attentionMask, dims),
           global_attention_mask: new OrtTensor('int64', inputs.globalAttentionMask, dims),
-          ...(weighted ? { [HEAD_WEIGHTS_INPUT]: new OrtTensor('float32', headWeights, [headWeights.length]) } : {}),
           ...(positions === undefined ? {} : { [LOGIT_POSITIONS_INPUT]: new OrtTensor('int64', positions, [positions.length]) }),
           ...(scoresQuery === undefined
             ? {}
@@ -318,11 +308,6 @@ class OnnxEngine implements OpenedEngine {
     return this.attentionsSession;
   }
 
-  private sessionWithWeightedAttentions(): Promise<InferenceSession> {
-    this.weightedAttentionsSession ??= createSession(this.cache.weightedAttentionsModelPath, this.provider, this.settings);
-    return this.weightedAttentionsSession;
-  }
-
   private sessionWithTokenScores(): Promise<InferenceSession> {
     this.tokenScoresSession ??= createSession(this.cache.tokenScoresModelPath, this.provider, this.settings);
     return this.tokenScoresSession;
@@ -331,7 +316,6 @@ class OnnxEngine implements OpenedEngine {
   async dispose(): Promise<void> {
     await this.session.release();
     if (this.attentionsSession !== undefined) await (await this.attentionsSession).release();
-    if (this.weightedAttentionsSession !== undefined) await (await this.weightedAttentionsSession).release();
     if (this.tokenScoresSession !== undefined) await (await this.tokenScoresSession).release();
   }
 }

@@ -17,7 +17,7 @@
 // `attentions` / `global_attentions`: the definition the cube is tested against (test/integration/attention-cube).
 import type { FloatTensor } from '../checkpoint/tensor';
 import { LensError } from '../errors';
-import type { AttentionFetch, Engine, RunInfo } from '../runtime/engine';
+import type { Engine, RunInfo } from '../runtime/engine';
 import { attentionMapOf, checkSelection, chunkScoreCube, type ScoreCube } from './attention-cube';
 import type { RobertaTokenizer } from '../tokenizer/tokenizer';
 import { chunkOwnership } from './chunking';
@@ -85,18 +85,6 @@ export interface AttentionCube extends RunInfo, ScoreCube {
   /** The chosen token (mode 'token'). */
   readonly token?: number;
   readonly warnings: readonly string[];
-}
-
-/**
- * What the engine needs to return for a selection: only the chosen layer, and the heads already combined (the chosen
- * one, or their mean). The result reads with chunkAttentionScores and an empty selection: its layers are the fetched
- * ones and its single head is the combination.
- */
-export function attentionFetch(selection: AttentionSelection): AttentionFetch {
-  return {
-    ...(selection.layer === undefined ? {} : { layers: [selection.layer] }),
-    head: selection.head ?? 'mean',
-  };
 }
 
 /** Adds one query row's attention (for one layer and head) into `into`, scaled by `weight`. */

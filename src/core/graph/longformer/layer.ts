@@ -5,7 +5,6 @@ import type { LongformerConfig } from '../../checkpoint/config';
 import type { GraphBuilder, Value } from '../builder';
 import { activation } from './activations';
 import type { SequenceInfo } from './sequence';
-import type { ProbsRequest } from './head-weights';
 import { selfAttention } from './self-attention';
 import type { LayerTokenScores } from './token-scores';
 import { applyLinear, type GraphWeights } from './weights';
@@ -25,7 +24,7 @@ export function longformerLayer(
   layer: number,
   hidden: Value,
   seq: SequenceInfo,
-  probs: ProbsRequest | undefined,
+  probs: boolean,
   scoresQuery?: Value,
 ): LayerResult {
   return b.scoped(`layer.${layer}`, () => {

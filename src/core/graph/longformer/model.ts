@@ -6,7 +6,6 @@ import type { Precision } from '../../precision';
 import { GraphBuilder, type Graph, type Value } from '../builder';
 import { toHalfPrecision } from '../half-precision';
 import { embeddings } from './embeddings';
-import { HEAD_WEIGHTS_INPUT } from './head-weights';
 import { buildHead, LOGIT_POSITIONS_INPUT } from './heads';
 import { longformerLayer } from './layer';
 import { sequenceInfo } from './sequence';
@@ -15,16 +14,15 @@ import { GraphWeights, type Int8Scheme } from './weights';
 
 /**
  * Which attention outputs the graph has: none; `attentions.<layer>` and `global_attentions.<layer>` in HuggingFace's
- * layouts (per head); the same outputs combined over heads with the weights of the extra input
- * `attention_head_weights` (heads axis 1, see head-weights.ts); or, for every layer and head, the small per-token sums
- * of token-scores.ts (`token_scores.<part>.<layer>`, with the extra input `attention_query`). All cost extra work.
+ * layouts (per head); or, for every layer and head, the small per-token sums of token-scores.ts
+ * (`token_scores.<part>.<layer>`, with the extra input `attention_query`), which the attention overlay reads. Both
+ * cost extra work.
  */
-export type AttentionOutputs = 'none' | 'per-head' | 'head-weighted' | 'token-scores';
+export type AttentionOutputs = 'none' | 'per-head' | 'token-scores';
 
 const VARIANT_SUFFIX: Record<AttentionOutputs, string> = {
   none: '',
   'per-head': '-attentions',
-  'head-weighted': '-attentions-weighted',
   'token-scores': '-token-scores',
 };
 
@@ -60,15 +58,12 @@ export function buildLongformerGraph(config: LongformerConfig, dict: StateDict, 
   const inputIds = b.input('input_ids', 'int64', ['batch', 'sequence']);
   const attentionMask = b.input('attention_mask', 'int64', ['batch', 'sequence']);
   const globalAttentionMask = b.input('global_attention_mask', 'int64', ['batch', 'sequence']);
-  const headWeights = options.attentions === 'head-weighted' ? b.input(HEAD_WEIGHTS_INPUT, 'float32', [H]) : undefined;
   const logitPositions =
     options.logits === 'at-positions' && config.head === 'masked-lm'
       ? b.input(LOGIT_POSITIONS_INPUT, 'int64', ['logit_positions'])
       : undefined;
   const scoresQuery = options.attentions === 'token-scores' ? b.input(ATTENTION_QUERY_INPUT, 'int64', [1]) : undefined;
-  const probs =
-    options.attentions === 'none' || options.attentions === 'token-scores' ? undefined : headWeights === undefined ? {} : { headWeights };
-  const headsDim = headWeights === undefined ? H : 1;
+  const probs = options.attentions === 'per-head';
 
   const seq = sequenceInfo(b, { inputIds, attentionMask, globalAttentionMask }, config.padTokenId, Math.max(...config.attentionWindow));
   let hidden: Value = embeddings(b, weights, config, seq.inputIds); // (B, P, E)
@@ -90,8 +85,8 @@ export function buildLongformerGraph(config: LongformerConfig, dict: StateDict, 
       hidden = b.reshapeExact(hidden, [batch, b.dim(hidden, 1), b.dim(hidden, 2)]); // (B, P, E)
     }
     if (result.attentions !== undefined) {
-      const cut = b.slice(result.attentions, b.constInt64([0]), seq.length, [2]); // (B, H or 1, S, x + 2w + 1)
-      b.output(cut, attentionsOutputName(layer), 'float32', ['batch', headsDim, 'sequence', `attention_columns_${layer}`]);
+      const cut = b.slice(result.attentions, b.constInt64([0]), seq.length, [2]); // (B, H, S, x + 2w + 1)
+      b.output(cut, attentionsOutputName(layer), 'float32', ['batch', H, 'sequence', `attention_columns_${layer}`]);
       // onnxruntime orders the nodes that only feed this output after the last layer, which kept every layer's
       // (B, d, H, nb, w, x + 3w) softmax output alive to the end of the run (12 × 151 MB for the base model at 4,096
       // tokens). Reading the next layer's batch dim from the map makes the map an input of the next layer, so it is
@@ -101,12 +96,7 @@ export function buildLongformerGraph(config: LongformerConfig, dict: StateDict, 
     if (result.globalAttentions !== undefined) {
       // Kept at the padded length, as HuggingFace returns them. The last axis has the global slots (sequence.ts): the
       // batch's most global tokens, or 1 filler slot when it has none, which the engine drops.
-      b.output(result.globalAttentions, globalAttentionsOutputName(layer), 'float32', [
-        'batch',
-        headsDim,
-        'padded_sequence',
-        'global_slots',
-      ]);
+      b.output(result.globalAttentions, globalAttentionsOutputName(layer), 'float32', ['batch', H, 'padded_sequence', 'global_slots']);
     }
   }
   const sequence = b.slice(hidden, b.constInt64([0]), seq.length, [1]); // (B, S, E)

@@ -3,7 +3,6 @@
 import type { LongformerConfig } from '../../checkpoint/config';
 import type { GraphBuilder, Value } from '../builder';
 import { globalAttention } from './global-attention';
-import { type ProbsRequest, weightHeads } from './head-weights';
 import { SLICE_TO_END, type SequenceInfo } from './sequence';
 import { slidingWindowAttention, type SlidingWindowResult } from './sliding-window';
 import { globalTokenScores, type LayerTokenScores, type WindowTokenScores } from './token-scores';
@@ -12,7 +11,7 @@ import { applyLinear, type GraphWeights } from './weights';
 export interface SelfAttentionResult {
   /** (B, P, E) attention output before attention.output.dense. */
   readonly output: Value;
-  /** When asked: (B, H, P, x + 2w + 1) local attentions and (B, H, P, x) global attentions; H is 1 when weighted. */
+  /** When asked: (B, H, P, x + 2w + 1) local attentions and (B, H, P, x) global attentions. */
   readonly attentions?: Value;
   readonly globalAttentions?: Value;
   /** When asked (a query position given): token-scores.ts's per-token sums, padded length P. */
@@ -46,7 +45,7 @@ export function selfAttention(
   layer: number,
   hidden: Value,
   seq: SequenceInfo,
-  probs: ProbsRequest | undefined,
+  probs: boolean,
   scoresQuery?: Value,
 ): SelfAttentionResult {
   const prefix = `encoder.layer.${layer}.attention.self`;
@@ -70,7 +69,7 @@ export function selfAttention(
   // score tensors are freed before the next group's exist, so memory at long inputs is a fraction of the whole
   // layer's (605 MB per copy for the base model at 16,384 tokens). The attention-output variants keep one group; the
   // token scores are small sums made per group, so that variant keeps the groups.
-  const groups = probs === undefined ? headGroups(H) : 1;
+  const groups = probs ? 1 : headGroups(H);
   const Hg = H / groups;
   const Eg = E / groups;
   const parts = b.split(applyLinear(b, hidden, qkv), new Array<number>(3 * groups).fill(Eg), 2); // 3·groups × (B, P, E / groups)
@@ -111,7 +110,7 @@ export function selfAttention(
         dilation,
         // The sequence is padded to a multiple of the largest window (sequence.ts); the block layout needs d·w.
         paddedIsMultipleOfBlock: Math.max(...config.attentionWindow) % ((dilation * window) / 2) === 0,
-        ...(probs === undefined ? {} : { probs }),
+        ...(probs ? { probs } : {}),
         ...(scoresQuery === undefined ? {} : { tokenScores: { rowIsLocal: keyInWindow, query: scoresQuery } }),
       },
     );
@@ -142,16 +141,12 @@ export function selfAttention(
     };
     return { output, tokenScores };
   }
-  if (probs === undefined || local.globalProbs === undefined || local.windowProbs === undefined) return { output };
+  if (!probs || local.globalProbs === undefined || local.windowProbs === undefined) return { output };
 
   // HF layout of `attentions`: the global columns then the 2w + 1 offsets; rows of global and padding tokens are 0.
   // Only the mostGlobals real columns are kept: without global tokens the one filler slot's column goes (sequence.ts).
   const rowIsLocal = b.unsqueeze(b.cast(seq.isLocal, 'float32'), [1, 3]); // (B, 1, P, 1)
   const slotsAndWindow = b.mul(b.concat([local.globalProbs, local.windowProbs], 3), rowIsLocal); // (B, H, P, x + 2w + 1)
   const attentions = b.slice(slotsAndWindow, b.sub(x, seq.mostGlobals), b.constInt64([SLICE_TO_END]), [3]); // (B, H, P, mostGlobals + 2w + 1)
-  const globalAttentions =
-    probs.headWeights === undefined
-      ? global.probs
-      : weightHeads(b, global.probs, probs.headWeights, { before: [B], heads: H, after: [seq.padded, x] }); // (B, 1, P, x)
-  return { output, attentions, globalAttentions };
+  return { output, attentions, globalAttentions: global.probs };
 }

@@ -10,7 +10,6 @@
 // the 2w+1 offsets -w..w. With dilation d a token i attends i + d·k for |k| <= w, i.e. offsets -w..w of its
 // subsequence, so dilation is a regrouping of the sequence and the same block computation.
 import type { GraphBuilder, Value } from '../builder';
-import { type ProbsRequest, weightHeads } from './head-weights';
 import { SLICE_TO_END } from './sequence';
 import { type WindowScoresRequest, type WindowTokenScores, windowTokenScores } from './token-scores';
 
@@ -43,10 +42,7 @@ export interface SlidingWindowInputs {
 export interface SlidingWindowResult {
   /** (B, H, P, dh) attention output of every query over its global keys and its window. */
   readonly context: Value;
-  /**
-   * Present when asked: (B, H, P, x) probabilities on the global keys and (B, H, P, 2w+1) on the window offsets; H is
-   * 1 when they are combined over heads.
-   */
+  /** Present when asked: (B, H, P, x) probabilities on the global keys and (B, H, P, 2w+1) on the window offsets. */
   readonly globalProbs?: Value;
   readonly windowProbs?: Value;
   /** Present when asked: the per-token sums of token-scores.ts, per head. */
@@ -64,8 +60,8 @@ export interface SlidingWindowShape {
    * needs no extra padding for the block layout. Saves a copy of the queries, keys, values and the output.
    */
   readonly paddedIsMultipleOfBlock?: boolean;
-  /** Return the probabilities too (per head, or combined over heads); absent: the context only. */
-  readonly probs?: ProbsRequest;
+  /** Return the probabilities too, per head; absent: the context only. */
+  readonly probs?: boolean;
   /** Return token-scores.ts's per-token sums of the probabilities (small), instead of the probabilities. */
   readonly tokenScores?: WindowScoresRequest;
 }
@@ -141,24 +137,17 @@ export function slidingWindowAttention(b: GraphBuilder, inputs: SlidingWindowInp
     const layout = { B, d, heads: H, w, x, nb, S, K, toGroups, fromBlocks };
     return { context, tokenScores: b.scoped('token_scores', () => windowTokenScores(b, probs, request, layout)) };
   }
-  if (shape.probs === undefined) return { context };
-  // Combined over heads first when asked: the layout copies below then move one head's worth (see head-weights.ts).
-  const headWeights = shape.probs.headWeights;
-  const Hp = headWeights === undefined ? H : 1;
-  const chosen =
-    headWeights === undefined
-      ? probs
-      : weightHeads(b, probs, headWeights, { before: [B, b.constInt64([d])], heads: H, after: [nb, b.constInt64([w]), K] }); // (B, d, Hp, nb, w, x + 3w)
-  const globalProbs = b.slice(chosen, b.constInt64([0]), x, [5]); // (B, d, Hp, nb, w, x)
-  const localProbs = b.slice(chosen, x, b.constInt64([SLICE_TO_END]), [5]); // (B, d, Hp, nb, w, 3w)
+  if (shape.probs !== true) return { context };
+  const globalProbs = b.slice(probs, b.constInt64([0]), x, [5]); // (B, d, H, nb, w, x)
+  const localProbs = b.slice(probs, x, b.constInt64([SLICE_TO_END]), [5]); // (B, d, H, nb, w, 3w)
 
   // Window probabilities by offset: row a of a block holds offsets -w..w at columns a..a+2w of its 3w keys.
   // Flattening (w, 3w) and re-reading it with row stride 3w + 1 shifts row a left by a.
-  const flat = b.reshapeExact(localProbs, [B, d, Hp, nb, w * 3 * w]); // (B, d, Hp, nb, w·3w)
-  const widened = b.pad(flat, b.constInt64([0, 0, 0, 0, 0, 0, 0, 0, 0, w]), b.scalarFloat(0)); // (B, d, Hp, nb, w·(3w+1))
-  const skewed = b.reshapeExact(widened, [B, d, Hp, nb, w, 3 * w + 1]); // (B, d, Hp, nb, w, 3w + 1)
-  const byOffset = b.slice(skewed, [0], [2 * w + 1], [5]); // (B, d, Hp, nb, w, 2w + 1)
-  return { context, globalProbs: fromBlocks(globalProbs, x, Hp), windowProbs: fromBlocks(byOffset, 2 * w + 1, Hp) };
+  const flat = b.reshapeExact(localProbs, [B, d, H, nb, w * 3 * w]); // (B, d, H, nb, w·3w)
+  const widened = b.pad(flat, b.constInt64([0, 0, 0, 0, 0, 0, 0, 0, 0, w]), b.scalarFloat(0)); // (B, d, H, nb, w·(3w+1))
+  const skewed = b.reshapeExact(widened, [B, d, H, nb, w, 3 * w + 1]); // (B, d, H, nb, w, 3w + 1)
+  const byOffset = b.slice(skewed, [0], [2 * w + 1], [5]); // (B, d, H, nb, w, 2w + 1)
+  return { context, globalProbs: fromBlocks(globalProbs, x, H), windowProbs: fromBlocks(byOffset, 2 * w + 1, H) };
 }
 
 /**
