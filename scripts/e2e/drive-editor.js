@@ -7,46 +7,17 @@
 // usage: node drive-editor.js --server URL --folder DIR --file NAME --model DIR --settings USER_SETTINGS_JSON --out DIR
 const fs = require('fs');
 const path = require('path');
-const { launchBrowser, parseArgs } = require('./browser');
+const { THEMES, main, parseArgs, withBrowser, workbenchUrl } = require('./browser');
+const { check, expectTheme, loadWithSettings, openFile, palette, shot } = require('./browser');
 
 const args = parseArgs(process.argv);
-const server = new URL(args.server);
-const url = `${server.origin}/?folder=${encodeURIComponent(path.resolve(args.folder))}`;
-// The theme is a user setting written before the page loads: a running browser window does not reliably pick up an
-// external edit of settings.json.
-const THEMES = [
-  ['light', 'Default Light Modern'],
-  ['dark', 'Default Dark Modern'],
-];
+const url = workbenchUrl(new URL(args.server), args.folder);
 const MARKED_LINE = 5;
 // Line 5 of the GPL-3 text, the first of the licenses.
 const MARKED_TEXT = 'Everyone is permitted to copy';
 const RESULTS = '.pane:has(.pane-header[aria-label*="Longformer Lens Results"])';
 // The extension's status bar item (its element id ends with the item's id), not another item that names it.
 const STATUS = '.statusbar-item[id$="longformerLens.status"]';
-
-function check(condition, what) {
-  if (!condition) throw new Error(`editor check failed: ${what}`);
-  console.log(`  ok: ${what}`);
-}
-
-/** Runs a command from the palette; retries while the installed extension is still being registered. */
-async function palette(page, command) {
-  const row = `.quick-input-widget .monaco-list-row:has-text("${command}")`;
-  for (let attempt = 0; ; attempt += 1) {
-    await page.keyboard.press('F1');
-    await page.waitForSelector('.quick-input-widget', { state: 'visible' });
-    await page.keyboard.type(command);
-    try {
-      await page.waitForSelector(row, { timeout: 3000 });
-      break;
-    } catch (error) {
-      if (attempt === 10) throw error;
-      await page.keyboard.press('Escape');
-    }
-  }
-  await page.locator(row).first().click();
-}
 
 /** No toast left on screen: progress finished, and the first result's message dismissed. */
 async function calm(page) {
@@ -60,20 +31,6 @@ async function calm(page) {
 
 async function activeLine(page) {
   return page.evaluate(() => document.querySelector('.monaco-editor .line-numbers.active-line-number')?.textContent?.trim() ?? '');
-}
-
-async function shot(page, out, name) {
-  await page.screenshot({ path: path.join(out, name) });
-  console.log(`  saved ${name}`);
-}
-
-async function openFile(page) {
-  await page.keyboard.press('Control+P');
-  await page.keyboard.type(args.file);
-  await page.waitForSelector(`.quick-input-widget .monaco-list-row:has-text("${args.file}")`, { timeout: 30000 });
-  await page.keyboard.press('Enter');
-  await page.waitForSelector(`.tabs-container .tab.active[aria-label*="${args.file}"]`, { timeout: 30000 });
-  await page.waitForTimeout(1000);
 }
 
 /** Hovers the marked line's text; the hover must say what the mark makes global and offer Unmark. */
@@ -109,22 +66,15 @@ async function statusMenu(page) {
   return page.locator('.quick-input-widget .monaco-list-row').allTextContents();
 }
 
-async function drive(page, theme, themeName, out, reloaded) {
-  const settings = JSON.parse(fs.readFileSync(args.settings, 'utf8'));
-  const ours = {
-    'workbench.colorTheme': themeName,
+async function drive(page, theme, out, reloaded) {
+  // The theme is a user setting written before the page loads.
+  await loadWithSettings(page, url, args.settings, {
+    'workbench.colorTheme': THEMES[theme],
     'longformerLens.classificationModel': path.resolve(args.model),
     'longformerLens.provider': 'cpu',
     'editor.minimap.enabled': false,
-  };
-  fs.writeFileSync(args.settings, JSON.stringify({ ...settings, ...ours }, null, 2));
-  await page.goto(url);
-  await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
-  // The workbench paints its cached theme first and the configured one when the settings are read.
-  const themeClass = theme === 'dark' ? 'vs-dark' : 'vs';
-  await page.waitForSelector(`.monaco-workbench.${themeClass}`, { timeout: 30000 }).catch(() => {});
-  const classes = await page.evaluate(() => document.querySelector('.monaco-workbench')?.className ?? '');
-  check(classes.split(' ').includes(themeClass), `the workbench is in the ${theme} theme (${themeName}): ${classes}`);
+  });
+  await expectTheme(page, theme);
 
   if (reloaded) {
     // The window was loaded again: it reopens the document, and the mark comes back from the workspace state.
@@ -143,13 +93,13 @@ async function drive(page, theme, themeName, out, reloaded) {
     await page.waitForTimeout(3000);
     // Only this document stays open: the reload must bring back a text editor, not a panel an earlier driver left.
     await palette(page, 'View: Close All Editors');
-    await openFile(page);
+    await openFile(page, args.file);
     // Opening a text file activates the extension, whose first activation opens the walkthrough over the document.
     await page.waitForSelector(STATUS, { timeout: 60000 });
     await page.waitForTimeout(2000);
     if ((await page.locator('.tabs-container .tab.active', { hasText: 'Walkthrough' }).count()) > 0) {
       await palette(page, 'View: Close Editor');
-      await openFile(page);
+      await openFile(page, args.file);
     }
     // Select one line and mark it, as a person does.
     await page.keyboard.press('Control+G');
@@ -234,26 +184,19 @@ async function drive(page, theme, themeName, out, reloaded) {
   }
 }
 
-(async () => {
+main(async () => {
   const out = path.resolve(args.out);
-  fs.mkdirSync(out, { recursive: true });
-  const { page, close } = await launchBrowser({ viewport: { width: 1600, height: 900 } });
   // The drivers that run next expect the user settings as they were.
   const settingsBefore = fs.readFileSync(args.settings, 'utf8');
   try {
-    for (const [i, [theme, themeName]] of THEMES.entries()) {
-      console.log(`editor in the ${theme} theme${i > 0 ? ', after a reload' : ''}`);
-      await drive(page, theme, themeName, out, i > 0);
-    }
-  } catch (error) {
-    await page.screenshot({ path: path.join(out, 'editor-failure.png') }).catch(() => {});
-    throw error;
+    await withBrowser({ width: 1600, height: 900 }, path.join(out, 'editor-failure.png'), async (page) => {
+      for (const [i, theme] of Object.keys(THEMES).entries()) {
+        console.log(`editor in the ${theme} theme${i > 0 ? ', after a reload' : ''}`);
+        await drive(page, theme, out, i > 0);
+      }
+    });
   } finally {
     fs.writeFileSync(args.settings, settingsBefore);
-    await close();
   }
   console.log(`editor screenshots in ${out}`);
-})().catch((error) => {
-  console.error(error);
-  process.exit(1);
 });

@@ -5,22 +5,12 @@
 // usage: node drive-overlay.js --server URL [--dev DIR] --folder DIR --file NAME --model DIR --settings USER_SETTINGS_JSON --out DIR
 const fs = require('fs');
 const path = require('path');
-const { launchBrowser, parseArgs } = require('./browser');
+const { THEMES: THEME_NAMES, check, launchBrowser, parseArgs, workbenchUrl } = require('./browser');
 
 const args = parseArgs(process.argv);
-const server = new URL(args.server);
 // Without --dev the installed extension (the VSIX) runs; with it, the working tree.
-const payload = args.dev ? [['extensionDevelopmentPath', `vscode-remote://${server.host}${path.resolve(args.dev)}`]] : [];
-const url = `${server.origin}/?folder=${encodeURIComponent(path.resolve(args.folder))}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
-const THEMES = [
-  ['light', 'Default Light Modern'],
-  ['dark', 'Default Dark Modern'],
-];
-
-function check(condition, what) {
-  if (!condition) throw new Error(`overlay check failed: ${what}`);
-  console.log(`  ok: ${what}`);
-}
+const url = workbenchUrl(new URL(args.server), args.folder, args.dev);
+const THEMES = Object.entries(THEME_NAMES);
 
 async function palette(page, command) {
   const row = `.quick-input-widget .monaco-list-row[aria-label*="${command.replace(/^.*?: /, '')}"]`;
