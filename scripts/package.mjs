@@ -19,7 +19,7 @@ export const RELEASE_DIR = 'release';
 
 // VS Code target -> onnxruntime-node's binary folder (or the WebAssembly runtime), and the most the VSIX may weigh.
 // The limits sit 10 to 15 % above the 0.1.0 sizes (19.1, 11.9, 5.4, 26.9, 29.5 and 30.6 MiB; onnxruntime's binaries
-// are nearly all of it, the README's and walkthrough's pictures 1.5 MiB), so a stray folder fails the build.
+// are nearly all of it; the walkthrough's pictures, light and dark, 1.1 MiB), so a stray folder fails the build.
 // `providers`: what the target's VSIX can run (src/core/runtime/providers.ts). `wasm`, onnxruntime-web's WebAssembly
 // build, is all darwin-x64 has (where `cpu` means it too); only that package ships its files, so the native packages
 // do not offer it. The provider setting in each VSIX lists only these and `auto`, so the Settings editor offers

@@ -56,7 +56,8 @@ PLAYWRIGHT_CORE="$HOST/node_modules/playwright-core" node scripts/e2e/drive-over
 PLAYWRIGHT_CORE="$HOST/node_modules/playwright-core" node scripts/e2e/drive-editor.js --server "http://127.0.0.1:$PORT" \
   --folder "$WORK/workspace" --file licenses.txt --model "$LENS_E2E_CLS" \
   --settings "$STATE/user-data/User/settings.json" --out "$ROOT/out/e2e-screenshots/editor"
-# The walkthrough's pictures, taken in the workbench with the installed VSIX; they stay in out/e2e-screenshots/.
+# The walkthrough's pictures, taken in the workbench with the installed VSIX in a light and a dark theme, each in a
+# fresh browser profile; they stay in out/e2e-screenshots/walkthrough/{light,dark}/.
 PLAYWRIGHT_CORE="$HOST/node_modules/playwright-core" node scripts/e2e/drive-walkthrough.js --server "http://127.0.0.1:$PORT" \
   --folder "$WORK/workspace" --file field-report.txt --cls "$LENS_E2E_CLS" --qa "$LENS_E2E_QA" \
   --settings "$STATE/user-data/User/settings.json" --out "$ROOT/out/e2e-screenshots/walkthrough"

@@ -16,7 +16,8 @@ vscode.window.tabGroups.onDidChangeTabs((event) => openedTabs.push(...event.open
 interface WalkthroughStep {
   readonly id: string;
   readonly description: string;
-  readonly media: { readonly image: string };
+  /** One picture per theme kind: VS Code shows the one that fits the theme in use. */
+  readonly media: { readonly image: Record<'light' | 'dark' | 'hc' | 'hcLight', string> };
 }
 
 function extension(): vscode.Extension<unknown> {
@@ -48,7 +49,7 @@ describe('First run', function () {
     await until(() => openedTabs.includes('Welcome'), `the walkthrough's Welcome tab (opened: ${openedTabs.join(', ')})`);
   });
 
-  it('contributes five steps, each with a do-it button and a picture that ships in the VSIX', () => {
+  it('contributes five steps, each with a do-it button and a light and a dark picture that ship in the VSIX', () => {
     const manifest = extension().packageJSON as { contributes: { walkthroughs: Array<{ steps: WalkthroughStep[] }> } };
     const steps = manifest.contributes.walkthroughs[0]!.steps;
     assert.deepEqual(
@@ -57,8 +58,13 @@ describe('First run', function () {
     );
     for (const step of steps) {
       assert.match(step.description, /\n\[[^\]]+\]\(command:longformerLens\.[^)]+\)/, `${step.id} has a button`);
-      const picture = path.join(extension().extensionPath, step.media.image);
-      assert.ok(fs.statSync(picture).size > 10_000, `${step.id}'s picture ${picture} is in the package`);
+      const { light, dark, hc, hcLight } = step.media.image;
+      assert.notEqual(light, dark, `${step.id} has a picture for each theme`);
+      assert.deepEqual([hc, hcLight], [dark, light], `${step.id}: high contrast themes take the dark and light pictures`);
+      for (const image of [light, dark]) {
+        const picture = path.join(extension().extensionPath, image);
+        assert.ok(fs.statSync(picture).size > 10_000, `${step.id}'s picture ${picture} is in the package`);
+      }
     }
   });
 
