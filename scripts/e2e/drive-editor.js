@@ -38,10 +38,11 @@ async function markHover(page, theme, out) {
   await page.mouse.move(700, 5);
   // The editor renders only the lines in view (after a reload it keeps the earlier scroll position): go to the
   // marked line first, so its text is in the page.
+  // A click in the editor's frame, which stays in the page (after a reload the scrolled lines' layer can start off it).
   await page
-    .locator('.monaco-editor .view-lines')
+    .locator('.monaco-editor .overflow-guard')
     .first()
-    .click({ position: { x: 40, y: 10 } });
+    .click({ position: { x: 120, y: 20 } });
   await page.keyboard.press('Control+G');
   await page.keyboard.type(String(MARKED_LINE));
   await page.keyboard.press('Enter');
