@@ -10,6 +10,9 @@ import { TEST_PROVIDER } from '../support/provider';
 import { expectBadInput, runCli } from '../support/run-cli';
 import { FIXTURE_TOKENIZER, writeTaskCheckpoint } from './support-checkpoint';
 
+/** The engine suites' provider: the CPU in `npm test`, WebGPU in `npm run test:webgpu`. */
+const ON_TEST_PROVIDER = ['--provider', TEST_PROVIDER];
+
 describe('CLI document verbs', function () {
   this.timeout(300_000);
   let dir: string;
@@ -73,8 +76,7 @@ describe('CLI document verbs', function () {
       paths.cls,
       paths.doc,
       '--json',
-      '--provider',
-      TEST_PROVIDER,
+      ...ON_TEST_PROVIDER,
       '--global',
       `${at}:${at + 5}`,
       '--global-text',
@@ -104,7 +106,7 @@ describe('CLI document verbs', function () {
     assert.equal(json['provider'], TEST_PROVIDER);
     assert.equal(json['precision'], 'fp32');
     assert.equal((json['logits'] as number[]).length, 3);
-    const human = await runCli('classify', '--model', paths.cls, paths.doc, '--provider', TEST_PROVIDER);
+    const human = await runCli('classify', '--model', paths.cls, paths.doc, ...ON_TEST_PROVIDER);
     assert.equal(human.code, 0, human.stderr);
     assert.match(human.stdout, /^(negative|neutral|positive) +\d\.\d{3} +[█░]{20}$/m);
   });
@@ -120,8 +122,7 @@ describe('CLI document verbs', function () {
       '--top-k',
       '3',
       '--json',
-      '--provider',
-      TEST_PROVIDER,
+      ...ON_TEST_PROVIDER,
     );
     assert.equal(run.code, 0, run.stderr);
     const json = JSON.parse(run.stdout) as {
@@ -137,26 +138,14 @@ describe('CLI document verbs', function () {
       assert.equal(document.slice(a.start, a.end), a.text);
       assert.ok(a.score > 0 && a.score <= 1);
     }
-    const human = await runCli('ask', '--model', paths.qa, paths.doc, '--question', 'Where?', '--provider', TEST_PROVIDER);
+    const human = await runCli('ask', '--model', paths.qa, paths.doc, '--question', 'Where?', ...ON_TEST_PROVIDER);
     assert.equal(human.code, 0, human.stderr);
     assert.match(human.stdout, /^# +score +line:col +UTF-16 +answer$/m);
     assert.match(human.stdout, /^1 +\d\.\d+(e-\d+)? +\d+:\d+ +\d+-\d+ +"/m);
   });
 
   it('attend --json gives one score per token for a layer and head', async () => {
-    const run = await runCli(
-      'attend',
-      '--model',
-      paths.base,
-      paths.doc,
-      '--layer',
-      '1',
-      '--head',
-      '0',
-      '--json',
-      '--provider',
-      TEST_PROVIDER,
-    );
+    const run = await runCli('attend', '--model', paths.base, paths.doc, '--layer', '1', '--head', '0', '--json', ...ON_TEST_PROVIDER);
     assert.equal(run.code, 0, run.stderr);
     const json = JSON.parse(run.stdout) as {
       tokens: Array<{ start: number; end: number }>;
@@ -183,8 +172,7 @@ describe('CLI document verbs', function () {
       String(at),
       '--global-text',
       'station',
-      '--provider',
-      TEST_PROVIDER,
+      ...ON_TEST_PROVIDER,
     );
     assert.equal(token.code, 0, token.stderr);
     assert.match(token.stdout, /token attention, layer mean, head mean/);

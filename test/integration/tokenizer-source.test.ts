@@ -106,23 +106,11 @@ describe('tokenizer files from elsewhere', function () {
     const saved = process.env['XDG_CACHE_HOME'];
     process.env['XDG_CACHE_HOME'] = join(root, 'xdg');
     try {
-      const refused = await runCli('classify', '--model', model, docs, '--jsonl', out, '--workers', '1', '--provider', 'cpu');
+      const batch = ['--jsonl', out, '--workers', '1', '--provider', 'cpu'];
+      const refused = await runCli('classify', '--model', model, docs, ...batch);
       assert.equal(refused.code, 2);
       assert.match(refused.stderr, /has no tokenizer/);
-      const run = await runCli(
-        'classify',
-        '--model',
-        model,
-        docs,
-        '--tokenizer',
-        BPE,
-        '--jsonl',
-        out,
-        '--workers',
-        '1',
-        '--provider',
-        'cpu',
-      );
+      const run = await runCli('classify', '--model', model, docs, '--tokenizer', BPE, ...batch);
       assert.equal(run.code, 0, run.stderr);
     } finally {
       if (saved === undefined) delete process.env['XDG_CACHE_HOME'];

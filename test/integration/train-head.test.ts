@@ -28,6 +28,8 @@ interface TrainJson {
   more_files_needed: Record<string, number>;
 }
 
+const CPU = ['--provider', 'cpu'];
+
 describe('train-head and classify --head', function () {
   this.timeout(600_000);
   let dir: string;
@@ -43,18 +45,7 @@ describe('train-head and classify --head', function () {
     model = join(dir, 'model');
     await writeTaskCheckpoint(model, 'masked-lm', 31, { maxPositionEmbeddings: 258, attentionWindow: 32 });
     head = join(dir, 'head');
-    const run = await runCli(
-      'train-head',
-      '--model',
-      model,
-      '--examples',
-      join(FAMILIES, 'train'),
-      '--out',
-      head,
-      '--json',
-      '--provider',
-      'cpu',
-    );
+    const run = await runCli('train-head', '--model', model, '--examples', join(FAMILIES, 'train'), '--out', head, '--json', ...CPU);
     assert.equal(run.code, 0, run.stderr);
     trained = JSON.parse(run.stdout) as TrainJson;
   });
@@ -91,17 +82,7 @@ describe('train-head and classify --head', function () {
     const wrong: string[] = [];
     for (const family of ['changelog', 'license', 'python']) {
       for (const file of readdirSync(join(FAMILIES, 'held-out', family))) {
-        const run = await runCli(
-          'classify',
-          '--model',
-          model,
-          '--head',
-          head,
-          join(FAMILIES, 'held-out', family, file),
-          '--json',
-          '--provider',
-          'cpu',
-        );
+        const run = await runCli('classify', '--model', model, '--head', head, join(FAMILIES, 'held-out', family, file), '--json', ...CPU);
         assert.equal(run.code, 0, run.stderr);
         const json = JSON.parse(run.stdout) as { label: string; method: string; chunks: unknown[] };
         assert.equal(json.method, 'trained-head');
@@ -139,7 +120,7 @@ describe('train-head and classify --head', function () {
     const examples = join(dir, 'examples');
     cpSync(join(FAMILIES, 'train'), examples, { recursive: true });
     const again = join(dir, 'again');
-    const run = await runCli('train-head', '--model', model, '--examples', examples, '--out', again, '--json', '--provider', 'cpu');
+    const run = await runCli('train-head', '--model', model, '--examples', examples, '--out', again, '--json', ...CPU);
     assert.equal(run.code, 0, run.stderr);
     const json = JSON.parse(run.stdout) as TrainJson;
     assert.equal(json.embedded, 0);
@@ -147,7 +128,7 @@ describe('train-head and classify --head', function () {
     assert.deepEqual(readFileSync(join(again, 'head.safetensors')), readFileSync(join(head, 'head.safetensors')));
     cpSync(join(FAMILIES, 'held-out', 'python', 'textwrap-py-1.txt'), join(examples, 'python', 'textwrap-py-1.txt'));
     const added = JSON.parse(
-      (await runCli('train-head', '--model', model, '--examples', examples, '--out', again, '--json', '--provider', 'cpu')).stdout,
+      (await runCli('train-head', '--model', model, '--examples', examples, '--out', again, '--json', ...CPU)).stdout,
     ) as TrainJson;
     assert.equal(added.embedded, 1);
     assert.equal(added.from_cache, 18);
@@ -159,17 +140,7 @@ describe('train-head and classify --head', function () {
     writeFileSync(join(examples, 'license', 'logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00]));
     writeFileSync(join(examples, 'python', 'empty.py'), '');
     writeFileSync(join(examples, 'notes.txt'), 'outside every label folder');
-    const run = await runCli(
-      'train-head',
-      '--model',
-      model,
-      '--examples',
-      examples,
-      '--out',
-      join(dir, 'head-binary'),
-      '--provider',
-      'cpu',
-    );
+    const run = await runCli('train-head', '--model', model, '--examples', examples, '--out', join(dir, 'head-binary'), ...CPU);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /skipped 3 files:/);
     assert.match(run.stdout, /license\/logo\.png: looks binary/);
@@ -185,23 +156,12 @@ describe('train-head and classify --head', function () {
       const files = readdirSync(join(FAMILIES, 'train', family)).slice(0, family === 'license' ? 1 : 3);
       for (const file of files) cpSync(join(FAMILIES, 'train', family, file), join(examples, family, file));
     }
-    const run = await runCli(
-      'train-head',
-      '--model',
-      model,
-      '--examples',
-      examples,
-      '--out',
-      join(dir, 'head-few'),
-      '--json',
-      '--provider',
-      'cpu',
-    );
+    const run = await runCli('train-head', '--model', model, '--examples', examples, '--out', join(dir, 'head-few'), '--json', ...CPU);
     assert.equal(run.code, 0, run.stderr);
     const json = JSON.parse(run.stdout) as TrainJson;
     assert.equal(json.cross_validation, null);
     assert.deepEqual(json.more_files_needed, { license: 2 });
-    const text = await runCli('train-head', '--model', model, '--examples', examples, '--out', join(dir, 'head-few'), '--provider', 'cpu');
+    const text = await runCli('train-head', '--model', model, '--examples', examples, '--out', join(dir, 'head-few'), ...CPU);
     assert.match(text.stdout, /no cross-validated accuracy: it needs at least 3 files per label; add 2 to license/);
   });
 
