@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { flatten, readReference } from '../support/reference';
 import { copyFixture } from '../unit/checkpoint/support/checkpoint-files';
-import { runCli } from '../support/run-cli';
+import { oneWorkerBatch, runCli } from '../support/run-cli';
 import { writeTaskCheckpoint } from './support-checkpoint';
 
 const ROOT = join(__dirname, '..', '..');
@@ -135,20 +135,7 @@ describe('configs without architectures: each verb chooses the head as its Auto 
     await cp(join(dir, 'report.txt'), join(docs, 'a.txt'), { recursive: true });
     await writeFile(join(docs, 'b.txt'), 'The river rose two metres in March.');
     const out = join(dir, 'answers.jsonl');
-    const batch = await runCli(
-      'ask',
-      '--model',
-      qa,
-      docs,
-      '--question',
-      'How much?',
-      '--jsonl',
-      out,
-      '--workers',
-      '1',
-      '--provider',
-      'cpu',
-    );
+    const batch = await runCli('ask', '--model', qa, docs, '--question', 'How much?', ...oneWorkerBatch(out));
     assert.equal(batch.code, 0, batch.stderr);
     const lines = (await readFile(out, 'utf8'))
       .split('\n')

@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, runRequest } from '../support/run-cli';
+import { oneWorkerBatch, runCli, runRequest } from '../support/run-cli';
 import { writeTaskCheckpoint } from './support-checkpoint';
 
 describe('--extend-positions', function () {
@@ -121,21 +121,7 @@ describe('--extend-positions', function () {
     const second = join(dir, 'verbs-2.txt');
     await writeFile(second, 'The crew planted trees by the river in May.');
     const out = join(dir, 'batch.jsonl');
-    const batch = await runCli(
-      'classify',
-      '--model',
-      model,
-      document,
-      second,
-      '--jsonl',
-      out,
-      '--workers',
-      '1',
-      '--provider',
-      'cpu',
-      '--extend-positions',
-      '512',
-    );
+    const batch = await runCli('classify', '--model', model, document, second, ...oneWorkerBatch(out), '--extend-positions', '512');
     assert.equal(batch.code, 0, batch.stderr);
     assert.match(batch.stderr, /approximation: position embeddings extended from 128 to 512 tokens/);
     const lines = (await readFile(out, 'utf8'))

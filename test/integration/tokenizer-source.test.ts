@@ -11,7 +11,7 @@ import { resolveTokenizerArg } from '../../src/cli/model-arg';
 import { loadTokenizer } from '../../src/core/tokenizer';
 import { lensError } from '../support/lens-error';
 import { FakeHub, fixtureRepo } from '../unit/hub/fake-hub';
-import { runCli } from '../support/run-cli';
+import { oneWorkerBatch, runCli } from '../support/run-cli';
 import { writeTaskCheckpoint } from './support-checkpoint';
 
 const COMMIT = 'e'.repeat(8) + '0123456789abcdef0123456789abcdef';
@@ -106,7 +106,7 @@ describe('tokenizer files from elsewhere', function () {
     const saved = process.env['XDG_CACHE_HOME'];
     process.env['XDG_CACHE_HOME'] = join(root, 'xdg');
     try {
-      const batch = ['--jsonl', out, '--workers', '1', '--provider', 'cpu'];
+      const batch = oneWorkerBatch(out);
       const refused = await runCli('classify', '--model', model, docs, ...batch);
       assert.equal(refused.code, 2);
       assert.match(refused.stderr, /has no tokenizer/);

@@ -9,6 +9,11 @@ export interface CliRun {
   readonly stderr: string;
 }
 
+/** A batch run's flags in the tests: lines into `jsonl`, one engine worker process, on the CPU. */
+export function oneWorkerBatch(jsonl: string): string[] {
+  return ['--jsonl', jsonl, '--workers', '1', '--provider', 'cpu'];
+}
+
 export async function runCli(...args: string[]): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
