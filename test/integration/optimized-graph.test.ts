@@ -1,12 +1,12 @@
 // The CPU session's optimized graph, saved beside the cached one on the first open and opened from there afterwards.
 import { strict as assert } from 'node:assert';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InferenceSession } from 'onnxruntime-common';
 import type { ModelInputs } from '../../src/core/runtime/engine';
-import { MODEL_FILE } from '../../src/core/runtime/model-cache';
+import { ATTENTIONS_MODEL_FILE, MODEL_FILE, WEIGHTS_FILE } from '../../src/core/runtime/model-cache';
 import { openEngine } from '../../src/core/runtime/open';
 import { type CreateSession, createOptimizedSession, optimizedGraphPath } from '../../src/core/runtime/optimized-graph';
 import { sessionOptions } from '../../src/core/runtime/providers';
@@ -56,6 +56,12 @@ describe('engine: the saved optimized graph (CPU)', () => {
       files.filter((file) => file.includes('.tmp-')),
       [],
     );
+    // The main graph keeps its weights, prepacked copies included, in a weights file of its own: more than the
+    // cached weights alone.
+    assert.deepEqual((await readdir(join(optimized, '..'))).sort(), ['model.onnx', 'weights.data']);
+    const saved = (await stat(join(optimized, '..', 'weights.data'))).size;
+    const weights = (await stat(join(modelPath, '..', WEIGHTS_FILE))).size;
+    assert.ok(saved > weights, `weights.data (${saved} bytes) holds the prepacked weights beside the ${weights} bytes of weights`);
     const calls: { path: string; saves: boolean }[] = [];
     const session = await createOptimizedSession(modelPath, sessionOptions('cpu', { threads: 1 }), recordingCreate(calls));
     await session.release();
@@ -97,9 +103,13 @@ describe('engine: the saved optimized graph (CPU)', () => {
     assert.equal(existsSync(optimized), false);
   });
 
-  it('names the file for this onnxruntime build and machine, beside the graph it optimizes', () => {
+  it('names the folder or file for this onnxruntime build and machine, beside the graph it optimizes', () => {
     const optimized = optimizedGraphPath(modelPath);
-    assert.equal(join(optimized, '..'), join(modelPath, '..'));
-    assert.match(optimized, /model\.optimized-cpu-[0-9a-f]{12}\.onnx$/);
+    assert.equal(join(optimized, '..', '..'), join(modelPath, '..'));
+    assert.match(optimized, /model\.optimized-cpu-[0-9a-f]{12}[/\\]model\.onnx$/);
+    // The attention variants keep the light form: one file beside them, reading the cached weights.
+    const attentions = optimizedGraphPath(join(modelPath, '..', ATTENTIONS_MODEL_FILE));
+    assert.equal(join(attentions, '..'), join(modelPath, '..'));
+    assert.match(attentions, /model-attentions\.optimized-cpu-[0-9a-f]{12}\.onnx$/);
   });
 });

@@ -1,27 +1,50 @@
-// onnxruntime optimizes a graph (fusions, constant folding) every time a session is created from it: for the base model
-// on the CPU that was a sixth of a warm open (2.0 → 1.6 s of CPU time, bench/README.md "Documents and start"). So the
-// first CPU session saves its optimized graph beside the cached one (onnxruntime's `optimizedModelFilePath`), and later
-// sessions open that file instead. Only on the CPU provider: a GPU provider's saved graph would carry its own node
-// assignment. The file name holds a hash of onnxruntime's version and the machine, because an optimized graph may use
-// kernels of this onnxruntime build and this CPU; it lives in the graph's cache entry, so it goes with it.
+// onnxruntime optimizes a graph (fusions, constant folding) and prepacks its MatMul weights every time a session is
+// created from it: for the base model on the CPU that was most of a warm open (2.5 s, of which prepacking 1.4 s, on
+// one core; bench/README.md "Start"). So the first CPU session saves its optimized graph (onnxruntime's
+// `optimizedModelFilePath`) in the graph's cache entry, and later sessions open that instead. Two forms:
+// - the main graph (every task's first session) is saved with its weights, prepacked ones included, in a weights
+//   file of its own (`session.save_external_prepacked_constant_initializers`): onnxruntime then maps them from disk
+//   instead of packing them (base: open 2.5 → 1.0 s, at the cost of about 1 GB more on disk);
+// - the variants with attention outputs, opened only for the overlay and for attention in `ask`, keep the light
+//   form: the optimized graph alone, reading the unchanged weights from the cached weights.bin.
+// Only on the CPU provider: a GPU provider's saved graph would carry its own node assignment. The names hold a hash
+// of onnxruntime's version and the machine, because an optimized graph (and a prepacked weight) may use kernels of
+// this onnxruntime build and this CPU.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-common';
+import { MODEL_FILE } from './model-cache';
 import { onnxruntimeVersion } from './ort-runtime';
 
 /** The provider whose optimized graphs are kept. */
 export const OPTIMIZED_GRAPH_PROVIDER = 'cpu';
 
-/** Where the optimized form of `modelPath` is kept for this onnxruntime build and machine. */
-export function optimizedGraphPath(modelPath: string): string {
+/** In the folder of a prepacked optimized graph: the graph, and the weights file it names. */
+const PREPACKED_GRAPH_FILE = 'model.onnx';
+const PREPACKED_WEIGHTS_FILE = 'weights.data';
+
+/** Whether `modelPath`'s optimized graph is kept with its prepacked weights (the main graph) or in the light form. */
+export function keepsPrepackedWeights(modelPath: string): boolean {
+  return basename(modelPath) === MODEL_FILE;
+}
+
+/** The file or folder holding the optimized form of `modelPath` for this onnxruntime build and machine. */
+function optimizedEntry(modelPath: string): string {
   const machine = createHash('sha256')
     .update(`${onnxruntimeVersion()}\n${process.platform}\n${process.arch}\n${cpus()[0]?.model ?? 'unknown cpu'}`)
     .digest('hex')
     .slice(0, 12);
-  return join(dirname(modelPath), `${basename(modelPath, '.onnx')}.optimized-cpu-${machine}.onnx`);
+  const name = `${basename(modelPath, '.onnx')}.optimized-cpu-${machine}`;
+  return join(dirname(modelPath), keepsPrepackedWeights(modelPath) ? name : `${name}.onnx`);
+}
+
+/** Where the optimized graph of `modelPath` is kept: in a folder of its own with its weights, or beside it. */
+export function optimizedGraphPath(modelPath: string): string {
+  const entry = optimizedEntry(modelPath);
+  return keepsPrepackedWeights(modelPath) ? join(entry, PREPACKED_GRAPH_FILE) : entry;
 }
 
 export type CreateSession = (path: string, options: InferenceSession.SessionOptions) => Promise<InferenceSession>;
@@ -36,24 +59,48 @@ export async function createOptimizedSession(
   options: InferenceSession.SessionOptions,
   create: CreateSession,
 ): Promise<InferenceSession> {
+  const entry = optimizedEntry(modelPath);
   const optimized = optimizedGraphPath(modelPath);
   if (existsSync(optimized)) {
     try {
       return await create(optimized, options);
     } catch {
-      await rm(optimized, { force: true });
+      await rm(entry, { recursive: true, force: true });
     }
   }
-  // Written under a temporary name in the same folder (the optimized graph names the weights file beside it) and
-  // renamed into place, so a concurrent or interrupted open never leaves a half-written graph under the real name.
-  const staging = `${optimized}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  // Written under a temporary name in the same folder and renamed into place, so a concurrent or interrupted open
+  // never leaves a half-written graph under the real name. The light form names the weights file beside it, so it
+  // is staged in the same folder; the prepacked form is staged as a whole folder.
+  const staging = `${entry}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const prepacked = keepsPrepackedWeights(modelPath);
   let session: InferenceSession;
   try {
-    session = await create(modelPath, { ...options, optimizedModelFilePath: staging });
+    if (prepacked) await mkdir(staging);
+    session = await create(
+      modelPath,
+      prepacked ? savingPrepacked(options, join(staging, PREPACKED_GRAPH_FILE)) : { ...options, optimizedModelFilePath: staging },
+    );
   } catch {
-    await rm(staging, { force: true });
+    await rm(staging, { recursive: true, force: true });
     return create(modelPath, options);
   }
-  await rename(staging, optimized).catch(() => rm(staging, { force: true }));
+  // A concurrent open may have put its copy in place first (renaming onto a folder fails then): either copy is good.
+  await rename(staging, entry).catch(() => rm(staging, { recursive: true, force: true }));
   return session;
+}
+
+/** Session options that save the optimized graph to `path` with every weight, prepacked ones too, in one file beside it. */
+function savingPrepacked(options: InferenceSession.SessionOptions, path: string): InferenceSession.SessionOptions {
+  return {
+    ...options,
+    optimizedModelFilePath: path,
+    extra: {
+      ...options.extra,
+      session: {
+        optimized_model_external_initializers_file_name: PREPACKED_WEIGHTS_FILE,
+        optimized_model_external_initializers_min_size_in_bytes: '1024',
+        save_external_prepacked_constant_initializers: '1',
+      },
+    },
+  };
 }

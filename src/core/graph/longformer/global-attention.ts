@@ -49,18 +49,20 @@ export function globalAttention(
   const allowed = b.and(slotValid, keyValid); // (B, 1, x, P)
 
   const projectQueries = b.less(b.mul(x, b.constInt64([H - 1])), b.constInt64([E])); // [1] bool
+  // The weights are reshaped outside the If: onnxruntime folds constant expressions into initializers, and one folded
+  // inside a subgraph makes the optimized graph it saves with external weights (optimized-graph.ts) fail to load
+  // ("initializer name is not unique"). Wkᵀ [in, out] is read per head as (H, dh, E), Wvᵀ per head as (H, E, dh).
+  const keyByHead = b.transpose(b.reshape(keyGlobal.weightT, [E, H, dh]), [1, 2, 0]); // (E, H, dh) → (H, dh, E)
+  const valueByHead = b.transpose(b.reshape(valueGlobal.weightT, [E, H, dh]), [1, 0, 2]); // (E, H, dh) → (H, E, dh)
+  const valueBias = b.reshape(valueGlobal.bias, [H, 1, dh]); // (H, 1, dh)
   const [perHead, probs] = b.ifElse(
     projectQueries,
     ['float32', 'float32'],
     (t) => {
-      // Wkᵀ [in, out] read per head as (H, dh, E), Wvᵀ per head as (H, E, dh).
-      const keyByHead = t.transpose(t.reshape(keyGlobal.weightT, [E, H, dh]), [1, 2, 0]); // (E, H, dh) → (H, dh, E)
-      const valueByHead = t.transpose(t.reshape(valueGlobal.weightT, [E, H, dh]), [1, 0, 2]); // (E, H, dh) → (H, E, dh)
       const hiddenT = t.unsqueeze(t.transpose(hidden, [0, 2, 1]), [1]); // (B, 1, E, P)
       const scores = t.matMul(t.matMul(query, keyByHead), hiddenT); // (B, H, x, E) · (B, 1, E, P) → (B, H, x, P)
       const p = t.softmax(t.where(allowed, scores, t.scalarFloat(MASKED_SCORE)), -1); // (B, H, x, P)
       const mixed = t.matMul(p, t.unsqueeze(hidden, [1])); // (B, H, x, E)
-      const valueBias = t.reshape(valueGlobal.bias, [H, 1, dh]); // (H, 1, dh)
       return [t.add(t.matMul(mixed, valueByHead), valueBias), p]; // (B, H, x, dh), (B, H, x, P)
     },
     (e) => {
