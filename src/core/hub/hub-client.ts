@@ -1,6 +1,7 @@
 // The one place that talks HTTP to the hub: adds the token (only for the hub's own origin), routes through the
 // proxy the environment names, logs each request with secrets redacted, and turns failures into LensErrors.
-import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import type * as Undici from 'undici';
+import type { Dispatcher } from 'undici';
 import { LensError } from '../errors';
 import { explainHubFailure, explainNetworkFailure } from './hub-errors';
 import { makeRedactor, type Redactor } from './redact';
@@ -32,18 +33,31 @@ const USER_AGENT = 'longformer-lens/0.1 (huggingface_hub-compatible cache)';
 let sharedDispatcher: Dispatcher | undefined;
 
 /**
+ * undici, loaded on first use: most commands never reach the network, and loading it with the CLI took about 65 ms of
+ * every start (issue #13's start time).
+ */
+function undici(): typeof Undici {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a synchronous, deferred load, as above
+  return require('undici') as typeof Undici;
+}
+
+/**
  * The process environment gets one agent, created on first use, so connections are pooled across downloads. A
  * caller-supplied environment gets its own agent, with every variable passed explicitly: undici would otherwise
  * fall back to process.env for the ones missing there.
  */
 function proxyAwareDispatcher(env: NodeJS.ProcessEnv): { dispatcher: Dispatcher; owned: boolean } {
   if (env === process.env) {
-    sharedDispatcher ??= new EnvHttpProxyAgent();
+    sharedDispatcher ??= new (undici().EnvHttpProxyAgent)();
     return { dispatcher: sharedDispatcher, owned: false };
   }
   // Lower-case first, as undici and curl read them.
   const pick = (name: string): string => env[name.toLowerCase()] ?? env[name] ?? '';
-  const dispatcher = new EnvHttpProxyAgent({ httpProxy: pick('HTTP_PROXY'), httpsProxy: pick('HTTPS_PROXY'), noProxy: pick('NO_PROXY') });
+  const dispatcher = new (undici().EnvHttpProxyAgent)({
+    httpProxy: pick('HTTP_PROXY'),
+    httpsProxy: pick('HTTPS_PROXY'),
+    noProxy: pick('NO_PROXY'),
+  });
   return { dispatcher, owned: true };
 }
 
@@ -97,7 +111,7 @@ export class HubClient {
     }
     this.throwIfCancelled();
     try {
-      const response = await request(url, { method, headers, dispatcher: this.dispatcher, signal: this.options.signal ?? null });
+      const response = await undici().request(url, { method, headers, dispatcher: this.dispatcher, signal: this.options.signal ?? null });
       this.log(
         `${method} ${withoutQuery(url)}${extraHeaders['range'] === undefined ? '' : ` (${extraHeaders['range']})`} -> ${response.statusCode}`,
       );
