@@ -20,7 +20,7 @@ import {
   type EngineResult,
 } from '../../core/bench/measure';
 import { benchRows, describeMachine, formatTable, type BenchReport } from '../../core/bench/report';
-import { BENCH_MODELS, benchConfig, denseFits, USEFUL_WORK_FORMULA, type BenchModel } from '../../core/bench/work';
+import { BENCH_MODELS, benchConfig, denseFits, median, USEFUL_WORK_FORMULA, type BenchModel } from '../../core/bench/work';
 import { PROVIDER_CHOICES } from '../../core/runtime/providers';
 import { PRECISIONS } from '../../core/precision';
 import { engineFlags } from '../engine-flags';
@@ -107,18 +107,30 @@ async function bench(flags: BenchFlags): Promise<void> {
     progress('building the graph (cold open)');
     const prepared = child({ kind: 'prepare', modelDir, cacheDir, settings });
     if (prepared.kind !== 'prepare') throw new Error('internal: the prepare child answered out of turn');
+    // onnxruntime's MatMul speed is measured before the first length and again after each one, so that each length's
+    // fraction of it uses the two probes around it: on a shared machine the speed available drifts within minutes.
+    const probeLength = Math.min(settings.longest, MATMUL_PROBE_MAX);
+    const measureMatMul = (): number => {
+      const probe = child({ kind: 'matmul', workDir: dir, length: probeLength, settings });
+      if (probe.kind !== 'matmul') throw new Error('internal: the MatMul child answered out of turn');
+      return matMulGflops(settings, probe);
+    };
     progress(`cold open ${(prepared.openMs / 1000).toFixed(1)} s; measuring onnxruntime's MatMul`);
-    const probe = child({ kind: 'matmul', workDir: dir, length: Math.min(settings.longest, MATMUL_PROBE_MAX), settings });
-    if (probe.kind !== 'matmul') throw new Error('internal: the MatMul child answered out of turn');
-    const matmul = matMulGflops(settings, probe);
+    const probes = [measureMatMul()];
 
     const engine: EngineResult[] = [];
     const denseMs = new Map<number, number>();
+    const matmulAround = new Map<number, number>();
     for (const length of lengths) {
       progress(`${length} tokens`);
       const result = child({ kind: 'engine', modelDir, cacheDir, length, settings });
       if (result.kind !== 'engine') throw new Error('internal: the engine child answered out of turn');
       engine.push(result);
+      const before = probes[probes.length - 1] ?? 0;
+      progress(`${length} tokens done; onnxruntime's MatMul again`);
+      const after = measureMatMul();
+      probes.push(after);
+      matmulAround.set(length, (before + after) / 2);
       if (denseFits(config, length, denseLimitBytes)) {
         progress(`${length} tokens, dense attention`);
         const dense = child({ kind: 'dense', workDir: dir, length, settings });
@@ -136,8 +148,8 @@ async function bench(flags: BenchFlags): Promise<void> {
         window: config.attentionWindow[0] ?? 0,
       },
       work_formula: USEFUL_WORK_FORMULA,
-      matmul_gflops: matmul,
-      results: benchRows(config, engine, denseMs, matmul),
+      matmul_gflops: median(probes),
+      results: benchRows(config, engine, denseMs, matmulAround),
     };
     process.stdout.write(flags.json === true ? `${JSON.stringify(report)}\n` : formatTable(report));
   } finally {

@@ -23,6 +23,8 @@ export interface BenchRow {
   readonly peak_rss_mb: number;
   readonly useful_gflop: number;
   readonly gflops: number;
+  /** onnxruntime's MatMul speed around this length: the mean of the probes run just before and just after it. */
+  readonly matmul_gflops: number;
   readonly fraction_of_matmul: number;
   /** The dense full-attention baseline's median; null where it was not run (it would not fit). */
   readonly dense_median_ms: number | null;
@@ -46,6 +48,7 @@ export interface BenchReport {
     readonly window: number;
   };
   readonly work_formula: string;
+  /** The median of every MatMul probe of the run (one before the first length, one after each). */
   readonly matmul_gflops: number;
   readonly results: readonly BenchRow[];
 }
@@ -68,13 +71,15 @@ export function benchRows(
   config: LongformerConfig,
   engine: readonly EngineResult[],
   denseMs: ReadonlyMap<number, number>,
-  matmulGflops: number,
+  matmulAround: ReadonlyMap<number, number>,
 ): BenchRow[] {
   const byLength = new Map(engine.map((result) => [result.length, result.medianMs]));
   return engine.map((result) => {
     const usefulGflop = usefulFlops(config, result.length) / 1e9;
     const gflops = usefulGflop / (result.medianMs / 1000);
     const half = result.length % 2 === 0 ? byLength.get(result.length / 2) : undefined;
+    const matmulGflops = matmulAround.get(result.length);
+    if (matmulGflops === undefined) throw new Error(`internal: no MatMul probe around ${result.length} tokens`);
     return {
       length: result.length,
       median_ms: result.medianMs,
@@ -82,6 +87,7 @@ export function benchRows(
       peak_rss_mb: result.peakRssMb,
       useful_gflop: usefulGflop,
       gflops,
+      matmul_gflops: matmulGflops,
       fraction_of_matmul: gflops / matmulGflops,
       dense_median_ms: denseMs.get(result.length) ?? null,
       precision: result.precision,
@@ -101,9 +107,10 @@ export function formatTable(report: BenchReport): string {
       `${machine.platform}-${machine.arch}, node ${machine.node}, onnxruntime ${machine.onnxruntime}`,
     `model: synthetic ${model.name} (${model.layers} layers, hidden ${model.hidden}, ${model.heads} heads, window ${model.window})`,
     `useful work = ${report.work_formula} (n tokens, d hidden, w one-sided window)`,
-    `onnxruntime MatMul: ${report.matmul_gflops.toFixed(1)} GFLOP/s (one layer's dense products, median)`,
+    `onnxruntime MatMul: ${report.matmul_gflops.toFixed(1)} GFLOP/s (one layer's dense products; median of the probes, one before ` +
+      'the first length and one after each; each length is compared with the mean of the two around it)',
     '',
-    'length  median s  tokens/s  peak RSS MB  useful GFLOP  GFLOP/s  of MatMul  t(n)/t(n/2)  dense s  warm open s  first run s  precision  provider',
+    'length  median s  tokens/s  peak RSS MB  useful GFLOP  GFLOP/s  MatMul GFLOP/s  of MatMul  t(n)/t(n/2)  dense s  warm open s  first run s  precision  provider',
   ];
   for (const row of report.results) {
     lines.push(
@@ -114,6 +121,7 @@ export function formatTable(report: BenchReport): string {
         row.peak_rss_mb.toFixed(0).padStart(11),
         row.useful_gflop.toFixed(1).padStart(12),
         row.gflops.toFixed(1).padStart(7),
+        row.matmul_gflops.toFixed(1).padStart(14),
         `${(row.fraction_of_matmul * 100).toFixed(1)} %`.padStart(9),
         (row.doubling_ratio === null ? '-' : row.doubling_ratio.toFixed(2)).padStart(11),
         (row.dense_median_ms === null ? '-' : (row.dense_median_ms / 1000).toFixed(2)).padStart(7),

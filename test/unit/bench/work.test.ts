@@ -70,13 +70,20 @@ describe('bench arithmetic', () => {
       config,
       [engineResult(1024, 500), engineResult(2048, 1100), engineResult(4096, 2420)],
       new Map([[1024, 900]]),
-      300,
+      new Map([
+        [1024, 310],
+        [2048, 305],
+        [4096, 300],
+      ]),
     );
     const last = rows[2];
     assert.ok(last !== undefined);
     assert.equal(last.tokens_per_s, 4096 / 2.42);
     assert.equal(last.gflops, usefulFlops(config, 4096) / 1e9 / 2.42);
+    // Each length against the MatMul speed measured around it.
+    assert.equal(last.matmul_gflops, 300);
     assert.equal(last.fraction_of_matmul, last.gflops / 300);
+    assert.equal(rows[0]?.fraction_of_matmul, (rows[0]?.gflops ?? 0) / 310);
     assert.equal(last.doubling_ratio, 2420 / 1100);
     assert.equal(last.dense_median_ms, null);
     assert.equal(rows[0]?.doubling_ratio, null);
