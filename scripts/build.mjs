@@ -13,6 +13,8 @@ const entryPoints = {
   extension: 'src/extension/main.ts',
   worker: 'src/worker/main.ts',
   cli: 'src/cli/main.ts',
+  // What bin/longformer-lens.js loads first: small, so that starting the command again (on Linux) costs little.
+  launch: 'src/cli/launch.ts',
 };
 
 const result = await build({

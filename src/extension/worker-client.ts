@@ -3,6 +3,7 @@
 // This file does not import `vscode`, so it is tested in plain Node against the real worker bundle.
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { withHugePages } from '../core/runtime/huge-pages';
 import {
   isResultOf,
   type EngineInfo,
@@ -116,7 +117,8 @@ export class WorkerClient {
     if (this.child !== undefined) return this.child;
     // ELECTRON_RUN_AS_NODE lets desktop VS Code's Electron binary act as plain Node; it is ignored by Node itself.
     const child = fork(this.options.workerPath, [], {
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      // Malloc on transparent huge pages where glibc offers it: the engine starts and runs faster (huge-pages.ts).
+      env: { ...(withHugePages(process.env) ?? process.env), ELECTRON_RUN_AS_NODE: '1' },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'advanced',
       execArgv: [],
