@@ -116,7 +116,8 @@ async function bench(flags: BenchFlags): Promise<void> {
       return matMulGflops(settings, probe);
     };
     progress(`cold open ${(prepared.openMs / 1000).toFixed(1)} s; measuring onnxruntime's MatMul`);
-    const probes = [measureMatMul()];
+    let lastProbe = measureMatMul();
+    const probes = [lastProbe];
 
     const engine: EngineResult[] = [];
     const denseMs = new Map<number, number>();
@@ -126,11 +127,11 @@ async function bench(flags: BenchFlags): Promise<void> {
       const result = child({ kind: 'engine', modelDir, cacheDir, length, settings });
       if (result.kind !== 'engine') throw new Error('internal: the engine child answered out of turn');
       engine.push(result);
-      const before = probes[probes.length - 1] ?? 0;
       progress(`${length} tokens done; onnxruntime's MatMul again`);
       const after = measureMatMul();
+      matmulAround.set(length, (lastProbe + after) / 2);
       probes.push(after);
-      matmulAround.set(length, (before + after) / 2);
+      lastProbe = after;
       if (denseFits(config, length, denseLimitBytes)) {
         progress(`${length} tokens, dense attention`);
         const dense = child({ kind: 'dense', workDir: dir, length, settings });

@@ -26,25 +26,29 @@ export const OPTIMIZED_GRAPH_PROVIDER = 'cpu';
 const PREPACKED_GRAPH_FILE = 'model.onnx';
 const PREPACKED_WEIGHTS_FILE = 'weights.data';
 
-/** Whether `modelPath`'s optimized graph is kept with its prepacked weights (the main graph) or in the light form. */
-export function keepsPrepackedWeights(modelPath: string): boolean {
-  return basename(modelPath) === MODEL_FILE;
+/** Where the optimized form of one graph is kept for this onnxruntime build and machine, and in which form. */
+interface OptimizedLocation {
+  /** The file (light form) or folder (prepacked form) that is written, renamed into place and removed as one. */
+  readonly entry: string;
+  /** The optimized graph itself. */
+  readonly graph: string;
+  /** The main graph keeps its prepacked weights in its folder; the attention variants keep the light form. */
+  readonly prepacked: boolean;
 }
 
-/** The file or folder holding the optimized form of `modelPath` for this onnxruntime build and machine. */
-function optimizedEntry(modelPath: string): string {
+function optimizedLocation(modelPath: string): OptimizedLocation {
   const machine = createHash('sha256')
     .update(`${onnxruntimeVersion()}\n${process.platform}\n${process.arch}\n${cpus()[0]?.model ?? 'unknown cpu'}`)
     .digest('hex')
     .slice(0, 12);
-  const name = `${basename(modelPath, '.onnx')}.optimized-cpu-${machine}`;
-  return join(dirname(modelPath), keepsPrepackedWeights(modelPath) ? name : `${name}.onnx`);
+  const name = join(dirname(modelPath), `${basename(modelPath, '.onnx')}.optimized-cpu-${machine}`);
+  if (basename(modelPath) === MODEL_FILE) return { entry: name, graph: join(name, PREPACKED_GRAPH_FILE), prepacked: true };
+  return { entry: `${name}.onnx`, graph: `${name}.onnx`, prepacked: false };
 }
 
 /** Where the optimized graph of `modelPath` is kept: in a folder of its own with its weights, or beside it. */
 export function optimizedGraphPath(modelPath: string): string {
-  const entry = optimizedEntry(modelPath);
-  return keepsPrepackedWeights(modelPath) ? join(entry, PREPACKED_GRAPH_FILE) : entry;
+  return optimizedLocation(modelPath).graph;
 }
 
 export type CreateSession = (path: string, options: InferenceSession.SessionOptions) => Promise<InferenceSession>;
@@ -59,11 +63,10 @@ export async function createOptimizedSession(
   options: InferenceSession.SessionOptions,
   create: CreateSession,
 ): Promise<InferenceSession> {
-  const entry = optimizedEntry(modelPath);
-  const optimized = optimizedGraphPath(modelPath);
-  if (existsSync(optimized)) {
+  const { entry, graph, prepacked } = optimizedLocation(modelPath);
+  if (existsSync(graph)) {
     try {
-      return await create(optimized, options);
+      return await create(graph, options);
     } catch {
       await rm(entry, { recursive: true, force: true });
     }
@@ -72,7 +75,6 @@ export async function createOptimizedSession(
   // never leaves a half-written graph under the real name. The light form names the weights file beside it, so it
   // is staged in the same folder; the prepacked form is staged as a whole folder.
   const staging = `${entry}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const prepacked = keepsPrepackedWeights(modelPath);
   let session: InferenceSession;
   try {
     if (prepacked) await mkdir(staging);
