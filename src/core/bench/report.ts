@@ -2,11 +2,14 @@
 // as a table. Pure functions over the measurements.
 import { cpus, totalmem } from 'node:os';
 import type { LongformerConfig } from '../checkpoint/config';
+import { cpuKernelFlags } from '../runtime/cpu-features';
 import type { EngineResult } from './measure';
 import { usefulFlops } from './work';
 
 export interface BenchMachine {
   readonly cpu: string;
+  /** The CPU's vector instruction sets that choose onnxruntime's kernels (AVX-512, VNNI, AMX...); empty if unknown. */
+  readonly cpu_flags: readonly string[];
   readonly cores: number;
   readonly threads: number | 'default';
   readonly memory_mb: number;
@@ -57,6 +60,7 @@ export function describeMachine(threads: number | undefined, onnxruntimeVersion:
   const list = cpus();
   return {
     cpu: list[0]?.model.trim() ?? 'unknown',
+    cpu_flags: cpuKernelFlags(),
     cores: list.length,
     threads: threads ?? 'default',
     memory_mb: Math.round(totalmem() / 1024 / 1024),
@@ -103,7 +107,7 @@ export function benchRows(
 export function formatTable(report: BenchReport): string {
   const { machine, model } = report;
   const lines = [
-    `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.threads} threads, ${machine.memory_mb} MB; ` +
+    `machine: ${machine.cpu}${machine.cpu_flags.length === 0 ? '' : ` (${machine.cpu_flags.join(' ')})`}, ${machine.cores} cores, ${machine.threads} threads, ${machine.memory_mb} MB; ` +
       `${machine.platform}-${machine.arch}, node ${machine.node}, onnxruntime ${machine.onnxruntime}`,
     `model: synthetic ${model.name} (${model.layers} layers, hidden ${model.hidden}, ${model.heads} heads, window ${model.window})`,
     `useful work = ${report.work_formula} (n tokens, d hidden, w one-sided window)`,

@@ -8,14 +8,15 @@
 // - the variants with attention outputs, opened only for the overlay and for attention in `ask`, keep the light
 //   form: the optimized graph alone, reading the unchanged weights from the cached weights.bin.
 // Only on the CPU provider: a GPU provider's saved graph would carry its own node assignment. The names hold a hash
-// of onnxruntime's version and the machine, because an optimized graph (and a prepacked weight) may use kernels of
-// this onnxruntime build and this CPU.
+// of onnxruntime's version and the machine (its CPU's name and instruction sets, cpu-features.ts), because an
+// optimized graph (and a prepacked weight) may use kernels of this onnxruntime build and this CPU.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-common';
+import { cpuKernelFlags } from './cpu-features';
 import { MODEL_FILE } from './model-cache';
 import { onnxruntimeVersion } from './ort-runtime';
 
@@ -38,7 +39,9 @@ interface OptimizedLocation {
 
 function optimizedLocation(modelPath: string): OptimizedLocation {
   const machine = createHash('sha256')
-    .update(`${onnxruntimeVersion()}\n${process.platform}\n${process.arch}\n${cpus()[0]?.model ?? 'unknown cpu'}`)
+    .update(
+      `${onnxruntimeVersion()}\n${process.platform}\n${process.arch}\n${cpus()[0]?.model ?? 'unknown cpu'}\n${cpuKernelFlags().join(' ')}`,
+    )
     .digest('hex')
     .slice(0, 12);
   const name = join(dirname(modelPath), `${basename(modelPath, '.onnx')}.optimized-cpu-${machine}`);

@@ -33,11 +33,13 @@ export type DenseRole = 'qkv' | 'attention-output' | 'ffn-in' | 'ffn-out';
  * - `int7`: int8 weights in [-63, 63]. On x86 CPUs without VNNI, onnxruntime's uint8 × int8 kernel adds pairs of
  *   products in int16 (vpmaddubsw), which saturates for 8-bit weights (2 · 255 · 127 > 32767) but not for 7-bit
  *   ones (onnxruntime's quantization guide, "reduce_range").
+ * - `int8`: int8 weights in [-127, 127], for x86 CPUs with VNNI (AVX-512 VNNI or AVX-VNNI), whose uint8 × int8
+ *   instruction (vpdpbusd) accumulates in int32 and cannot saturate: twice the weight levels of `int7`.
  * - `uint8`: uint8 weights with zero point 128, [-127, 127] around it: onnxruntime's uint8 × uint8 kernel widens to
  *   int16 before multiplying (vpmaddwd), so all 8 bits are usable without saturation.
  */
 export interface Int8Scheme {
-  readonly weights: 'int7' | 'uint8';
+  readonly weights: 'int7' | 'int8' | 'uint8';
   /** The dense layers quantized; the others stay float32. */
   readonly roles: readonly DenseRole[];
   /** Encoder layers kept entirely in float32. */
@@ -93,7 +95,7 @@ export class GraphWeights {
     const total = bias.length;
     const name = parts.map((part) => part.prefix).join('+');
     const unsigned = this.int8.weights === 'uint8';
-    const { q, scale } = quantizePerColumn(weightT, inFeatures, total, unsigned ? 127 : 63);
+    const { q, scale } = quantizePerColumn(weightT, inFeatures, total, this.int8.weights === 'int7' ? 63 : 127);
     const weightQ = unsigned
       ? this.b.initializer(
           `${name}.weight_t_uint8`,
