@@ -96,8 +96,9 @@ function parseMergeLines(lines: readonly unknown[], source: string): Map<string,
     else if (Array.isArray(line) && line.length === 2 && typeof line[0] === 'string' && typeof line[1] === 'string')
       pair = `${line[0]} ${line[1]}`;
     else throw badTokenizer(`${source}: merge ${JSON.stringify(line)} is neither "a b" nor ["a", "b"].`);
-    const parts = pair.split(' ');
-    if (parts.length !== 2 || parts[0] === '' || parts[1] === '')
+    // Two symbols around one space (indexOf rather than split: no array per merge, on every start).
+    const space = pair.indexOf(' ');
+    if (space <= 0 || space === pair.length - 1 || pair.indexOf(' ', space + 1) !== -1)
       throw badTokenizer(`${source}: merge ${JSON.stringify(pair)} is not two symbols.`);
     // The first occurrence of a pair wins, as in the reference implementation.
     if (!ranks.has(pair)) ranks.set(pair, ranks.size);

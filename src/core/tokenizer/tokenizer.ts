@@ -73,7 +73,8 @@ const CACHE_MAX_WORD = 256;
 export class RobertaTokenizer {
   readonly vocabSize: number;
   private readonly cache = new Map<string, WordTokens>();
-  private readonly idToToken: string[];
+  /** id -> token string, built on the first tokenString call: most runs never need it, and it is 50,265 strings. */
+  private idToToken: string[] | undefined;
   private readonly addPrefixSpace: boolean;
   private readonly trimOffsets: boolean;
   /** `model_max_length` from tokenizer_config.json, when given; informational. */
@@ -87,13 +88,18 @@ export class RobertaTokenizer {
     this.addPrefixSpace = options.addPrefixSpace ?? false;
     this.trimOffsets = options.trimOffsets ?? true;
     this.modelMaxLength = options.modelMaxLength;
-    this.idToToken = [];
-    for (const [token, id] of model.vocab) this.idToToken[id] = token;
-    this.vocabSize = this.idToToken.length;
+    let largestId = -1;
+    for (const id of model.vocab.values()) largestId = Math.max(largestId, id);
+    this.vocabSize = largestId + 1;
   }
 
   /** The vocabulary string of an id ("Ġworld"), or undefined outside the vocabulary. */
   tokenString(id: number): string | undefined {
+    if (this.idToToken === undefined) {
+      const idToToken: string[] = [];
+      for (const [token, tokenId] of this.model.vocab) idToToken[tokenId] = token;
+      this.idToToken = idToToken;
+    }
     return this.idToToken[id];
   }
 

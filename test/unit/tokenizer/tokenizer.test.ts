@@ -190,5 +190,18 @@ describe('RoBERTa byte-level BPE tokenizer', () => {
       writeFileSync(join(dir, 'merges.txt'), '#version: 0.2\n');
       assert.throws(() => loadTokenizer(dir), /token "a" has id "x"/);
     });
+
+    it('reports a merge that is not two symbols around one space', () => {
+      writeFileSync(join(dir, 'vocab.json'), JSON.stringify({ '<s>': 0, '<pad>': 1, '</s>': 2, '<unk>': 3, a: 4, b: 5, ab: 6 }));
+      for (const merge of ['a b c', 'a ', ' b', 'ab', 'a  b']) {
+        writeFileSync(join(dir, 'merges.txt'), `#version: 0.2\na b\n${merge}\n`);
+        assert.throws(() => loadTokenizer(dir), new RegExp(`merge ${JSON.stringify(merge)} is not two symbols`), merge);
+      }
+      writeFileSync(join(dir, 'merges.txt'), '#version: 0.2\na b\n');
+      const tokenizer = loadTokenizer(dir);
+      assert.equal(tokenizer.vocabSize, 7);
+      assert.deepEqual([...tokenizer.tokenize('ab').ids], [6]);
+      assert.equal(tokenizer.tokenString(6), 'ab');
+    });
   });
 });
