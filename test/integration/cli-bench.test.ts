@@ -34,7 +34,12 @@ describe('CLI: longformer-lens bench', function () {
     assert.equal(status, 0, stderr);
     const report = JSON.parse(stdout) as Record<string, unknown>;
     assert.equal(typeof report['machine'], 'object');
-    assert.equal((report['machine'] as Record<string, unknown>)['threads'], 1);
+    const machine = report['machine'] as Record<string, unknown>;
+    assert.equal(machine['threads'], 1);
+    // The instruction sets that choose onnxruntime's kernels: an x64 Linux CPU has at least AVX.
+    const flags = machine['cpu_flags'];
+    assert.ok(Array.isArray(flags) && flags.every((flag) => typeof flag === 'string'), `cpu_flags: ${JSON.stringify(flags)}`);
+    if (process.platform === 'linux' && process.arch === 'x64') assert.ok(flags.includes('avx'), `cpu_flags: ${flags.join(' ')}`);
     const matmul = report['matmul_gflops'];
     assert.ok(typeof matmul === 'number' && matmul > 0);
     assert.equal(report['work_formula'], 'layers × (24·n·d² + 4·n·(2w+1)·d)');
