@@ -1,14 +1,14 @@
 // The CPU session's optimized graph, saved beside the cached one on the first open and opened from there afterwards.
 import { strict as assert } from 'node:assert';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InferenceSession } from 'onnxruntime-common';
 import type { ModelInputs } from '../../src/core/runtime/engine';
 import { ATTENTIONS_MODEL_FILE, MODEL_FILE, WEIGHTS_FILE } from '../../src/core/runtime/model-cache';
 import { openEngine } from '../../src/core/runtime/open';
-import { type CreateSession, createOptimizedSession, optimizedGraphPath } from '../../src/core/runtime/optimized-graph';
+import { type CreateSession, createOptimizedSession, optimizedGraphPath, STALE_AFTER_DAYS } from '../../src/core/runtime/optimized-graph';
 import { sessionOptions } from '../../src/core/runtime/providers';
 
 const CLS = join(__dirname, '..', 'fixtures', 'longformer-ref', 'cls-tiny');
@@ -90,6 +90,18 @@ describe('engine: the saved optimized graph (CPU)', () => {
     assert.notEqual((await readFile(optimized)).subarray(0, 17).toString(), 'not an onnx model');
   });
 
+  it('makes a prepacked form again when its folder lost its graph', async () => {
+    const optimized = optimizedGraphPath(modelPath);
+    await rm(optimized); // the folder and its weights stay
+    const calls: { path: string; saves: boolean }[] = [];
+    await (await createOptimizedSession(modelPath, sessionOptions('cpu', { threads: 1 }), recordingCreate(calls))).release();
+    assert.deepEqual(calls, [{ path: modelPath, saves: true }]);
+    assert.ok(existsSync(optimized), 'saved again in place');
+    const again: { path: string; saves: boolean }[] = [];
+    await (await createOptimizedSession(modelPath, sessionOptions('cpu', { threads: 1 }), recordingCreate(again))).release();
+    assert.deepEqual(again, [{ path: optimized, saves: false }]);
+  });
+
   it('still opens the original graph when the optimized one cannot be saved', async () => {
     const optimized = optimizedGraphPath(modelPath);
     await rm(optimized);
@@ -101,6 +113,48 @@ describe('engine: the saved optimized graph (CPU)', () => {
       { path: modelPath, saves: false },
     ]);
     assert.equal(existsSync(optimized), false);
+  });
+
+  it("removes other builds' and machines' forms that no open used for a month, and crashed saves, keeping the rest", async () => {
+    const folder = join(modelPath, '..');
+    const daysAgo = (days: number): Date => new Date(Date.now() - days * 86_400_000);
+    const age = async (name: string, when: Date): Promise<void> => utimes(join(folder, name), when, when);
+    // Left by an onnxruntime upgrade (unused for longer than the limit), and by a host of another kind that still
+    // shares the cache (used recently); the light form of another graph's variant, old; a save that crashed
+    // yesterday, and one that may still be running.
+    const stale = 'model.optimized-cpu-000000000000';
+    const shared = 'model.optimized-cpu-111111111111';
+    const staleLight = 'model-attentions.optimized-cpu-000000000000.onnx';
+    const crashed = 'model.optimized-cpu-222222222222.tmp-1-deadbeef';
+    const saving = 'model.optimized-cpu-333333333333.tmp-2-cafef00d';
+    for (const name of [stale, shared, crashed, saving]) await mkdir(join(folder, name));
+    await writeFile(join(folder, staleLight), 'old light form');
+    await age(stale, daysAgo(STALE_AFTER_DAYS + 1));
+    await age(shared, daysAgo(STALE_AFTER_DAYS - 1));
+    await age(staleLight, daysAgo(STALE_AFTER_DAYS + 1));
+    await age(crashed, daysAgo(2));
+    const current = join(optimizedGraphPath(modelPath), '..');
+    await (
+      await createOptimizedSession(modelPath, sessionOptions('cpu', { threads: 1 }), (path, options) =>
+        InferenceSession.create(path, options),
+      )
+    ).release();
+    await utimes(current, daysAgo(STALE_AFTER_DAYS + 5), daysAgo(STALE_AFTER_DAYS + 5));
+
+    const session = await createOptimizedSession(modelPath, sessionOptions('cpu', { threads: 1 }), (path, options) =>
+      InferenceSession.create(path, options),
+    );
+    await session.release();
+    const left = await readdir(folder);
+    assert.ok(!left.includes(stale), 'the old form of another build is removed');
+    assert.ok(!left.includes(crashed), "a crashed save's staging folder is removed");
+    assert.ok(left.includes(shared), 'a form another host used this month stays');
+    assert.ok(left.includes(saving), 'a save that may still be running stays');
+    assert.ok(left.includes(staleLight), "another variant's forms are left to that variant's opens");
+    // The form this open used is marked as used, however old it was.
+    const used = (await stat(current)).mtimeMs;
+    assert.ok(Date.now() - used < 3_600_000, `the open form was marked as used (${new Date(used).toISOString()})`);
+    for (const name of [shared, saving, staleLight]) await rm(join(folder, name), { recursive: true, force: true });
   });
 
   it('names the folder or file for this onnxruntime build and machine, beside the graph it optimizes', () => {

@@ -9,10 +9,13 @@
 //   form: the optimized graph alone, reading the unchanged weights from the cached weights.bin.
 // Only on the CPU provider: a GPU provider's saved graph would carry its own node assignment. The names hold a hash
 // of onnxruntime's version and the machine (its CPU's name and instruction sets, cpu-features.ts), because an
-// optimized graph (and a prepacked weight) may use kernels of this onnxruntime build and this CPU.
+// optimized graph (and a prepacked weight) may use kernels of this onnxruntime build and this CPU. So an upgrade of
+// onnxruntime, or a cache moved to another kind of CPU, leaves the old forms behind (1 GB each for the base model):
+// every open marks its own form as used, and removes the forms of the same graph that no open has used for
+// STALE_AFTER_DAYS (a cache shared by two kinds of host keeps both), and staging folders of crashed saves.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-common';
@@ -27,6 +30,11 @@ export const OPTIMIZED_GRAPH_PROVIDER = 'cpu';
 const PREPACKED_GRAPH_FILE = 'model.onnx';
 const PREPACKED_WEIGHTS_FILE = 'weights.data';
 
+/** A saved form of another onnxruntime build or CPU that no open has used for this long is removed. */
+export const STALE_AFTER_DAYS = 30;
+/** A staging folder or file this old belongs to a save that crashed: no save takes an hour. */
+const DEAD_STAGING_HOURS = 24;
+
 /** Where the optimized form of one graph is kept for this onnxruntime build and machine, and in which form. */
 interface OptimizedLocation {
   /** The file (light form) or folder (prepacked form) that is written, renamed into place and removed as one. */
@@ -37,6 +45,11 @@ interface OptimizedLocation {
   readonly prepacked: boolean;
 }
 
+/** The beginning of the name of every optimized form of `modelPath`, whatever the build and machine. */
+function formPrefix(modelPath: string): string {
+  return `${basename(modelPath, '.onnx')}.optimized-cpu-`;
+}
+
 function optimizedLocation(modelPath: string): OptimizedLocation {
   const machine = createHash('sha256')
     .update(
@@ -44,7 +57,7 @@ function optimizedLocation(modelPath: string): OptimizedLocation {
     )
     .digest('hex')
     .slice(0, 12);
-  const name = join(dirname(modelPath), `${basename(modelPath, '.onnx')}.optimized-cpu-${machine}`);
+  const name = join(dirname(modelPath), `${formPrefix(modelPath)}${machine}`);
   if (basename(modelPath) === MODEL_FILE) return { entry: name, graph: join(name, PREPACKED_GRAPH_FILE), prepacked: true };
   return { entry: `${name}.onnx`, graph: `${name}.onnx`, prepacked: false };
 }
@@ -67,13 +80,20 @@ export async function createOptimizedSession(
   create: CreateSession,
 ): Promise<InferenceSession> {
   const { entry, graph, prepacked } = optimizedLocation(modelPath);
+  await removeStaleForms(modelPath, entry);
   if (existsSync(graph)) {
     try {
-      return await create(graph, options);
+      const session = await create(graph, options);
+      const now = new Date();
+      await utimes(entry, now, now).catch(() => undefined); // marks it as used (removeStaleForms)
+      return session;
     } catch {
-      await rm(entry, { recursive: true, force: true });
+      // damaged: removed below and made again
     }
   }
+  // Nothing there, a form that did not open, or a folder that lost its graph: a folder left in place would keep
+  // the new one from being renamed there, on every open.
+  await rm(entry, { recursive: true, force: true });
   // Written under a temporary name in the same folder and renamed into place, so a concurrent or interrupted open
   // never leaves a half-written graph under the real name. The light form names the weights file beside it, so it
   // is staged in the same folder; the prepacked form is staged as a whole folder.
@@ -108,4 +128,25 @@ function savingPrepacked(options: InferenceSession.SessionOptions, path: string)
       },
     },
   };
+}
+
+/**
+ * Removes the optimized forms of `modelPath` other than `keep` that no open has used for STALE_AFTER_DAYS, and
+ * staging entries of saves that crashed. Best effort: what cannot be read or removed stays.
+ */
+async function removeStaleForms(modelPath: string, keep: string): Promise<void> {
+  const now = Date.now();
+  const folder = dirname(modelPath);
+  const prefix = formPrefix(modelPath);
+  const names = await readdir(folder).catch(() => [] as string[]);
+  for (const name of names) {
+    const path = join(folder, name);
+    if (!name.startsWith(prefix) || path === keep) continue;
+    const limitMs = name.includes('.tmp-') ? DEAD_STAGING_HOURS * 3_600_000 : STALE_AFTER_DAYS * 86_400_000;
+    const modified = await stat(path).then(
+      (info) => info.mtimeMs,
+      () => now,
+    );
+    if (now - modified > limitMs) await rm(path, { recursive: true, force: true }).catch(() => undefined);
+  }
 }
