@@ -4,9 +4,9 @@
 // INT8_LOGIT_BOUND, the accuracy cost measured, and the gap to 1 % is reported in bench/README.md. Also a synthetic
 // model with base-sized layers (hidden 768, FFN 3072), where the quantization error has a realistic size.
 import { strict as assert } from 'node:assert';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { syntheticConfig, writeSyntheticCheckpoint } from '../../src/core/checkpoint/synthetic';
 import { INT8_LOGIT_BOUND } from '../../src/core/graph/longformer/weights';
 import type { ModelInputs } from '../../src/core/runtime/engine';
@@ -92,6 +92,23 @@ describe('engine: int8 precision against fp32', function () {
         result.precisionNote ?? '',
         new RegExp(`int8 not run: int8 runs on the CPU provider only; ran fp32 on ${engine.provider}`),
       );
+    }
+  });
+
+  it('with provider auto ending on the CPU, builds no float32 graph for int8 (the CPU opens the int8 one at once)', async () => {
+    const fresh = await mkdtemp(join(tmpdir(), 'lens-int8-auto-'));
+    try {
+      const engine = await openEngine(join(FIXTURES, 'cls-tiny'), { provider: 'auto', cacheDir: fresh, precision: 'int8' });
+      await engine.dispose();
+      const graphs = await readdir(dirname(engine.cache.directory));
+      if (engine.provider === 'cpu') {
+        assert.equal(engine.precision, 'int8');
+        assert.deepEqual(graphs, [basename(engine.cache.directory)], 'only the int8 graph was built');
+      } else {
+        assert.equal(engine.precision, 'fp32', `${engine.provider} runs the float32 graph`);
+      }
+    } finally {
+      await rm(fresh, { recursive: true, force: true });
     }
   });
 

@@ -68,17 +68,31 @@ export async function openEngine(modelDir: string, options: OpenEngineOptions = 
     throw new LensError('BAD_ARGUMENT', `Unknown precision "${String(precision)}"; choose one of ${PRECISIONS.join(', ')}.`);
 
   const cacheDir = options.cacheDir ?? defaultCacheDir();
-  // fp16 settles the provider on the float32 graph first (the fallback chain is the same for both), then moves the
-  // session to the fp16 graph where that provider multiplies in float16; elsewhere it runs fp32 and says why. int8 is
-  // a CPU precision (its DynamicQuantizeMatMul nodes have CPU kernels only): asked for on the CPU it is built at once;
-  // with another choice the provider is settled on the float32 graph first, and only the CPU moves to int8.
-  const firstPrecision = precision === 'fp16' || (precision === 'int8' && choice !== 'cpu') ? 'fp32' : precision;
-  let graph = await prepareGraph(modelDir, cacheDir, firstPrecision, options);
-  throwIfCancelled(options.signal);
-  let opened = await createSessionWithFallback(graph.cache.modelPath, choice, settings, (provider) =>
-    provider === 'webgpu' ? webGpuPassOverReason(cacheDir) : Promise.resolve(undefined),
+  // The first session's graph, for the provider being tried. fp16 settles the provider on the float32 graph first
+  // (the fallback chain is the same for both), then moves the session to the fp16 graph where that provider
+  // multiplies in float16; elsewhere it runs fp32 and says why. int8 is a CPU precision (its DynamicQuantizeMatMul
+  // nodes have CPU kernels only): the CPU opens the int8 graph at once, another provider the float32 one (then it
+  // runs fp32 and says why). Each graph is prepared only when a provider needs it, so `auto` on a machine that ends
+  // on the CPU neither builds nor opens a float32 graph for int8.
+  const firstPrecisionOn = (provider: string): Precision =>
+    precision === 'fp16' || (precision === 'int8' && provider !== 'cpu') ? 'fp32' : precision;
+  const prepared = new Map<Precision, PreparedGraph>();
+  const graphFor = async (first: Precision): Promise<PreparedGraph> => {
+    const known = prepared.get(first);
+    if (known !== undefined) return known;
+    const made = await prepareGraph(modelDir, cacheDir, first, options);
+    throwIfCancelled(options.signal);
+    prepared.set(first, made);
+    return made;
+  };
+  let opened = await createSessionWithFallback(
+    async (provider) => (await graphFor(firstPrecisionOn(provider))).cache.modelPath,
+    choice,
+    settings,
+    (provider) => (provider === 'webgpu' ? webGpuPassOverReason(cacheDir) : Promise.resolve(undefined)),
   );
-  let ran: Precision = firstPrecision;
+  let ran: Precision = firstPrecisionOn(opened.provider);
+  let graph = await graphFor(ran);
   let precisionNote: string | undefined;
   if (precision === 'fp16') {
     const unsupported = await halfPrecisionUnsupported(opened.provider);
@@ -94,17 +108,10 @@ export async function openEngine(modelDir: string, options: OpenEngineOptions = 
     }
   }
   if (precision === 'int8' && ran === 'fp32') {
-    if (opened.provider === 'cpu') {
-      const quantized = await prepareGraph(modelDir, cacheDir, 'int8', options);
-      const session = await createSession(quantized.cache.modelPath, 'cpu', settings);
-      await opened.session.release();
-      opened = { ...opened, session };
-      graph = { ...quantized, weightsLoaded: quantized.weightsLoaded || graph.weightsLoaded };
-      ran = 'int8';
-    } else {
-      precisionNote = `int8 not run: int8 runs on the CPU provider only; ran fp32 on ${opened.provider}.`;
-    }
+    precisionNote = `int8 not run: int8 runs on the CPU provider only; ran fp32 on ${opened.provider}.`;
   }
+  // Weights read while trying a provider that failed count too (the engine says whether a start loaded them).
+  if ([...prepared.values()].some((tried) => tried.weightsLoaded)) graph = { ...graph, weightsLoaded: true };
   const { config, hasPooler, cache, weightsLoaded, approximation } = graph;
   return new OnnxEngine(
     config,
@@ -124,12 +131,20 @@ export async function openEngine(modelDir: string, options: OpenEngineOptions = 
  * The cached graph for a checkpoint folder. When the folder's files are unchanged since a graph was built from them
  * (source-index.ts), only config.json is read; otherwise the weights are loaded, checked, hashed and built.
  */
+interface PreparedGraph {
+  readonly config: LongformerConfig;
+  readonly hasPooler: boolean;
+  readonly cache: CachedModel;
+  readonly weightsLoaded: boolean;
+  readonly approximation?: string;
+}
+
 async function prepareGraph(
   modelDir: string,
   cacheDir: string,
   precision: Precision,
   options: Pick<OpenEngineOptions, 'extendPositions' | 'head' | 'signal'>,
-): Promise<{ config: LongformerConfig; hasPooler: boolean; cache: CachedModel; weightsLoaded: boolean; approximation?: string }> {
+): Promise<PreparedGraph> {
   const { extendPositions, head, signal } = options;
   // An extended graph is another graph of the same folder: its own source record and (through the config and the
   // position table in the key) its own cache entry, one per N. So is each task's head of a config without

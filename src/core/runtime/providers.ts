@@ -94,7 +94,8 @@ export interface OpenedSession {
  * GPU provider that would start (a software adapter, webgpu-adapter.ts).
  */
 export async function createSessionWithFallback(
-  modelPath: string,
+  /** The graph to open, or, when it depends on the provider, a function that prepares it for the one being tried. */
+  modelPath: string | ((provider: string) => Promise<string>),
   choice: ProviderChoice,
   settings: SessionSettings,
   passOver: (provider: string) => Promise<string | undefined> = () => Promise.resolve(undefined),
@@ -114,13 +115,15 @@ export async function createSessionWithFallback(
       failures.push(`${provider} passed over (${reason})`);
       continue;
     }
+    // Outside the try: a graph that cannot be prepared is the checkpoint's problem, not the provider's.
+    const path = typeof modelPath === 'string' ? modelPath : await modelPath(provider);
     try {
-      const session = await startSession(modelPath, provider, settings);
+      const session = await startSession(path, provider, settings);
       const note = nativeMissing ?? (failures.length === 0 ? undefined : `${failures.join('; ')}; running on ${provider}.`);
       return note === undefined ? { session, provider } : { session, provider, note };
     } catch (error) {
       if (provider === 'cpu' || provider === WASM_PROVIDER) {
-        throw new LensError('RUNTIME_FAILED', `onnxruntime could not create a session for ${modelPath}: ${firstLine(error)}`, undefined, {
+        throw new LensError('RUNTIME_FAILED', `onnxruntime could not create a session for ${path}: ${firstLine(error)}`, undefined, {
           cause: error,
         });
       }
