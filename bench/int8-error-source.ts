@@ -65,7 +65,11 @@ function feeds(seed: number): Record<string, Tensor> {
 }
 
 async function logits(weights: StateDict, int8: boolean, inputs: readonly Record<string, Tensor>[]): Promise<Float32Array[]> {
-  const graph = buildLongformerGraph(config, weights, { attentions: 'none', precision: int8 ? 'int8' : 'fp32', ...(int8 ? { int8: INT8_SCHEME } : {}) });
+  const graph = buildLongformerGraph(config, weights, {
+    attentions: 'none',
+    precision: int8 ? 'int8' : 'fp32',
+    ...(int8 ? { int8: INT8_SCHEME } : {}),
+  });
   const session = await InferenceSession.create(serializeModel(graph), sessionOptions('cpu', {}));
   const outputs: Float32Array[] = [];
   for (const feed of inputs) outputs.push((await session.run(feed))['logits']!.data as Float32Array);
@@ -90,11 +94,15 @@ async function main(): Promise<void> {
   const inputs = Array.from({ length: Number(flags.inputs) }, (_, k) => feeds(777 + k * 101));
   const reference = await logits(weights, false, inputs);
   for (const [k, row] of reference.entries()) {
-    console.log(`input ${k}: fp32 logits ${[...row].map((v) => v.toFixed(4)).join(' ')} (range ${(Math.max(...row) - Math.min(...row)).toFixed(4)})`);
+    console.log(
+      `input ${k}: fp32 logits ${[...row].map((v) => v.toFixed(4)).join(' ')} (range ${(Math.max(...row) - Math.min(...row)).toFixed(4)})`,
+    );
   }
   console.log(`worst |Δ logit| / range, per input (12 layers, ${length} tokens):`);
   for (const levels of flags.levels.split(',').map(Number)) {
-    console.log(`  weights rounded to ±${levels} levels, float32 math: ${errors(reference, await logits(roundedWeights(weights, levels), false, inputs))}`);
+    console.log(
+      `  weights rounded to ±${levels} levels, float32 math: ${errors(reference, await logits(roundedWeights(weights, levels), false, inputs))}`,
+    );
   }
   console.log(`  int8 graph (INT8_SCHEME, ${INT8_SCHEME.weights} weights): ${errors(reference, await logits(weights, true, inputs))}`);
 }

@@ -28,7 +28,10 @@ const ALL_DENSE = ['qkv', 'attention-output', 'ffn-in', 'ffn-out'] as const;
 const VARIANTS: readonly Variant[] = [
   { name: 'fp32' },
   { name: 'int8 default (INT8_SCHEME)', scheme: INT8_SCHEME },
-  { name: 'int8 weights (VNNI), attn-out + FFN', scheme: { weights: 'int8', roles: ['attention-output', 'ffn-in', 'ffn-out'], fp32Layers: [] } },
+  {
+    name: 'int8 weights (VNNI), attn-out + FFN',
+    scheme: { weights: 'int8', roles: ['attention-output', 'ffn-in', 'ffn-out'], fp32Layers: [] },
+  },
   { name: 'int8 weights (VNNI), all four dense layers', scheme: { weights: 'int8', roles: ALL_DENSE, fp32Layers: [] } },
   { name: 'int7 weights, all four dense layers', scheme: { weights: 'int7', roles: ALL_DENSE, fp32Layers: [] } },
   { name: 'uint8 weights, attn-out + FFN', scheme: { weights: 'uint8', roles: ['attention-output', 'ffn-in', 'ffn-out'], fp32Layers: [] } },
