@@ -5,13 +5,14 @@
 // |Δ logit| as a share of that input's fp32 logit range, as bench/int8-schemes.ts and the int8 tests measure it.
 // Usage: npx tsx bench/int8-error-source.ts [--levels 63,127,511,4095] [--inputs 4] [--length 1024]
 import { parseArgs } from 'node:util';
-import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { InferenceSession, type Tensor } from 'onnxruntime-node';
 import { FULL_SIZE_OPTIONS, syntheticConfig, syntheticWeights } from '../src/core/checkpoint/synthetic';
 import type { StateDict } from '../src/core/checkpoint/tensor';
 import { buildLongformerGraph } from '../src/core/graph/longformer/model';
 import { INT8_SCHEME } from '../src/core/graph/longformer/weights';
 import { serializeModel } from '../src/core/graph/serialize';
 import { sessionOptions } from '../src/core/runtime/providers';
+import { feeds, tokenIds } from './synthetic-inputs';
 
 const { values: flags } = parseArgs({
   options: {
@@ -44,24 +45,11 @@ function roundedWeights(weights: StateDict, levels: number): StateDict {
   return rounded;
 }
 
-/** One input: a linear congruential walk over the vocabulary, `<s>` first (global) and `</s>` last. */
-function feeds(seed: number): Record<string, Tensor> {
-  const ids = new BigInt64Array(length);
-  let state = seed;
-  for (let i = 0; i < length; i += 1) {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    ids[i] = BigInt(3 + (state % (config.vocabSize - 3)));
-  }
-  ids[0] = 0n;
-  ids[length - 1] = 2n;
+/** One input: a fixed walk over the vocabulary, `<s>` first (global) and `</s>` last. */
+function input(seed: number): Record<string, Tensor> {
   const global = new BigInt64Array(length);
   global[0] = 1n;
-  const dims = [1, length];
-  return {
-    input_ids: new Tensor('int64', ids, dims),
-    attention_mask: new Tensor('int64', new BigInt64Array(length).fill(1n), dims),
-    global_attention_mask: new Tensor('int64', global, dims),
-  };
+  return feeds(tokenIds(config, length, seed), global);
 }
 
 async function logits(weights: StateDict, int8: boolean, inputs: readonly Record<string, Tensor>[]): Promise<Float32Array[]> {
@@ -91,7 +79,7 @@ function errors(reference: readonly Float32Array[], outputs: readonly Float32Arr
 
 async function main(): Promise<void> {
   const weights = syntheticWeights(config, 2);
-  const inputs = Array.from({ length: Number(flags.inputs) }, (_, k) => feeds(777 + k * 101));
+  const inputs = Array.from({ length: Number(flags.inputs) }, (_, k) => input(777 + k * 101));
   const reference = await logits(weights, false, inputs);
   for (const [k, row] of reference.entries()) {
     console.log(

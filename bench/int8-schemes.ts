@@ -8,7 +8,7 @@
 // Usage: npx tsx bench/int8-schemes.ts [--layers 2] [--length 4096] [--rounds 5] [--accuracy-length 1024]
 //        [--inputs 4] [--only speed|accuracy]
 import { parseArgs } from 'node:util';
-import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { InferenceSession } from 'onnxruntime-node';
 import { FULL_SIZE_OPTIONS, syntheticConfig, syntheticWeights } from '../src/core/checkpoint/synthetic';
 import type { LongformerConfig } from '../src/core/checkpoint/config';
 import type { StateDict } from '../src/core/checkpoint/tensor';
@@ -17,6 +17,7 @@ import { buildLongformerGraph } from '../src/core/graph/longformer/model';
 import { INT8_SCHEME, type Int8Scheme } from '../src/core/graph/longformer/weights';
 import { serializeModel } from '../src/core/graph/serialize';
 import { sessionOptions } from '../src/core/runtime/providers';
+import { feeds, tokenIds } from './synthetic-inputs';
 
 interface Variant {
   readonly name: string;
@@ -55,28 +56,6 @@ const { values: flags } = parseArgs({
   },
 });
 const chosen = flags.variants === undefined ? VARIANTS : flags.variants.split(',').map((i) => VARIANTS[Number(i)] ?? VARIANTS[0]!);
-
-function feeds(ids: BigInt64Array, global: BigInt64Array): Record<string, Tensor> {
-  const dims = [1, ids.length];
-  return {
-    input_ids: new Tensor('int64', ids, dims),
-    attention_mask: new Tensor('int64', new BigInt64Array(ids.length).fill(1n), dims),
-    global_attention_mask: new Tensor('int64', global, dims),
-  };
-}
-
-/** n token ids from a linear congruential walk in [3, vocab), `<s>` first and `</s>` last. */
-function tokenIds(config: LongformerConfig, n: number, seed: number): BigInt64Array {
-  const ids = new BigInt64Array(n);
-  let state = seed;
-  for (let i = 0; i < n; i += 1) {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    ids[i] = BigInt(3 + (state % (config.vocabSize - 3)));
-  }
-  ids[0] = 0n;
-  ids[n - 1] = 2n;
-  return ids;
-}
 
 async function session(config: LongformerConfig, weights: StateDict, variant: Variant): Promise<InferenceSession> {
   const graph = buildLongformerGraph(config, weights, {
