@@ -34,11 +34,6 @@ const VARIANTS: readonly Variant[] = [
     scheme: { weights: 'int8', roles: ['attention-output', 'ffn-in', 'ffn-out'], fp32Layers: [] },
   },
   { name: 'int8 weights (VNNI), all four dense layers', scheme: { weights: 'int8', roles: ALL_DENSE, fp32Layers: [] } },
-  {
-    name: 'block8 (MatMulNBits), attn-out + FFN',
-    scheme: { weights: 'block8', roles: ['attention-output', 'ffn-in', 'ffn-out'], fp32Layers: [] },
-  },
-  { name: 'block8 (MatMulNBits), all four dense layers', scheme: { weights: 'block8', roles: ALL_DENSE, fp32Layers: [] } },
   { name: 'int7 weights, all four dense layers', scheme: { weights: 'int7', roles: ALL_DENSE, fp32Layers: [] } },
   { name: 'uint8 weights, attn-out + FFN', scheme: { weights: 'uint8', roles: ['attention-output', 'ffn-in', 'ffn-out'], fp32Layers: [] } },
   { name: 'uint8 weights, all four dense layers', scheme: { weights: 'uint8', roles: ALL_DENSE, fp32Layers: [] } },

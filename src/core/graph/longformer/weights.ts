@@ -25,17 +25,6 @@ export interface QuantizedLinear {
   readonly bias: Value;
 }
 
-/** 8-bit weights with one scale per block of BLOCK_SIZE input features per output, run by MatMulNBits. */
-export interface BlockQuantizedLinear {
-  readonly blocks: Value;
-  readonly blockScales: Value;
-  readonly bias: Value;
-  readonly inFeatures: number;
-  readonly outFeatures: number;
-}
-
-const BLOCK_SIZE = 32;
-
 /** The encoder's dense layers, by role. */
 export type DenseRole = 'qkv' | 'attention-output' | 'ffn-in' | 'ffn-out';
 
@@ -48,11 +37,9 @@ export type DenseRole = 'qkv' | 'attention-output' | 'ffn-in' | 'ffn-out';
  *   instruction (vpdpbusd) accumulates in int32 and cannot saturate: twice the weight levels of `int7`.
  * - `uint8`: uint8 weights with zero point 128, [-127, 127] around it: onnxruntime's uint8 × uint8 kernel widens to
  *   int16 before multiplying (vpmaddwd), so all 8 bits are usable without saturation.
- * - `block8`: 8-bit weights with a scale per block of 32 input features, run by MatMulNBits (accuracy level 4:
- *   activations quantized per block too).
  */
 export interface Int8Scheme {
-  readonly weights: 'int7' | 'int8' | 'uint8' | 'block8';
+  readonly weights: 'int7' | 'int8' | 'uint8';
   /** The dense layers quantized; the others stay float32. */
   readonly roles: readonly DenseRole[];
   /** Encoder layers kept entirely in float32. */
@@ -101,35 +88,12 @@ export class GraphWeights {
     parts: readonly { prefix: string; scale?: number }[],
     inFeatures: number,
     outFeatures: number,
-  ): Linear | QuantizedLinear | BlockQuantizedLinear {
+  ): Linear | QuantizedLinear {
     const quantized = this.precision === 'int8' && this.int8.roles.includes(role) && !this.int8.fp32Layers.includes(layer);
     if (!quantized) return this.fusedLinear(parts, inFeatures, outFeatures);
     const { weightT, bias } = this.transposedParts(parts, inFeatures, outFeatures);
     const total = bias.length;
     const name = parts.map((part) => part.prefix).join('+');
-    if (this.int8.weights === 'block8') {
-      const kBlocks = Math.ceil(inFeatures / BLOCK_SIZE);
-      const codes = new Uint8Array(total * kBlocks * BLOCK_SIZE).fill(128);
-      const scales = new Float32Array(total * kBlocks);
-      for (let n = 0; n < total; n += 1) {
-        for (let j = 0; j < kBlocks; j += 1) {
-          let largest = 0;
-          for (let k = j * BLOCK_SIZE; k < Math.min(inFeatures, (j + 1) * BLOCK_SIZE); k += 1)
-            largest = Math.max(largest, Math.abs(weightT[k * total + n] ?? 0));
-          const scale = largest === 0 ? 1 : largest / 127;
-          scales[n * kBlocks + j] = scale;
-          for (let k = j * BLOCK_SIZE; k < Math.min(inFeatures, (j + 1) * BLOCK_SIZE); k += 1)
-            codes[(n * kBlocks + j) * BLOCK_SIZE + (k - j * BLOCK_SIZE)] = Math.round((weightT[k * total + n] ?? 0) / scale) + 128;
-        }
-      }
-      return {
-        blocks: this.b.initializer(`${name}.weight_blocks`, makeTensor('uint8', [total, kBlocks, BLOCK_SIZE], codes)),
-        blockScales: this.b.initializer(`${name}.weight_block_scales`, makeTensor('float32', [total * kBlocks], scales)),
-        bias: this.b.initializer(`${name}.bias`, makeTensor('float32', [total], bias)),
-        inFeatures,
-        outFeatures: total,
-      };
-    }
     const unsigned = this.int8.weights === 'uint8';
     const { q, scale } = quantizePerColumn(weightT, inFeatures, total, this.int8.weights === 'int7' ? 63 : 127);
     const weightQ = unsigned
@@ -233,15 +197,7 @@ export function transposeMatrix(data: Float32Array, rows: number, cols: number, 
   return out;
 }
 
-export function applyLinear(b: GraphBuilder, x: Value, linear: Linear | QuantizedLinear | BlockQuantizedLinear): Value {
-  if ('blocks' in linear)
-    return b.contribNode('MatMulNBits', [x, linear.blocks, linear.blockScales, null, null, linear.bias], {
-      K: { kind: 'int', value: linear.inFeatures },
-      N: { kind: 'int', value: linear.outFeatures },
-      bits: { kind: 'int', value: 8 },
-      block_size: { kind: 'int', value: BLOCK_SIZE },
-      accuracy_level: { kind: 'int', value: 4 },
-    });
+export function applyLinear(b: GraphBuilder, x: Value, linear: Linear | QuantizedLinear): Value {
   if ('weightQ' in linear) return b.contribNode('DynamicQuantizeMatMul', [x, linear.weightQ, linear.scale, linear.zeroPoint, linear.bias]);
   return b.add(b.matMul(x, linear.weightT), linear.bias);
 }
