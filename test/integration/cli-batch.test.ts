@@ -181,7 +181,7 @@ describe('CLI batch mode', function () {
     assert.notDeepEqual(json.cls, json.mean);
     const human = await runCli('embed', '--model', base, files['short.txt']!, '--provider', 'cpu');
     assert.equal(human.code, 0, human.stderr);
-    assert.match(human.stdout, /^32 dimensions, 1 chunk, provider cpu\n<s> +\[-?\d\.\d{4}, /);
+    assert.match(human.stdout, /^32 dimensions, 1 chunk, provider cpu, fp32\n<s> +\[-?\d\.\d{4}, /);
 
     const batch = await runCli('embed', '--model', base, files['long.txt']!, files['short.txt']!, '--jsonl', out, '--provider', 'cpu');
     assert.equal(batch.code, 0, batch.stderr);

@@ -109,6 +109,13 @@ describe('CLI document verbs', function () {
     const human = await runCli('classify', '--model', paths.cls, paths.doc, ...ON_TEST_PROVIDER);
     assert.equal(human.code, 0, human.stderr);
     assert.match(human.stdout, /^(negative|neutral|positive) +\d\.\d{3} +[█░]{20}$/m);
+    assert.match(human.stdout, new RegExp(`^\\d+ chunks, \\d+ global tokens from spans, provider ${TEST_PROVIDER}, fp32$`, 'm'));
+    if (TEST_PROVIDER === 'cpu') {
+      // The table says which precision ran, as --json does.
+      const int8 = await runCli('classify', '--model', paths.cls, paths.doc, '--provider', 'cpu', '--precision', 'int8');
+      assert.equal(int8.code, 0, int8.stderr);
+      assert.match(int8.stdout, /^\d+ chunks, 0 global tokens from spans, provider cpu, int8$/m);
+    }
   });
 
   it('ask --json returns answers that are slices of the document', async () => {

@@ -188,7 +188,7 @@ function printClassification(result: Classification | ZeroShotClassification): v
   );
   const chunks = result.chunks.length;
   lines.push(
-    `${chunks} chunk${chunks === 1 ? '' : 's'}, ${result.globalTokens} global token${result.globalTokens === 1 ? '' : 's'} from spans, provider ${result.provider}`,
+    `${chunks} chunk${chunks === 1 ? '' : 's'}, ${result.globalTokens} global token${result.globalTokens === 1 ? '' : 's'} from spans, provider ${result.provider}, ${result.precision}`,
   );
   lines.push(`method: ${METHOD_NAMES[result.method]}`);
   if ('template' in result) {

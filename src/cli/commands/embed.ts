@@ -41,7 +41,7 @@ export function registerEmbed(program: Command): void {
     const preview = (vector: Float32Array): string => `[${[...vector.subarray(0, 4)].map((v) => v.toFixed(4)).join(', ')}, …]`;
     const norm = (vector: Float32Array): string => Math.hypot(...vector).toFixed(3);
     process.stdout.write(
-      `${result.cls.length} dimensions, ${result.chunks} chunk${result.chunks === 1 ? '' : 's'}, provider ${result.provider}\n` +
+      `${result.cls.length} dimensions, ${result.chunks} chunk${result.chunks === 1 ? '' : 's'}, provider ${result.provider}, ${result.precision}\n` +
         `<s>   ${preview(result.cls)}  norm ${norm(result.cls)}\n` +
         `mean  ${preview(result.mean)}  norm ${norm(result.mean)}\n` +
         'The full vectors: --json.\n',
