@@ -127,18 +127,20 @@ export async function openEngine(modelDir: string, options: OpenEngineOptions = 
   );
 }
 
-/**
- * The cached graph for a checkpoint folder. When the folder's files are unchanged since a graph was built from them
- * (source-index.ts), only config.json is read; otherwise the weights are loaded, checked, hashed and built.
- */
+/** A checkpoint's cached graph for one precision, with what the engine reports about it. */
 interface PreparedGraph {
   readonly config: LongformerConfig;
   readonly hasPooler: boolean;
   readonly cache: CachedModel;
+  /** True when this start loaded the weights (no cached graph for the folder's files). */
   readonly weightsLoaded: boolean;
   readonly approximation?: string;
 }
 
+/**
+ * The cached graph for a checkpoint folder. When the folder's files are unchanged since a graph was built from them
+ * (source-index.ts), only config.json is read; otherwise the weights are loaded, checked, hashed and built.
+ */
 async function prepareGraph(
   modelDir: string,
   cacheDir: string,

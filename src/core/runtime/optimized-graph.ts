@@ -32,7 +32,7 @@ const PREPACKED_WEIGHTS_FILE = 'weights.data';
 
 /** A saved form of another onnxruntime build or CPU that no open has used for this long is removed. */
 export const STALE_AFTER_DAYS = 30;
-/** A staging folder or file this old belongs to a save that crashed: no save takes an hour. */
+/** A staging folder or file older than this belongs to a save that crashed (a save takes seconds to minutes). */
 const DEAD_STAGING_HOURS = 24;
 
 /** Where the optimized form of one graph is kept for this onnxruntime build and machine, and in which form. */
