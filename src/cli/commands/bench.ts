@@ -116,8 +116,7 @@ async function bench(flags: BenchFlags): Promise<void> {
       return matMulGflops(settings, probe);
     };
     progress(`cold open ${(prepared.openMs / 1000).toFixed(1)} s; measuring onnxruntime's MatMul`);
-    let lastProbe = measureMatMul();
-    const probes = [lastProbe];
+    const probes = [measureMatMul()];
 
     const engine: EngineResult[] = [];
     const denseMs = new Map<number, number>();
@@ -128,10 +127,10 @@ async function bench(flags: BenchFlags): Promise<void> {
       if (result.kind !== 'engine') throw new Error('internal: the engine child answered out of turn');
       engine.push(result);
       progress(`${length} tokens done; onnxruntime's MatMul again`);
+      const before = probes[probes.length - 1]!;
       const after = measureMatMul();
-      matmulAround.set(length, (lastProbe + after) / 2);
+      matmulAround.set(length, (before + after) / 2);
       probes.push(after);
-      lastProbe = after;
       if (denseFits(config, length, denseLimitBytes)) {
         progress(`${length} tokens, dense attention`);
         const dense = child({ kind: 'dense', workDir: dir, length, settings });

@@ -97,11 +97,10 @@ export async function openEngine(modelDir: string, options: OpenEngineOptions = 
   if (precision === 'fp16') {
     const unsupported = await halfPrecisionUnsupported(opened.provider);
     if (unsupported === undefined) {
-      const half = await prepareGraph(modelDir, cacheDir, 'fp16', options);
-      const session = await createSession(half.cache.modelPath, opened.provider, settings);
+      graph = await graphFor('fp16');
+      const session = await createSession(graph.cache.modelPath, opened.provider, settings);
       await opened.session.release();
       opened = { ...opened, session };
-      graph = { ...half, weightsLoaded: half.weightsLoaded || graph.weightsLoaded };
       ran = 'fp16';
     } else {
       precisionNote = `fp16 not run: ${unsupported}; ran fp32.`;
@@ -110,8 +109,9 @@ export async function openEngine(modelDir: string, options: OpenEngineOptions = 
   if (precision === 'int8' && ran === 'fp32') {
     precisionNote = `int8 not run: int8 runs on the CPU provider only; ran fp32 on ${opened.provider}.`;
   }
-  // Weights read while trying a provider that failed count too (the engine says whether a start loaded them).
-  if ([...prepared.values()].some((tried) => tried.weightsLoaded)) graph = { ...graph, weightsLoaded: true };
+  // The engine says whether this start loaded weights: for any graph prepared, the one that runs, the float32 one the
+  // provider was settled on before fp16, or one for a provider that failed.
+  if ([...prepared.values()].some((made) => made.weightsLoaded)) graph = { ...graph, weightsLoaded: true };
   const { config, hasPooler, cache, weightsLoaded, approximation } = graph;
   return new OnnxEngine(
     config,
