@@ -12,7 +12,7 @@ import { buildLongformerGraph } from '../src/core/graph/longformer/model';
 import { INT8_SCHEME } from '../src/core/graph/longformer/weights';
 import { serializeModel } from '../src/core/graph/serialize';
 import { sessionOptions } from '../src/core/runtime/providers';
-import { feeds, tokenIds } from './synthetic-inputs';
+import { feeds, tokenIds, worstRelativeToRange } from './int8-support';
 
 const { values: flags } = parseArgs({
   options: {
@@ -67,14 +67,7 @@ async function logits(weights: StateDict, int8: boolean, inputs: readonly Record
 
 /** Per input: the worst |Δ logit| as a share of the fp32 row's range, as a percentage. */
 function errors(reference: readonly Float32Array[], outputs: readonly Float32Array[]): string {
-  return outputs
-    .map((output, k) => {
-      const row = reference[k]!;
-      const range = Math.max(...row) - Math.min(...row);
-      const worst = Math.max(...output.map((value, i) => Math.abs(value - (row[i] ?? 0))));
-      return `${((100 * worst) / range).toFixed(2)} %`;
-    })
-    .join('  ');
+  return outputs.map((output, k) => `${(100 * worstRelativeToRange(reference[k]!, output)).toFixed(2)} %`).join('  ');
 }
 
 async function main(): Promise<void> {

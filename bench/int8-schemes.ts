@@ -17,7 +17,7 @@ import { buildLongformerGraph } from '../src/core/graph/longformer/model';
 import { INT8_SCHEME, type Int8Scheme } from '../src/core/graph/longformer/weights';
 import { serializeModel } from '../src/core/graph/serialize';
 import { sessionOptions } from '../src/core/runtime/providers';
-import { feeds, tokenIds } from './synthetic-inputs';
+import { feeds, tokenIds, worstRelativeToRange } from './int8-support';
 
 interface Variant {
   readonly name: string;
@@ -101,13 +101,6 @@ async function speed(): Promise<void> {
   for (const s of sessions) await s.release();
 }
 
-function worstRelative(a: Float32Array, b: Float32Array): number {
-  const range = Math.max(...a) - Math.min(...a);
-  let worst = 0;
-  for (let i = 0; i < a.length; i += 1) worst = Math.max(worst, Math.abs((a[i] ?? 0) - (b[i] ?? 0)) / range);
-  return worst;
-}
-
 function bestSpan(start: Float32Array, end: Float32Array, from: number): string {
   let best = '';
   let score = Number.NEGATIVE_INFINITY;
@@ -159,7 +152,7 @@ async function accuracy(): Promise<void> {
         );
         console.log(`  QA (12 layers, ${n} tokens): ${variant.name}: best span moved on ${moved.length} of ${count} inputs`);
       } else {
-        const worst = Math.max(...outputs.map((o, k) => worstRelative(reference[k]![0]!, o[0]!)));
+        const worst = Math.max(...outputs.map((o, k) => worstRelativeToRange(reference[k]![0]!, o[0]!)));
         console.log(
           `  classification (12 layers, ${n} tokens): ${variant.name}: worst |Δ logit| ${(worst * 100).toFixed(2)} % of the range`,
         );

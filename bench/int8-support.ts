@@ -1,5 +1,5 @@
-// Inputs for the bench scripts that feed a graph directly: token ids from a fixed walk over the vocabulary, and the
-// three input tensors of the Longformer graph.
+// What the int8 bench scripts share: their inputs (token ids from a fixed walk over the vocabulary, and the three
+// input tensors of the Longformer graph) and their measure of classification error.
 import { Tensor } from 'onnxruntime-node';
 import type { LongformerConfig } from '../src/core/checkpoint/config';
 
@@ -24,4 +24,12 @@ export function feeds(ids: BigInt64Array, global: BigInt64Array): Record<string,
     attention_mask: new Tensor('int64', new BigInt64Array(ids.length).fill(1n), dims),
     global_attention_mask: new Tensor('int64', global, dims),
   };
+}
+
+/** The worst |output - reference| over a row of logits, as a fraction of the reference row's range. */
+export function worstRelativeToRange(reference: Float32Array, output: Float32Array): number {
+  const range = Math.max(...reference) - Math.min(...reference);
+  let worst = 0;
+  for (let i = 0; i < reference.length; i += 1) worst = Math.max(worst, Math.abs((output[i] ?? 0) - (reference[i] ?? 0)) / range);
+  return worst;
 }
