@@ -1,6 +1,7 @@
 // LongformerSelfAttention: sliding-window attention for every token plus global attention for marked tokens
 // (modeling_longformer.py#L510-L700, `LongformerSelfAttention.forward`).
 import type { LongformerConfig } from '../../checkpoint/config';
+import { maxInputLength } from '../../checkpoint/model-rules';
 import type { GraphBuilder, Value } from '../builder';
 import { globalAttention } from './global-attention';
 import { SLICE_TO_END, type SequenceInfo } from './sequence';
@@ -18,12 +19,23 @@ export interface SelfAttentionResult {
   readonly tokenScores?: LayerTokenScores;
 }
 
-/** Heads per group when the heads run in groups (see selfAttention): measured, see bench/README.md. */
-export const HEADS_PER_GROUP = 3;
+/**
+ * How many heads one group may hold, times the longest (padded) input the model takes: 3 heads at 16,384 tokens.
+ * A group's score tensors are (B, d, heads, nb, w, x + 3w), so their size grows with heads × length; groups of 3 heads
+ * kept one base layer at 16,384 tokens to 1,869 MB peak (bench/README.md, "heads in groups of 3").
+ */
+export const GROUP_HEAD_POSITIONS = 3 * 16_384;
 
-/** The number of head groups: groups of HEADS_PER_GROUP heads, or fewer heads when that does not divide H. */
-export function headGroups(heads: number): number {
-  for (let size = Math.min(HEADS_PER_GROUP, heads); size > 1; size -= 1) if (heads % size === 0) return heads / size;
+/**
+ * The number of head groups for a model whose inputs are padded to at most `longestPadded` tokens: the fewest
+ * groups of equal size whose score tensors stay within GROUP_HEAD_POSITIONS. A model of 4,096 tokens (the published
+ * checkpoints) runs its 12 heads as one group: a group costs nothing in speed (bench/README.md) but about 190 nodes
+ * of the graph per layer, and onnxruntime's session build grows with the node count (base: 3,859 nodes open in
+ * 1.34 s, 1,471 in 0.72 s).
+ */
+export function headGroups(heads: number, longestPadded: number): number {
+  const mostHeads = Math.max(1, Math.floor(GROUP_HEAD_POSITIONS / Math.max(1, longestPadded)));
+  for (let groups = 1; groups < heads; groups += 1) if (heads % groups === 0 && heads / groups <= mostHeads) return groups;
   return heads;
 }
 
@@ -65,11 +77,14 @@ export function selfAttention(
     E,
     E,
   );
-  // Without attention outputs, the heads run in groups, one after the other: each group's (B, d, heads, nb, w, x + 3w)
-  // score tensors are freed before the next group's exist, so memory at long inputs is a fraction of the whole
-  // layer's (605 MB per copy for the base model at 16,384 tokens). The attention-output variants keep one group; the
-  // token scores are small sums made per group, so that variant keeps the groups.
-  const groups = probs ? 1 : headGroups(H);
+  // Without attention outputs, a model that takes long inputs runs its heads in groups, one after the other: each
+  // group's (B, d, heads, nb, w, x + 3w) score tensors are freed before the next group's exist, so memory at long
+  // inputs is a fraction of the whole layer's (605 MB per copy for the base model at 16,384 tokens; headGroups).
+  // The attention-output variants keep one group; the token scores are small sums made per group, so that variant
+  // keeps the groups.
+  const paddingMultiple = Math.max(...config.attentionWindow);
+  const longestPadded = Math.ceil(maxInputLength(config) / paddingMultiple) * paddingMultiple; // sequence.ts
+  const groups = probs ? 1 : headGroups(H, longestPadded);
   const Hg = H / groups;
   const Eg = E / groups;
   const parts = b.split(applyLinear(b, hidden, qkv), new Array<number>(3 * groups).fill(Eg), 2); // 3·groups × (B, P, E / groups)
