@@ -4,7 +4,8 @@
 //   of a shared machine falls on all of them alike. Printed: each one's median and its time relative to fp32.
 // - Accuracy: full-size synthetic models (12 layers, base shapes) with a classification head (worst |int8 - fp32|
 //   logit difference over several inputs, as a fraction of each row's fp32 logit range; the issue asks for 1 %)
-//   and a QA head (whether the best answer span is unchanged), one session at a time.
+//   and a QA head (whether the best answer span is unchanged, and where it moved, how close fp32's own choice was),
+//   one session at a time.
 // Usage: npx tsx bench/int8-schemes.ts [--layers 2] [--length 4096] [--rounds 5] [--accuracy-length 1024]
 //        [--inputs 4] [--only speed|accuracy]
 import { parseArgs } from 'node:util';
@@ -101,16 +102,41 @@ async function speed(): Promise<void> {
   for (const s of sessions) await s.release();
 }
 
-function bestSpan(start: Float32Array, end: Float32Array, from: number): string {
-  let best = '';
-  let score = Number.NEGATIVE_INFINITY;
+/** A candidate answer: start ≤ end < start + 30, after the question, scored start logit + end logit. */
+interface Span {
+  readonly start: number;
+  readonly end: number;
+  readonly score: number;
+}
+
+/** The best and second-best spans by score (the second tells how close the choice was). */
+function topSpans(start: Float32Array, end: Float32Array, from: number): [Span, Span] {
+  let best: Span = { start: -1, end: -1, score: Number.NEGATIVE_INFINITY };
+  let second = best;
   for (let i = from; i < start.length - 1; i += 1) {
     for (let j = i; j < Math.min(start.length - 1, i + 30); j += 1) {
-      const s = (start[i] ?? 0) + (end[j] ?? 0);
-      if (s > score) [score, best] = [s, `${i}-${j}`];
+      const score = (start[i] ?? 0) + (end[j] ?? 0);
+      if (score > best.score) [second, best] = [best, { start: i, end: j, score }];
+      else if (score > second.score) second = { start: i, end: j, score };
     }
   }
-  return best;
+  return [best, second];
+}
+
+/**
+ * Whether int8's best span differs from fp32's, and how close fp32's own choice was: fp32's gap between its best and
+ * second-best span, and how far below fp32's best the span int8 picked scores under fp32's logits.
+ */
+function spanChange(reference: readonly Float32Array[], output: readonly Float32Array[], from: number): string | undefined {
+  const [start, end] = [reference[0]!, reference[1]!];
+  const [best, second] = topSpans(start, end, from);
+  const [picked] = topSpans(output[0]!, output[1]!, from);
+  if (picked.start === best.start && picked.end === best.end) return undefined;
+  const pickedUnderFp32 = (start[picked.start] ?? 0) + (end[picked.end] ?? 0);
+  return (
+    `${best.start}-${best.end} → ${picked.start}-${picked.end} (fp32: best − second ${(best.score - second.score).toFixed(4)}, ` +
+    `best − int8's pick ${(best.score - pickedUnderFp32).toFixed(4)}, start logits range over ${(Math.max(...start) - Math.min(...start)).toFixed(3)})`
+  );
 }
 
 async function accuracy(): Promise<void> {
@@ -147,10 +173,9 @@ async function accuracy(): Promise<void> {
         continue;
       }
       if (head === 'question-answering') {
-        const moved = outputs.filter(
-          (o, k) => bestSpan(o[0]!, o[1]!, question + 1) !== bestSpan(reference[k]![0]!, reference[k]![1]!, question + 1),
-        );
+        const moved = outputs.flatMap((o, k) => spanChange(reference[k]!, o, question + 1) ?? []);
         console.log(`  QA (12 layers, ${n} tokens): ${variant.name}: best span moved on ${moved.length} of ${count} inputs`);
+        for (const change of moved) console.log(`    ${change}`);
       } else {
         const worst = Math.max(...outputs.map((o, k) => worstRelativeToRange(reference[k]![0]!, o[0]!)));
         console.log(
