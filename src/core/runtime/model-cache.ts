@@ -17,7 +17,7 @@ import { serializeModel } from '../graph/serialize';
 import type { Precision } from '../precision';
 
 /** Bump whenever the generated graph changes, so stale cache entries are not reused. */
-export const GRAPH_VERSION = 'longformer-graph-14';
+export const GRAPH_VERSION = 'longformer-graph-15';
 
 export const MODEL_FILE = 'model.onnx';
 export const ATTENTIONS_MODEL_FILE = 'model-attentions.onnx';

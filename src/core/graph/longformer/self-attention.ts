@@ -20,21 +20,29 @@ export interface SelfAttentionResult {
 }
 
 /**
- * How many heads one group may hold, times the longest (padded) input the model takes: 3 heads at 16,384 tokens.
- * A group's score tensors are (B, d, heads, nb, w, x + 3w), so their size grows with heads × length; groups of 3 heads
- * kept one base layer at 16,384 tokens to 1,869 MB peak (bench/README.md, "heads in groups of 3").
+ * How many heads one group may hold, times the longest (padded) input the model takes: 6 heads at 4,096 tokens. A
+ * group's score tensors are (B, d, heads, nb, w, x + 3w), 76 MB per copy at this size for base. One group of all 12
+ * heads at 4,096 tokens (151 MB per copy) ran as fast with malloc on huge pages, but 8.97-12.18 s instead of
+ * 7.15-7.63 s for two groups without them (macOS and Windows have none), bench/README.md "Sixth session".
  */
-export const GROUP_HEAD_POSITIONS = 3 * 16_384;
+export const GROUP_HEAD_POSITIONS = 6 * 4096;
+
+/**
+ * The fewest heads a group holds when the heads divide so (3): groups of 3 heads keep one base layer at 16,384 tokens
+ * to 1,869 MB peak, and single heads gained nothing in speed while every group costs graph nodes (bench/README.md,
+ * "heads in groups of 3" and "heads one at a time").
+ */
+export const MIN_GROUP_HEADS = 3;
 
 /**
  * The number of head groups for a model whose inputs are padded to at most `longestPadded` tokens: the fewest
- * groups of equal size whose score tensors stay within GROUP_HEAD_POSITIONS. A model of 4,096 tokens (the published
- * checkpoints) runs its 12 heads as one group: a group costs nothing in speed (bench/README.md) but about 190 nodes
- * of the graph per layer, and onnxruntime's session build grows with the node count (base: 3,859 nodes open in
- * 1.34 s, 1,471 in 0.72 s).
+ * groups of equal size within GROUP_HEAD_POSITIONS, but groups of at least MIN_GROUP_HEADS heads. Every group repeats
+ * the sliding-window chain (about 47 graph nodes per layer), and onnxruntime's session build grows with the node
+ * count: the base graph has 3,859 nodes in groups of 3 (a 16,384-token model), 2,655 in 2 groups (4,096 tokens, the
+ * published checkpoints), and opens in 1.30-1.41 s against 0.73-0.96 s (bench/README.md, "Sixth session").
  */
 export function headGroups(heads: number, longestPadded: number): number {
-  const mostHeads = Math.max(1, Math.floor(GROUP_HEAD_POSITIONS / Math.max(1, longestPadded)));
+  const mostHeads = Math.max(MIN_GROUP_HEADS, Math.floor(GROUP_HEAD_POSITIONS / Math.max(1, longestPadded)));
   for (let groups = 1; groups < heads; groups += 1) if (heads % groups === 0 && heads / groups <= mostHeads) return groups;
   return heads;
 }
