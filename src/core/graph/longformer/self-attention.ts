@@ -38,8 +38,9 @@ export const MIN_GROUP_HEADS = 3;
  * The number of head groups for a model whose inputs are padded to at most `longestPadded` tokens: the fewest
  * groups of equal size within GROUP_HEAD_POSITIONS, but groups of at least MIN_GROUP_HEADS heads. Every group repeats
  * the sliding-window chain (about 47 graph nodes per layer), and onnxruntime's session build grows with the node
- * count: the base graph has 3,859 nodes in groups of 3 (a 16,384-token model), 2,655 in 2 groups (4,096 tokens, the
- * published checkpoints), and opens in 1.30-1.41 s against 0.73-0.96 s (bench/README.md, "Sixth session").
+ * count: the base graph has 3,859 nodes in groups of 3 (a 16,384-token model) and 2,275 in 2 groups (4,096 tokens,
+ * the published checkpoints); its saved form opened in 1.41-1.99 s against 0.96-1.20 s (bench/README.md, "Sixth
+ * session").
  */
 export function headGroups(heads: number, longestPadded: number): number {
   const mostHeads = Math.max(MIN_GROUP_HEADS, Math.floor(GROUP_HEAD_POSITIONS / Math.max(1, longestPadded)));
