@@ -150,19 +150,17 @@ async function compareCase(engine: Engine, weights: StateDict, testCase: InputCa
   const wanted: OutputName[] = [...expected.tensors.keys(), 'attentions', 'global_attentions'];
   const actual = await engine.run(testCase.inputs, wanted);
 
-  for (const [name, tensor] of expected.tensors) {
-    const got = actual.tensors.get(name);
-    assert.ok(got !== undefined, `the engine returned no ${name}`);
-    record(name, expectClose(name, got, tensor, TOLERANCE));
-  }
+  const expectTensors = (outputs: typeof actual, variant: string): void => {
+    for (const [name, tensor] of expected.tensors) {
+      const got = outputs.tensors.get(name);
+      assert.ok(got !== undefined, `the engine returned no ${name}${variant}`);
+      record(name, expectClose(`${name}${variant}`, got, tensor, TOLERANCE));
+    }
+  };
+  expectTensors(actual, '');
   // Without attention outputs the engine opens its main graph, where the heads of a model that takes long inputs
   // run in groups (headGroups); the variant above keeps one group.
-  const lean = await engine.run(testCase.inputs, [...expected.tensors.keys()]);
-  for (const [name, tensor] of expected.tensors) {
-    const got = lean.tensors.get(name);
-    assert.ok(got !== undefined, `the engine returned no ${name} without attentions`);
-    record(name, expectClose(`${name} (no attention outputs)`, got, tensor, TOLERANCE));
-  }
+  expectTensors(await engine.run(testCase.inputs, [...expected.tensors.keys()]), ' (no attention outputs)');
 
   assert.ok(actual.attentions !== undefined, 'the engine returned no attentions');
   assert.equal(actual.attentions.length, config.numHiddenLayers, 'one attentions tensor per layer');

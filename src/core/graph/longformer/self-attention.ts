@@ -133,7 +133,7 @@ export function selfAttention(
         oneSided: window / 2,
         dilation,
         // The sequence is padded to a multiple of the largest window (sequence.ts); the block layout needs d·w.
-        paddedIsMultipleOfBlock: Math.max(...config.attentionWindow) % ((dilation * window) / 2) === 0,
+        paddedIsMultipleOfBlock: paddingMultiple % ((dilation * window) / 2) === 0,
         ...(probs ? { probs } : {}),
         ...(scoresQuery === undefined ? {} : { tokenScores: { rowIsLocal: keyInWindow, query: scoresQuery } }),
       },
