@@ -1,16 +1,22 @@
 // Where int8's classification error comes from (issue #13's 1 % target): the weights' rounding alone, measured by
 // rounding the quantized layers' weights per output channel to a number of levels and running them in float32,
-// beside the int8 graph itself (weights rounded and activations quantized, onnxruntime's int8 kernels).
+// beside the int8 graph itself (weights rounded and activations quantized, onnxruntime's int8 kernels). Both the
+// weights alone and the int8 graph are measured with nearest rounding and with the engine's calibrated rounding
+// (error feedback, runtime/int8-calibration.ts).
 // Full-size synthetic model (12 layers, base shapes, 3 labels) at 1,024 tokens; printed per input: the worst
 // |Δ logit| as a share of that input's fp32 logit range, as bench/int8-schemes.ts and the int8 tests measure it.
 // Usage: npx tsx bench/int8-error-source.ts [--levels 63,127,511,4095] [--inputs 4] [--length 1024]
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InferenceSession, type Tensor } from 'onnxruntime-node';
 import { FULL_SIZE_OPTIONS, syntheticConfig, syntheticWeights } from '../src/core/checkpoint/synthetic';
 import type { StateDict } from '../src/core/checkpoint/tensor';
 import { buildLongformerGraph } from '../src/core/graph/longformer/model';
-import { INT8_SCHEME } from '../src/core/graph/longformer/weights';
+import { roundWithErrorFeedback } from '../src/core/graph/int8/error-feedback-rounding';
+import { INT8_SCHEME, transposeMatrix, type Int8Calibration } from '../src/core/graph/longformer/weights';
 import { serializeModel } from '../src/core/graph/serialize';
+import { calibrateInt8 } from '../src/core/runtime/int8-calibration';
 import { sessionOptions } from '../src/core/runtime/providers';
 import { feeds, tokenIds, worstRelativeToRange } from './int8-support';
 
@@ -26,6 +32,24 @@ const config = syntheticConfig({ ...FULL_SIZE_OPTIONS, head: 'sequence-classific
 
 /** The layers INT8_SCHEME quantizes: attention output, FFN in, FFN out. */
 const QUANTIZED_WEIGHT = /\.(attention\.output\.dense|intermediate\.dense|output\.dense)\.weight$/;
+
+/**
+ * `weights` with the quantized layers' weights as int8 rounds them with error feedback from `calibration` (int7:
+ * ±63 levels), back in float32.
+ */
+function feedbackRoundedWeights(weights: StateDict, calibration: Int8Calibration): StateDict {
+  const rounded: StateDict = new Map(weights);
+  for (const [layer, gram] of calibration) {
+    const name = weights.has(`${layer}.weight`) ? `${layer}.weight` : `longformer.${layer}.weight`;
+    const tensor = weights.get(name);
+    if (tensor === undefined || tensor.dtype !== 'float32') continue;
+    const [outFeatures = 0, inFeatures = 0] = tensor.shape;
+    const { q, scale } = roundWithErrorFeedback(transposeMatrix(tensor.data, outFeatures, inFeatures), inFeatures, outFeatures, 63, gram);
+    const dequantized = Float32Array.from(q, (level, i) => level * (scale[i % outFeatures] ?? 0));
+    rounded.set(name, { dtype: 'float32', shape: tensor.shape, data: transposeMatrix(dequantized, inFeatures, outFeatures) });
+  }
+  return rounded;
+}
 
 /** `weights` with the quantized layers' weights rounded to `levels` steps either side of zero, per output channel. */
 function roundedWeights(weights: StateDict, levels: number): StateDict {
@@ -52,11 +76,17 @@ function input(seed: number): Record<string, Tensor> {
   return feeds(tokenIds(config, length, seed), global);
 }
 
-async function logits(weights: StateDict, int8: boolean, inputs: readonly Record<string, Tensor>[]): Promise<Float32Array[]> {
+async function logits(
+  weights: StateDict,
+  int8: boolean,
+  inputs: readonly Record<string, Tensor>[],
+  int8Calibration?: Int8Calibration,
+): Promise<Float32Array[]> {
   const graph = buildLongformerGraph(config, weights, {
     attentions: 'none',
     precision: int8 ? 'int8' : 'fp32',
     ...(int8 ? { int8: INT8_SCHEME } : {}),
+    ...(int8Calibration === undefined ? {} : { int8Calibration }),
   });
   const session = await InferenceSession.create(serializeModel(graph), sessionOptions('cpu', {}));
   const outputs: Float32Array[] = [];
@@ -85,7 +115,16 @@ async function main(): Promise<void> {
       `  weights rounded to ±${levels} levels, float32 math: ${errors(reference, await logits(roundedWeights(weights, levels), false, inputs))}`,
     );
   }
-  console.log(`  int8 graph (INT8_SCHEME, ${INT8_SCHEME.weights} weights): ${errors(reference, await logits(weights, true, inputs))}`);
+  const calibration = await calibrateInt8(config, weights, join(tmpdir(), `int8-calibration-${process.pid}`));
+  console.log(
+    `  weights rounded to ±63 levels with error feedback, float32 math: ${errors(reference, await logits(feedbackRoundedWeights(weights, calibration), false, inputs))}`,
+  );
+  console.log(
+    `  int8 graph (INT8_SCHEME, ${INT8_SCHEME.weights} weights), nearest rounding: ${errors(reference, await logits(weights, true, inputs))}`,
+  );
+  console.log(
+    `  int8 graph (INT8_SCHEME, ${INT8_SCHEME.weights} weights), calibrated (the engine's): ${errors(reference, await logits(weights, true, inputs, calibration))}`,
+  );
 }
 
 void main();

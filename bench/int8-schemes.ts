@@ -8,6 +8,8 @@
 //   one session at a time.
 // Usage: npx tsx bench/int8-schemes.ts [--layers 2] [--length 4096] [--rounds 5] [--accuracy-length 1024]
 //        [--inputs 4] [--only speed|accuracy]
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InferenceSession } from 'onnxruntime-node';
 import { FULL_SIZE_OPTIONS, syntheticConfig, syntheticWeights } from '../src/core/checkpoint/synthetic';
@@ -17,6 +19,7 @@ import { median } from '../src/core/bench/work';
 import { buildLongformerGraph } from '../src/core/graph/longformer/model';
 import { INT8_SCHEME, type Int8Scheme } from '../src/core/graph/longformer/weights';
 import { serializeModel } from '../src/core/graph/serialize';
+import { calibrateInt8 } from '../src/core/runtime/int8-calibration';
 import { sessionOptions } from '../src/core/runtime/providers';
 import { feeds, tokenIds, worstRelativeToRange } from './int8-support';
 
@@ -24,25 +27,29 @@ interface Variant {
   readonly name: string;
   /** Absent: the fp32 graph. */
   readonly scheme?: Int8Scheme;
+  /** Weights rounded to nearest, without the engine's calibration (int8-calibration.ts). */
+  readonly nearest?: boolean;
 }
 
 const ALL_DENSE = ['qkv', 'attention-output', 'ffn-in', 'ffn-out'] as const;
+const ATTENTION_OUTPUT_AND_FFN = ['attention-output', 'ffn-in', 'ffn-out'] as const;
 const VARIANTS: readonly Variant[] = [
   { name: 'fp32' },
-  { name: 'int8 default (INT8_SCHEME)', scheme: INT8_SCHEME },
-  {
-    name: 'int8 weights (VNNI), attn-out + FFN',
-    scheme: { weights: 'int8', roles: ['attention-output', 'ffn-in', 'ffn-out'], fp32Layers: [] },
-  },
+  { name: 'int8 default (INT8_SCHEME), calibrated', scheme: INT8_SCHEME },
+  { name: 'int8 default, nearest rounding', scheme: INT8_SCHEME, nearest: true },
+  { name: 'int8 weights (VNNI), attn-out + FFN', scheme: { weights: 'int8', roles: ATTENTION_OUTPUT_AND_FFN, fp32Layers: [] } },
   { name: 'int8 weights (VNNI), all four dense layers', scheme: { weights: 'int8', roles: ALL_DENSE, fp32Layers: [] } },
   { name: 'int7 weights, all four dense layers', scheme: { weights: 'int7', roles: ALL_DENSE, fp32Layers: [] } },
-  { name: 'uint8 weights, attn-out + FFN', scheme: { weights: 'uint8', roles: ['attention-output', 'ffn-in', 'ffn-out'], fp32Layers: [] } },
-  { name: 'uint8 weights, all four dense layers', scheme: { weights: 'uint8', roles: ALL_DENSE, fp32Layers: [] } },
+  {
+    name: 'int8 weights (VNNI), all four, nearest rounding',
+    scheme: { weights: 'int8', roles: ALL_DENSE, fp32Layers: [] },
+    nearest: true,
+  },
+  { name: 'uint8 weights, attn-out + FFN', scheme: { weights: 'uint8', roles: ATTENTION_OUTPUT_AND_FFN, fp32Layers: [] } },
   {
     name: 'int7, attn-out + FFN in only (FFN out fp32)',
     scheme: { weights: 'int7', roles: ['attention-output', 'ffn-in'], fp32Layers: [] },
   },
-  { name: 'int8 default, first and last layer fp32', scheme: { ...INT8_SCHEME, fp32Layers: [0, 11] } },
 ];
 
 const { values: flags } = parseArgs({
@@ -59,10 +66,15 @@ const { values: flags } = parseArgs({
 const chosen = flags.variants === undefined ? VARIANTS : flags.variants.split(',').map((i) => VARIANTS[Number(i)] ?? VARIANTS[0]!);
 
 async function session(config: LongformerConfig, weights: StateDict, variant: Variant): Promise<InferenceSession> {
+  const { scheme } = variant;
+  const calibrated = scheme !== undefined && variant.nearest !== true;
   const graph = buildLongformerGraph(config, weights, {
     attentions: 'none',
-    precision: variant.scheme === undefined ? 'fp32' : 'int8',
-    ...(variant.scheme === undefined ? {} : { int8: variant.scheme }),
+    precision: scheme === undefined ? 'fp32' : 'int8',
+    ...(scheme === undefined ? {} : { int8: scheme }),
+    ...(calibrated
+      ? { int8Calibration: await calibrateInt8(config, weights, join(tmpdir(), `int8-calibration-${process.pid}`), { scheme }) }
+      : {}),
   });
   return InferenceSession.create(serializeModel(graph), sessionOptions('cpu', {}));
 }

@@ -13,6 +13,7 @@ import { loadCheckpoint } from '../checkpoint/load';
 import { LensError, throwIfCancelled } from '../errors';
 import { ExternalDataFile } from '../graph/external-data-file';
 import { buildLongformerGraph } from '../graph/longformer/model';
+import { calibrateInt8 } from '../runtime/int8-calibration';
 import { serializeModel } from '../graph/serialize';
 import type { Precision } from '../precision';
 import { GRAPH_VERSION } from '../runtime/model-cache';
@@ -52,9 +53,17 @@ export async function exportModel(modelDir: string, outDir: string, options: Exp
   }
   // The graph the engine caches for this precision: inputs and outputs keep their types, so a caller feeds and reads
   // an fp16 or int8 export exactly like an fp32 one.
+  // int8 rounds its weights with Gram blocks measured by the float32 graph, as the engine's cached int8 graph does.
+  const int8Calibration =
+    precision === 'int8'
+      ? await calibrateInt8(checkpoint.config, checkpoint.weights, `${outDir}.calibration-${process.pid}`, {
+          ...(options.signal === undefined ? {} : { signal: options.signal }),
+        })
+      : undefined;
   const graph = buildLongformerGraph(checkpoint.config, checkpoint.weights, {
     attentions: options.attentions === true ? 'per-head' : 'none',
     precision,
+    ...(int8Calibration === undefined ? {} : { int8Calibration }),
   });
   throwIfCancelled(options.signal);
 

@@ -15,14 +15,13 @@ import { ExternalDataFile } from '../graph/external-data-file';
 import { type AttentionOutputs, buildLongformerGraph } from '../graph/longformer/model';
 import { serializeModel } from '../graph/serialize';
 import type { Precision } from '../precision';
+import { calibrateInt8 } from './int8-calibration';
+import { ATTENTIONS_MODEL_FILE, MODEL_FILE, TOKEN_SCORES_MODEL_FILE, WEIGHTS_FILE } from './cache-files';
 
 /** Bump whenever the generated graph changes, so stale cache entries are not reused. */
-export const GRAPH_VERSION = 'longformer-graph-15';
+export const GRAPH_VERSION = 'longformer-graph-16';
 
-export const MODEL_FILE = 'model.onnx';
-export const ATTENTIONS_MODEL_FILE = 'model-attentions.onnx';
-export const TOKEN_SCORES_MODEL_FILE = 'model-token-scores.onnx';
-export const WEIGHTS_FILE = 'weights.bin';
+export { ATTENTIONS_MODEL_FILE, MODEL_FILE, TOKEN_SCORES_MODEL_FILE, WEIGHTS_FILE } from './cache-files';
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   const base = env['XDG_CACHE_HOME'] !== undefined && env['XDG_CACHE_HOME'] !== '' ? env['XDG_CACHE_HOME'] : join(homedir(), '.cache');
@@ -101,12 +100,22 @@ export async function ensureCachedModel(
   const staging = join(graphsDir, `${key}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   await mkdir(staging);
   try {
+    // int8 rounds its weights with Gram blocks measured by the float32 graph (int8-calibration.ts).
+    const int8Calibration =
+      precision === 'int8'
+        ? await calibrateInt8(config, weights, join(staging, 'calibration'), signal === undefined ? {} : { signal })
+        : undefined;
     const external = new ExternalDataFile(join(staging, WEIGHTS_FILE));
     try {
       for (const [file, attentions] of VARIANTS) {
         throwIfCancelled(signal);
         // Masked-LM logits at the positions a run names (RunOptions.logitPositions), never the whole (S, V) table unasked.
-        const graph = buildLongformerGraph(config, weights, { attentions, precision, logits: 'at-positions' });
+        const graph = buildLongformerGraph(config, weights, {
+          attentions,
+          precision,
+          logits: 'at-positions',
+          ...(int8Calibration === undefined ? {} : { int8Calibration }),
+        });
         await writeFile(
           join(staging, file),
           serializeModel(graph, { external, metadata: { graph_version: GRAPH_VERSION, cache_key: key } }),

@@ -21,7 +21,7 @@ import { cpus } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-common';
 import { cpuKernelFlags } from './cpu-features';
-import { MODEL_FILE } from './model-cache';
+import { MODEL_FILE } from './cache-files';
 import { onnxruntimeVersion } from './ort-runtime';
 
 /** The provider whose optimized graphs are kept. */

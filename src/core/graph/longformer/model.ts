@@ -10,7 +10,7 @@ import { buildHead, LOGIT_POSITIONS_INPUT } from './heads';
 import { longformerLayer } from './layer';
 import { sequenceInfo } from './sequence';
 import { ATTENTION_QUERY_INPUT, TOKEN_SCORE_PARTS, tokenScoresOutputName } from './token-scores';
-import { GraphWeights, type Int8Scheme } from './weights';
+import { GraphWeights, INT8_SCHEME, type Int8Calibration, type Int8Scheme } from './weights';
 
 /**
  * Which attention outputs the graph has: none; `attentions.<layer>` and `global_attentions.<layer>` in HuggingFace's
@@ -40,6 +40,13 @@ export interface LongformerGraphOptions {
   readonly logits?: 'all' | 'at-positions';
   /** How int8 quantizes (INT8_SCHEME unless a benchmark compares schemes). */
   readonly int8?: Int8Scheme;
+  /** int8: the Gram blocks that int8 rounds with (runtime/int8-calibration.ts); absent: nearest rounding. */
+  readonly int8Calibration?: Int8Calibration;
+  /**
+   * An fp32 graph that also outputs, for each layer int8 would quantize, the Gram blocks of its inputs
+   * (`calibration_gram.<layer>`): what runtime/int8-calibration.ts runs.
+   */
+  readonly gramOutputs?: boolean;
 }
 
 export const INPUT_NAMES = ['input_ids', 'attention_mask', 'global_attention_mask'] as const;
@@ -53,7 +60,11 @@ export function globalAttentionsOutputName(layer: number): string {
 
 export function buildLongformerGraph(config: LongformerConfig, dict: StateDict, options: LongformerGraphOptions): Graph {
   const b = new GraphBuilder(`longformer-${config.head}${VARIANT_SUFFIX[options.attentions]}`);
-  const weights = new GraphWeights(b, dict, options.precision ?? 'fp32', options.int8);
+  const weights = new GraphWeights(b, dict, options.precision ?? 'fp32', {
+    scheme: options.int8 ?? INT8_SCHEME,
+    ...(options.int8Calibration === undefined ? {} : { calibration: options.int8Calibration }),
+    ...(options.gramOutputs === true ? { gramOutputs: true } : {}),
+  });
   const H = config.numAttentionHeads;
   const inputIds = b.input('input_ids', 'int64', ['batch', 'sequence']);
   const attentionMask = b.input('attention_mask', 'int64', ['batch', 'sequence']);
