@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { loadCheckpoint } from '../../src/core/checkpoint/load';
 import { groupSize } from '../../src/core/graph/int8/error-feedback-rounding';
 import { buildLongformerGraph } from '../../src/core/graph/longformer/model';
-import { calibrateInt8, calibrationTokenIds } from '../../src/core/runtime/int8-calibration';
+import { benchInputs } from '../../src/core/bench/work';
+import { calibrateInt8 } from '../../src/core/runtime/int8-calibration';
 import { FIXTURES } from '../unit/checkpoint/support/checkpoint-files';
 
 /** The int8 weight initializers of a graph, by name. */
@@ -55,9 +56,9 @@ describe('int8 calibration', function () {
     }
   });
 
-  it('calibrates on ordinary token ids of the vocabulary, <s> first and </s> last', async () => {
+  it("calibrates on bench's input: ordinary token ids of the vocabulary, <s> first and </s> last", async () => {
     const { config } = await loadCheckpoint(join(FIXTURES, 'cls-tiny'));
-    const ids = [...calibrationTokenIds(config, 60)].map(Number);
+    const ids = [...benchInputs(config, 60).inputIds].map(Number);
     assert.equal(ids[0], config.bosTokenId);
     assert.equal(ids.at(-1), config.eosTokenId);
     const specials = new Set([config.bosTokenId, config.padTokenId, config.eosTokenId, config.sepTokenId]);

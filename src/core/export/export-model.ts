@@ -51,8 +51,6 @@ export async function exportModel(modelDir: string, outDir: string, options: Exp
       'Copy the tokenizer files published with the checkpoint beside config.json.',
     );
   }
-  // The graph the engine caches for this precision: inputs and outputs keep their types, so a caller feeds and reads
-  // an fp16 or int8 export exactly like an fp32 one.
   // int8 rounds its weights with Gram blocks measured by the float32 graph, as the engine's cached int8 graph does.
   const int8Calibration =
     precision === 'int8'
@@ -60,6 +58,8 @@ export async function exportModel(modelDir: string, outDir: string, options: Exp
           ...(options.signal === undefined ? {} : { signal: options.signal }),
         })
       : undefined;
+  // The graph the engine caches for this precision: inputs and outputs keep their types, so a caller feeds and reads
+  // an fp16 or int8 export exactly like an fp32 one.
   const graph = buildLongformerGraph(checkpoint.config, checkpoint.weights, {
     attentions: options.attentions === true ? 'per-head' : 'none',
     precision,

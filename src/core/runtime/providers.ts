@@ -34,11 +34,11 @@ export interface SessionSettings {
   /** Intra-op threads (onnxruntime's default, one per core, when absent). */
   readonly threads?: number;
   /**
-   * For a session that runs once (int8 calibration): no prepacking of the MatMul weights and no saved optimized form
-   * (optimized-graph.ts), which cost more than they save on one run (a base model's calibration session opened in
-   * 1.3 s instead of 5.3 s).
+   * For a session that runs a few times and is dropped (int8 calibration): no prepacking of the MatMul weights and no
+   * saved optimized form (optimized-graph.ts), which cost more than they save there (a base model's calibration
+   * session opened in 1.3 s instead of 5.3 s).
    */
-  readonly runsOnce?: boolean;
+  readonly shortLived?: boolean;
 }
 
 export function sessionOptions(provider: string, settings: SessionSettings): InferenceSession.SessionOptions {
@@ -56,7 +56,7 @@ export function sessionOptions(provider: string, settings: SessionSettings): Inf
     // unless LONGFORMER_LENS_DEBUG asks for its info lines too (the extension shows the engine's stderr in its log).
     logSeverityLevel: onnxruntimeLogSeverity(process.env),
     ...(threads === undefined ? {} : { intraOpNumThreads: threads, interOpNumThreads: 1 }),
-    ...(settings.runsOnce === true ? { extra: { session: { disable_prepacking: '1' } } } : {}),
+    ...(settings.shortLived === true ? { extra: { session: { disable_prepacking: '1' } } } : {}),
   };
 }
 
@@ -67,8 +67,8 @@ export function sessionOptions(provider: string, settings: SessionSettings): Inf
  */
 async function startSession(modelPath: string, provider: string, settings: SessionSettings): Promise<InferenceSession> {
   const options = sessionOptions(provider, settings);
-  // A session that runs once gains nothing from a saved optimized form, and saving one costs seconds.
-  if (provider === OPTIMIZED_GRAPH_PROVIDER && settings.runsOnce !== true) {
+  // A short-lived session gains nothing from a saved optimized form, and saving one costs seconds.
+  if (provider === OPTIMIZED_GRAPH_PROVIDER && settings.shortLived !== true) {
     return createOptimizedSession(modelPath, options, (path, withOptions) => InferenceSession.create(path, withOptions));
   }
   if (provider !== WASM_PROVIDER) return InferenceSession.create(modelPath, options);

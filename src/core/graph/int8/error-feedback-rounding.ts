@@ -5,7 +5,7 @@
 // absorb it. Here the features go in independent groups of at most 64 with a 64 × 64 Gram block each (block-diagonal
 // XᵀX): that keeps the linear algebra small enough for plain TypeScript at build time (about 3 s for a base model),
 // and on the 12-layer synthetic classifier it cut the weights' share of int8's logit error from 1.0-1.5 % to
-// 0.3-0.6 % of the logit range (int7 weights; bench/README.md).
+// 0.5-0.6 % of the logit range (int7 weights; bench/README.md).
 // No npm library implements this rounding; the small dense Cholesky factorizations it needs are written out below
 // rather than taken from a general matrix library, for 64 × 64 blocks.
 

@@ -56,7 +56,7 @@ export const INT8_SCHEME: Int8Scheme = { weights: 'int7', roles: ['attention-out
  * The accuracy cost of int8 the tests hold the engine and its exports to: the largest |int8 - fp32| classification
  * logit, as a fraction of the row's fp32 logit range. Each input is one draw of the quantization noise: with weights
  * rounded by error feedback (int8-calibration.ts), 8-bit activations dominate it, and the random-weight test models
- * measured 0.97-2.35 % (2-layer model with base-sized layers, 4 inputs), 1.58 % (cls-tiny) and 0.16-2.18 %
+ * measured 0.72-2.07 % (2-layer model with base-sized layers, 4 inputs), 1.45 % (cls-tiny) and 0.31-2.14 %
  * (12-layer full-size model, 8 inputs; 1.12-2.52 % with nearest rounding). bench/README.md has the measurements.
  */
 export const INT8_LOGIT_BOUND = 0.03;
@@ -78,10 +78,8 @@ export function quantizePerColumn(data: Float32Array, rows: number, cols: number
  */
 export type Int8Calibration = ReadonlyMap<string, Float32Array>;
 
-/** The graph output that carries a dense layer's Gram blocks in a calibration graph. */
-export function gramOutputName(layerName: string): string {
-  return `calibration_gram.${layerName}`;
-}
+/** What the names of a calibration graph's Gram outputs start with; the layer's name follows. */
+export const GRAM_OUTPUT_PREFIX = 'calibration_gram.';
 
 /** How GraphWeights treats the layers int8 quantizes. */
 export interface Int8Build {
@@ -138,7 +136,7 @@ export class GraphWeights {
     const quantizable = scheme.roles.includes(role) && !scheme.fp32Layers.includes(layer);
     if (this.precision !== 'int8' || !quantizable) {
       const linear = this.fusedLinear(parts, inFeatures, outFeatures);
-      return gramOutputs === true && quantizable ? { ...linear, gramOutput: { name: gramOutputName(name), inFeatures } } : linear;
+      return gramOutputs === true && quantizable ? { ...linear, gramOutput: { name: `${GRAM_OUTPUT_PREFIX}${name}`, inFeatures } } : linear;
     }
     const { weightT, bias } = this.transposedParts(parts, inFeatures, outFeatures);
     const total = bias.length;
